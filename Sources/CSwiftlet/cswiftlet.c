@@ -1,0 +1,264 @@
+#define _GNU_SOURCE
+#include "cswiftlet.h"
+
+#include <sched.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+
+#ifndef __NR_clone3
+#define __NR_clone3 435
+#endif
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open 434
+#endif
+#ifndef __NR_pidfd_send_signal
+#define __NR_pidfd_send_signal 424
+#endif
+#ifndef __NR_open_tree
+#define __NR_open_tree 428
+#endif
+#ifndef __NR_move_mount
+#define __NR_move_mount 429
+#endif
+#ifndef __NR_mount_setattr
+#define __NR_mount_setattr 442
+#endif
+#ifndef __NR_openat2
+#define __NR_openat2 437
+#endif
+#ifndef __NR_close_range
+#define __NR_close_range 436
+#endif
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+/* Our own copies of the kernel structs, so the build does not depend on header versions. */
+struct swl_clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+        set_tid_size, cgroup;
+};
+struct swl_mount_attr { uint64_t attr_set, attr_clr, propagation, userns_fd; };
+struct swl_open_how { uint64_t flags, mode, resolve; };
+
+#define SWL_CLONE_INTO_CGROUP 0x200000000ULL
+
+pid_t swl_clone3(uint64_t flags, int *pidfd, int cgroup_fd) {
+    struct swl_clone_args args;
+    memset(&args, 0, sizeof(args));
+    args.flags = flags;
+    args.pidfd = (uint64_t)(uintptr_t)pidfd;
+    args.exit_signal = SIGCHLD;
+    if (cgroup_fd >= 0) {
+        args.flags |= SWL_CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)cgroup_fd;
+    }
+    return (pid_t)syscall(__NR_clone3, &args, sizeof(args));
+}
+
+int swl_pidfd_open(pid_t pid, unsigned int flags) { return (int)syscall(__NR_pidfd_open, pid, flags); }
+
+int swl_pidfd_send_signal(int pidfd, int sig, unsigned int flags) {
+    return (int)syscall(__NR_pidfd_send_signal, pidfd, sig, NULL, flags);
+}
+
+static int waitid_common(idtype_t type, id_t id, int options, int *code, int *status) {
+    siginfo_t info;
+    memset(&info, 0, sizeof(info));
+    if (waitid(type, id, &info, options) < 0) return -1;
+    *code = info.si_code;
+    *status = info.si_status;
+    return info.si_pid;
+}
+
+int swl_waitid_pidfd(int pidfd, int options, int *code, int *status) {
+    return waitid_common((idtype_t)P_PIDFD, (id_t)pidfd, options, code, status);
+}
+
+int swl_waitid_pid(pid_t pid, int options, int *code, int *status) {
+    return waitid_common(P_PID, (id_t)pid, options, code, status);
+}
+
+int swl_pivot_root(const char *new_root, const char *put_old) {
+    return (int)syscall(SYS_pivot_root, new_root, put_old);
+}
+
+int swl_open_tree(int dfd, const char *path, unsigned int flags) {
+    return (int)syscall(__NR_open_tree, dfd, path, flags);
+}
+
+int swl_move_mount(int from_dfd, const char *from_path, int to_dfd, const char *to_path, unsigned int flags) {
+    return (int)syscall(__NR_move_mount, from_dfd, from_path, to_dfd, to_path, flags);
+}
+
+int swl_mount_setattr(int dfd, const char *path, unsigned int flags, uint64_t attr_set, uint64_t attr_clr,
+                      uint64_t propagation) {
+    struct swl_mount_attr attr = {attr_set, attr_clr, propagation, 0};
+    return (int)syscall(__NR_mount_setattr, dfd, path, flags, &attr, sizeof(attr));
+}
+
+int swl_openat2(int dfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
+    struct swl_open_how how = {flags, mode, resolve};
+    return (int)syscall(__NR_openat2, dfd, path, &how, sizeof(how));
+}
+
+int swl_close_range(unsigned int first, unsigned int last, unsigned int flags) {
+    return (int)syscall(__NR_close_range, first, last, flags);
+}
+
+int swl_execveat_empty(int fd, char *const argv[], char *const envp[]) {
+    return (int)syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+}
+
+int swl_memfd_create(const char *name, unsigned int flags) { return memfd_create(name, flags); }
+
+int swl_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5) {
+    return prctl(option, a2, a3, a4, a5);
+}
+
+int swl_ioctl_int(int fd, unsigned long request, int value) { return ioctl(fd, request, value); }
+int swl_ioctl_ptr(int fd, unsigned long request, void *arg) { return ioctl(fd, request, arg); }
+int swl_fcntl_int(int fd, int cmd, int value) { return fcntl(fd, cmd, value); }
+
+int swl_set_winsize(int fd, unsigned short rows, unsigned short cols) {
+    struct winsize ws;
+    memset(&ws, 0, sizeof(ws));
+    ws.ws_row = rows;
+    ws.ws_col = cols;
+    return ioctl(fd, TIOCSWINSZ, &ws);
+}
+
+int swl_get_winsize(int fd, unsigned short *rows, unsigned short *cols) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) < 0) return -1;
+    *rows = ws.ws_row;
+    *cols = ws.ws_col;
+    return 0;
+}
+
+dev_t swl_makedev(unsigned int maj, unsigned int min) { return makedev(maj, min); }
+unsigned int swl_major(dev_t dev) { return major(dev); }
+unsigned int swl_minor(dev_t dev) { return minor(dev); }
+
+ssize_t swl_send_with_fd(int sock, const void *buf, size_t len, int fd) {
+    struct iovec iov = {(void *)buf, len};
+    union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
+    struct msghdr msg;
+    memset(&msg, 0, sizeof(msg));
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    if (fd >= 0) {
+        memset(&control, 0, sizeof(control));
+        msg.msg_control = control.buf;
+        msg.msg_controllen = sizeof(control.buf);
+        struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+        cmsg->cmsg_level = SOL_SOCKET;
+        cmsg->cmsg_type = SCM_RIGHTS;
+        cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+    }
+    return sendmsg(sock, &msg, MSG_NOSIGNAL);
+}
+
+ssize_t swl_recv_with_fd(int sock, void *buf, size_t len, int *fd) {
+    struct iovec iov = {buf, len};
+    union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
+    struct msghdr msg;
+    memset(&msg, 0, sizeof(msg));
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.buf;
+    msg.msg_controllen = sizeof(control.buf);
+    *fd = -1;
+    ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    if (n < 0) return n;
+    for (struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+        if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS) memcpy(fd, CMSG_DATA(cmsg), sizeof(int));
+    }
+    return n;
+}
+
+_Static_assert(sizeof(struct termios) <= SWL_TERMIOS_SIZE, "termios buffer too small");
+
+int swl_tty_make_raw(int fd, void *saved) {
+    struct termios t;
+    if (tcgetattr(fd, &t) < 0) return -1;
+    memcpy(saved, &t, sizeof(t));
+    cfmakeraw(&t);
+    return tcsetattr(fd, TCSANOW, &t);
+}
+
+int swl_tty_restore(int fd, const void *saved) {
+    struct termios t;
+    memcpy(&t, saved, sizeof(t));
+    return tcsetattr(fd, TCSANOW, &t);
+}
+
+_Static_assert(sizeof(sigset_t) <= 128, "sigset buffer too small");
+
+int swl_block_all_signals(void *oldset) {
+    sigset_t all;
+    sigfillset(&all);
+    return sigprocmask(SIG_BLOCK, &all, (sigset_t *)oldset);
+}
+
+int swl_restore_sigmask(const void *oldset) { return sigprocmask(SIG_SETMASK, (const sigset_t *)oldset, NULL); }
+
+int swl_signalfd_all(void) {
+    sigset_t all;
+    sigfillset(&all);
+    return signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+int swl_signalfd_read(int sfd) {
+    struct signalfd_siginfo si;
+    ssize_t n = read(sfd, &si, sizeof(si));
+    if (n < 0) return errno == EAGAIN ? 0 : -1;
+    if (n != (ssize_t)sizeof(si)) return 0;
+    return (int)si.ssi_signo;
+}
+
+long swl_statfs_type(const char *path) {
+    struct statfs st;
+    if (statfs(path, &st) < 0) return -1;
+    return (long)st.f_type;
+}
+
+long swl_fstatfs_type(int fd) {
+    struct statfs st;
+    if (fstatfs(fd, &st) < 0) return -1;
+    return (long)st.f_type;
+}
+
+int swl_flock(int fd, int operation) { return flock(fd, operation); }
+
+int swl_stat(const char *path, int follow, struct stat *st) { return follow ? stat(path, st) : lstat(path, st); }
+
+int swl_setns(int fd, int nstype) { return setns(fd, nstype); }
+int swl_unshare(int flags) { return unshare(flags); }
+int swl_setresuid(uid_t uid) { return setresuid(uid, uid, uid); }
+int swl_setresgid(gid_t gid) { return setresgid(gid, gid, gid); }
+int swl_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
+
+long swl_statvfs_flags(const char *path) {
+    struct statvfs st;
+    if (statvfs(path, &st) < 0) return -1;
+    return (long)st.f_flag;
+}

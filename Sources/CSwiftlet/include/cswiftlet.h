@@ -1,0 +1,82 @@
+/*
+ * C glue for the few Linux calls Swift cannot make cleanly: syscalls glibc does not wrap
+ * (clone3, pidfd_*, pivot_root, the new mount API, openat2, close_range), variadic calls
+ * (prctl, ioctl, fcntl) and macros (makedev, W*). Every function returns -1 with errno set
+ * on failure, exactly like the syscall it wraps. The Swift side (SwiftletCore/System) is the
+ * only caller; it retries EINTR and turns errno into typed errors.
+ */
+#ifndef CSWIFTLET_H
+#define CSWIFTLET_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "swiftlet_plan.h"
+
+/* clone3(2) with fork semantics (no new stack). Returns the child's pid in the parent (and its
+ * pidfd in *pidfd when CLONE_PIDFD is in flags), 0 in the child. cgroup_fd < 0: no
+ * CLONE_INTO_CGROUP. */
+pid_t swl_clone3(uint64_t flags, int *pidfd, int cgroup_fd);
+
+int swl_pidfd_open(pid_t pid, unsigned int flags);
+int swl_pidfd_send_signal(int pidfd, int sig, unsigned int flags);
+/* waitid(P_PIDFD): on success *code is CLD_EXITED/CLD_KILLED/CLD_DUMPED..., *status the exit code or signal. */
+int swl_waitid_pidfd(int pidfd, int options, int *code, int *status);
+/* waitid(P_PID) variant for plain children. */
+int swl_waitid_pid(pid_t pid, int options, int *code, int *status);
+
+int swl_pivot_root(const char *new_root, const char *put_old);
+int swl_open_tree(int dfd, const char *path, unsigned int flags);
+int swl_move_mount(int from_dfd, const char *from_path, int to_dfd, const char *to_path, unsigned int flags);
+int swl_mount_setattr(int dfd, const char *path, unsigned int flags, uint64_t attr_set, uint64_t attr_clr, uint64_t propagation);
+int swl_openat2(int dfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
+int swl_close_range(unsigned int first, unsigned int last, unsigned int flags);
+int swl_execveat_empty(int fd, char *const argv[], char *const envp[]);
+int swl_memfd_create(const char *name, unsigned int flags);
+
+int swl_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
+int swl_ioctl_int(int fd, unsigned long request, int value);
+int swl_ioctl_ptr(int fd, unsigned long request, void *arg);
+int swl_fcntl_int(int fd, int cmd, int value);
+int swl_set_winsize(int fd, unsigned short rows, unsigned short cols);
+int swl_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
+
+dev_t swl_makedev(unsigned int major, unsigned int minor);
+unsigned int swl_major(dev_t dev);
+unsigned int swl_minor(dev_t dev);
+
+/* SCM_RIGHTS: send `len` bytes with one fd (fd < 0: none). */
+ssize_t swl_send_with_fd(int sock, const void *buf, size_t len, int fd);
+/* Receive up to `len` bytes; *fd is the attached fd or -1. Received fds are O_CLOEXEC. */
+ssize_t swl_recv_with_fd(int sock, void *buf, size_t len, int *fd);
+
+/* Terminal raw mode for `run` with a terminal: saves the old mode into *saved (an opaque
+ * struct termios sized buffer of SWL_TERMIOS_SIZE bytes). */
+#define SWL_TERMIOS_SIZE 64
+int swl_tty_make_raw(int fd, void *saved);
+int swl_tty_restore(int fd, const void *saved);
+
+/* Signal set helpers for single-threaded signal forwarding. */
+int swl_block_all_signals(void *oldset_128_bytes);
+int swl_restore_sigmask(const void *oldset_128_bytes);
+int swl_signalfd_all(void);
+/* Reads one signal from a signalfd: returns the signal number, 0 if none, -1 on error. */
+int swl_signalfd_read(int sfd);
+
+/* statfs f_type of a path or fd, or -1. */
+long swl_statfs_type(const char *path);
+long swl_fstatfs_type(int fd);
+int swl_flock(int fd, int operation);
+/* statvfs(3) f_flag of a path, or -1. */
+long swl_statvfs_flags(const char *path);
+/* GNU extensions that Swift's Glibc module hides. */
+int swl_setns(int fd, int nstype);
+int swl_unshare(int flags);
+int swl_setresuid(uid_t uid);
+int swl_setresgid(gid_t gid);
+int swl_pipe2(int fds[2], int flags);
+struct stat;
+/* stat(2) or lstat(2). */
+int swl_stat(const char *path, int follow, struct stat *st);
+
+#endif

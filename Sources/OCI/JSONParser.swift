@@ -1,0 +1,325 @@
+import FoundationEssentials
+
+/// A parsed JSON value (RFC 8259). Numbers keep their literal text and are converted when a
+/// field asks for a type, so a negative uid or an out-of-range limit is reported at its path
+/// rather than as "not valid JSON" (what FoundationEssentials' JSONDecoder reports for both).
+enum JSONValue: Sendable {
+    case null
+    case bool(Bool)
+    case number(String)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+
+    /// The JSON type name used in messages: `expected array, found string`.
+    var kindName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "boolean"
+        case .number: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
+        }
+    }
+}
+
+/// A JSON object: members in first-seen order (so errors come out in document order) and a
+/// lookup table. A repeated key keeps its last value, as Go's encoding/json does.
+struct JSONObject: Sendable {
+    private(set) var keys: [String] = []
+    private(set) var values: [String: JSONValue] = [:]
+
+    mutating func set(_ key: String, _ value: JSONValue) {
+        if values.updateValue(value, forKey: key) == nil {
+            keys.append(key)
+        }
+    }
+}
+
+/// A JSON syntax error with its position: line and column are 1-based, `offset` counts bytes
+/// from 0.
+struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
+    let offset: Int
+    let line: Int
+    let column: Int
+    let reason: String
+
+    var description: String {
+        "invalid JSON at line \(line), column \(column) (byte offset \(offset)): \(reason)"
+    }
+}
+
+/// A strict RFC 8259 parser over UTF-8 bytes. No threads, no allocation beyond the values.
+struct JSONParser {
+    /// Deeper documents are refused rather than risking the stack on hostile input.
+    static let maximumDepth = 512
+
+    private let bytes: [UInt8]
+    private var position = 0
+    private var depth = 0
+
+    private init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    /// Parses one JSON value filling the whole of `data` (surrounding whitespace allowed).
+    static func parse(_ data: Data) throws(JSONSyntaxError) -> JSONValue {
+        var parser = JSONParser(bytes: [UInt8](data))
+        parser.skipWhitespace()
+        let value = try parser.parseValue()
+        parser.skipWhitespace()
+        guard parser.position == parser.bytes.count else {
+            throw parser.failure("unexpected data after the JSON value")
+        }
+        return value
+    }
+
+    // MARK: values
+
+    private mutating func parseValue() throws(JSONSyntaxError) -> JSONValue {
+        guard let byte = peek() else { throw failure("unexpected end of input") }
+        switch byte {
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        default: throw failure("unexpected \(describe(byte))")
+        }
+    }
+
+    private mutating func parseObject() throws(JSONSyntaxError) -> JSONValue {
+        try enter()
+        position += 1
+        var object = JSONObject()
+        skipWhitespace()
+        if peek() == UInt8(ascii: "}") {
+            position += 1
+            depth -= 1
+            return .object(object)
+        }
+        while true {
+            skipWhitespace()
+            guard peek() == UInt8(ascii: "\"") else { throw failure(expecting: "a string key") }
+            let key = try parseString()
+            skipWhitespace()
+            guard peek() == UInt8(ascii: ":") else { throw failure(expecting: "':' after an object key") }
+            position += 1
+            skipWhitespace()
+            object.set(key, try parseValue())
+            skipWhitespace()
+            switch peek() {
+            case UInt8(ascii: ","):
+                position += 1
+            case UInt8(ascii: "}"):
+                position += 1
+                depth -= 1
+                return .object(object)
+            default:
+                throw failure(expecting: "',' or '}' in an object")
+            }
+        }
+    }
+
+    private mutating func parseArray() throws(JSONSyntaxError) -> JSONValue {
+        try enter()
+        position += 1
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") {
+            position += 1
+            depth -= 1
+            return .array(elements)
+        }
+        while true {
+            skipWhitespace()
+            elements.append(try parseValue())
+            skipWhitespace()
+            switch peek() {
+            case UInt8(ascii: ","):
+                position += 1
+            case UInt8(ascii: "]"):
+                position += 1
+                depth -= 1
+                return .array(elements)
+            default:
+                throw failure(expecting: "',' or ']' in an array")
+            }
+        }
+    }
+
+    private mutating func enter() throws(JSONSyntaxError) {
+        depth += 1
+        guard depth <= Self.maximumDepth else {
+            throw failure("nesting deeper than \(Self.maximumDepth) levels")
+        }
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws(JSONSyntaxError) {
+        let start = position
+        let expected = literal.withUTF8Buffer { Array($0) }
+        for byte in expected {
+            guard peek() == byte else {
+                position = start
+                throw failure("invalid literal, expected \(literal)")
+            }
+            position += 1
+        }
+    }
+
+    // MARK: numbers
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, returned as its text.
+    private mutating func parseNumber() throws(JSONSyntaxError) -> String {
+        let start = position
+        if peek() == UInt8(ascii: "-") { position += 1 }
+        guard let first = peek(), isDigit(first) else { throw failure(expecting: "a digit") }
+        position += 1
+        if first != UInt8(ascii: "0") {
+            skipDigits()
+        } else if let next = peek(), isDigit(next) {
+            throw failure("leading zeros are not allowed in numbers")
+        }
+        if peek() == UInt8(ascii: ".") {
+            position += 1
+            guard let digit = peek(), isDigit(digit) else { throw failure(expecting: "a digit after '.'") }
+            skipDigits()
+        }
+        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
+            position += 1
+            if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { position += 1 }
+            guard let digit = peek(), isDigit(digit) else { throw failure(expecting: "a digit in the exponent") }
+            skipDigits()
+        }
+        return String(decoding: bytes[start..<position], as: UTF8.self)
+    }
+
+    private mutating func skipDigits() {
+        while let byte = peek(), isDigit(byte) { position += 1 }
+    }
+
+    private func isDigit(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+    }
+
+    // MARK: strings
+
+    /// A string literal; invalid UTF-8 and lone surrogates become U+FFFD, as in Go.
+    private mutating func parseString() throws(JSONSyntaxError) -> String {
+        position += 1
+        let start = position
+        // Fast path: no escapes.
+        while let byte = peek(), byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 {
+            position += 1
+        }
+        if peek() == UInt8(ascii: "\"") {
+            let text = String(decoding: bytes[start..<position], as: UTF8.self)
+            position += 1
+            return text
+        }
+        var buffer = Array(bytes[start..<position])
+        while true {
+            guard let byte = peek() else { throw failure("unterminated string") }
+            switch byte {
+            case UInt8(ascii: "\""):
+                position += 1
+                return String(decoding: buffer, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                position += 1
+                try parseEscape(into: &buffer)
+            case 0..<0x20:
+                throw failure("unescaped control character in string")
+            default:
+                buffer.append(byte)
+                position += 1
+            }
+        }
+    }
+
+    private mutating func parseEscape(into buffer: inout [UInt8]) throws(JSONSyntaxError) {
+        guard let byte = peek() else { throw failure("unterminated string") }
+        position += 1
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): buffer.append(byte)
+        case UInt8(ascii: "b"): buffer.append(0x08)
+        case UInt8(ascii: "f"): buffer.append(0x0C)
+        case UInt8(ascii: "n"): buffer.append(0x0A)
+        case UInt8(ascii: "r"): buffer.append(0x0D)
+        case UInt8(ascii: "t"): buffer.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalar = try parseHex4()
+            if (0xD800..<0xDC00).contains(scalar), peek() == UInt8(ascii: "\\"),
+               position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "u") {
+                let resume = position
+                position += 2
+                let low = try parseHex4()
+                if (0xDC00..<0xE000).contains(low) {
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else {
+                    position = resume
+                }
+            }
+            let decoded = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+            buffer.append(contentsOf: Array(String(Character(decoded)).utf8))
+        default:
+            position -= 2  // point at the backslash
+            throw failure("invalid escape \\\(String(decoding: [byte], as: UTF8.self))")
+        }
+    }
+
+    private mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            guard let byte = peek() else { throw failure("unterminated \\u escape") }
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw failure("invalid hexadecimal digit in \\u escape")
+            }
+            value = value << 4 | UInt32(digit)
+            position += 1
+        }
+        return value
+    }
+
+    // MARK: helpers
+
+    private func peek() -> UInt8? {
+        position < bytes.count ? bytes[position] : nil
+    }
+
+    private mutating func skipWhitespace() {
+        while let byte = peek(),
+              byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") {
+            position += 1
+        }
+    }
+
+    private func describe(_ byte: UInt8) -> String {
+        if byte >= 0x20 && byte < 0x7F {
+            return "character '\(String(decoding: [byte], as: UTF8.self))'"
+        }
+        return "byte 0x\(String(byte, radix: 16))"
+    }
+
+    private func failure(expecting what: String) -> JSONSyntaxError {
+        guard let byte = peek() else { return failure("unexpected end of input, expected \(what)") }
+        return failure("unexpected \(describe(byte)), expected \(what)")
+    }
+
+    private func failure(_ reason: String) -> JSONSyntaxError {
+        var line = 1
+        var lineStart = 0
+        let end = min(position, bytes.count)
+        for index in 0..<end where bytes[index] == UInt8(ascii: "\n") {
+            line += 1
+            lineStart = index + 1
+        }
+        return JSONSyntaxError(offset: position, line: line, column: position - lineStart + 1, reason: reason)
+    }
+}

@@ -1,0 +1,260 @@
+import FoundationEssentials
+
+/// The coding key of an array element, so paths render as `[2]` rather than as a member.
+struct JSONIndexKey: CodingKey {
+    let index: Int
+    init(_ index: Int) { self.index = index }
+    init?(intValue: Int) { self.index = intValue }
+    init?(stringValue: String) { nil }
+    var intValue: Int? { index }
+    var stringValue: String { "Index \(index)" }
+}
+
+/// A `Decoder` over a parsed `JSONValue`. Its errors are `DecodingError`s whose descriptions are
+/// final messages (`expected array, found string`, `expected integer between 0 and 4294967295,
+/// found -1`), which `SpecError.init(_:document:)` pairs with the rendered coding path.
+struct JSONValueDecoder: Decoder {
+    let value: JSONValue
+    let codingPath: [any CodingKey]
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    init(value: JSONValue, codingPath: [any CodingKey]) {
+        self.value = value
+        self.codingPath = codingPath
+    }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        guard case .object(let object) = value else {
+            throw JSONValueDecoder.mismatch([String: Any].self, expected: "object", found: value, at: codingPath)
+        }
+        return KeyedDecodingContainer(JSONKeyedContainer<Key>(object: object, codingPath: codingPath))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        guard case .array(let elements) = value else {
+            throw JSONValueDecoder.mismatch([Any].self, expected: "array", found: value, at: codingPath)
+        }
+        return JSONUnkeyedContainer(elements: elements, codingPath: codingPath)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer {
+        JSONSingleValueContainer(value: value, codingPath: codingPath)
+    }
+
+    // MARK: scalar conversion, shared by the three containers
+
+    static func mismatch<T>(_ type: T.Type, expected: String, found value: JSONValue,
+                            at path: [any CodingKey]) -> DecodingError {
+        let context = DecodingError.Context(codingPath: path, debugDescription: "expected \(expected), found \(value.kindName)")
+        if case .null = value {
+            return DecodingError.valueNotFound(type, context)
+        }
+        return DecodingError.typeMismatch(type, context)
+    }
+
+    static func string(_ value: JSONValue, at path: [any CodingKey]) throws -> String {
+        guard case .string(let text) = value else { throw mismatch(String.self, expected: "string", found: value, at: path) }
+        return text
+    }
+
+    static func bool(_ value: JSONValue, at path: [any CodingKey]) throws -> Bool {
+        guard case .bool(let flag) = value else { throw mismatch(Bool.self, expected: "boolean", found: value, at: path) }
+        return flag
+    }
+
+    /// Integers must be written as integers (no fraction or exponent), as Go's encoding/json
+    /// requires, and must fit the field's type.
+    static func integer<T: FixedWidthInteger>(_ type: T.Type, _ value: JSONValue, at path: [any CodingKey]) throws -> T {
+        guard case .number(let literal) = value else { throw mismatch(T.self, expected: "integer", found: value, at: path) }
+        if let number = T(literal, radix: 10) {
+            return number
+        }
+        let isIntegral = !literal.contains(where: { $0 == "." || $0 == "e" || $0 == "E" })
+        let description = isIntegral
+            ? "expected integer between \(T.min) and \(T.max), found \(literal)"
+            : "expected integer, found \(literal)"
+        throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: path, debugDescription: description))
+    }
+
+    static func floatingPoint<T: BinaryFloatingPoint & LosslessStringConvertible>(
+        _ type: T.Type, _ value: JSONValue, at path: [any CodingKey]
+    ) throws -> T {
+        guard case .number(let literal) = value else { throw mismatch(T.self, expected: "number", found: value, at: path) }
+        guard let number = T(literal), number.isFinite else {
+            throw DecodingError.dataCorrupted(DecodingError.Context(
+                codingPath: path, debugDescription: "number \(literal) is out of range"))
+        }
+        return number
+    }
+}
+
+/// The keyed container: a JSON object.
+struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let object: JSONObject
+    let codingPath: [any CodingKey]
+
+    var allKeys: [Key] { object.keys.compactMap { Key(stringValue: $0) } }
+
+    func contains(_ key: Key) -> Bool { object.values[key.stringValue] != nil }
+
+    private func member(_ key: Key) throws -> JSONValue {
+        guard let value = object.values[key.stringValue] else {
+            throw DecodingError.keyNotFound(key, DecodingError.Context(codingPath: codingPath, debugDescription: "required"))
+        }
+        return value
+    }
+
+    private func path(_ key: Key) -> [any CodingKey] { codingPath + [key] }
+
+    func decodeNil(forKey key: Key) throws -> Bool {
+        if case .null = try member(key) { return true }
+        return false
+    }
+
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try JSONValueDecoder.bool(member(key), at: path(key)) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try JSONValueDecoder.string(member(key), at: path(key)) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try JSONValueDecoder.floatingPoint(type, member(key), at: path(key)) }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try JSONValueDecoder.floatingPoint(type, member(key), at: path(key)) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try JSONValueDecoder.integer(type, member(key), at: path(key)) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try JSONValueDecoder.integer(type, member(key), at: path(key)) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try JSONValueDecoder.integer(type, member(key), at: path(key)) }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try JSONValueDecoder.integer(type, member(key), at: path(key)) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try JSONValueDecoder.integer(type, member(key), at: path(key)) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try JSONValueDecoder.integer(type, member(key), at: path(key)) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try JSONValueDecoder.integer(type, member(key), at: path(key)) }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try JSONValueDecoder.integer(type, member(key), at: path(key)) }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try JSONValueDecoder.integer(type, member(key), at: path(key)) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try JSONValueDecoder.integer(type, member(key), at: path(key)) }
+
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        try T(from: JSONValueDecoder(value: member(key), codingPath: path(key)))
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+        try JSONValueDecoder(value: member(key), codingPath: path(key)).container(keyedBy: type)
+    }
+
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+        try JSONValueDecoder(value: member(key), codingPath: path(key)).unkeyedContainer()
+    }
+
+    func superDecoder() throws -> any Decoder {
+        JSONValueDecoder(value: object.values["super"] ?? .null, codingPath: codingPath + [JSONSuperKey()])
+    }
+
+    func superDecoder(forKey key: Key) throws -> any Decoder {
+        JSONValueDecoder(value: object.values[key.stringValue] ?? .null, codingPath: path(key))
+    }
+}
+
+/// The key `super`, for `superDecoder()`.
+private struct JSONSuperKey: CodingKey {
+    init() {}
+    init?(stringValue: String) { nil }
+    init?(intValue: Int) { nil }
+    var stringValue: String { "super" }
+    var intValue: Int? { nil }
+}
+
+/// The unkeyed container: a JSON array.
+struct JSONUnkeyedContainer: UnkeyedDecodingContainer {
+    let elements: [JSONValue]
+    let codingPath: [any CodingKey]
+    private(set) var currentIndex = 0
+
+    init(elements: [JSONValue], codingPath: [any CodingKey]) {
+        self.elements = elements
+        self.codingPath = codingPath
+    }
+
+    var count: Int? { elements.count }
+    var isAtEnd: Bool { currentIndex >= elements.count }
+
+    /// The next element and its path; advances past it.
+    private mutating func next<T>(_ type: T.Type) throws -> (JSONValue, [any CodingKey]) {
+        let path = codingPath + [JSONIndexKey(currentIndex)]
+        guard !isAtEnd else {
+            throw DecodingError.valueNotFound(type, DecodingError.Context(codingPath: path, debugDescription: "missing array element"))
+        }
+        let value = elements[currentIndex]
+        currentIndex += 1
+        return (value, path)
+    }
+
+    mutating func decodeNil() throws -> Bool {
+        guard !isAtEnd else {
+            throw DecodingError.valueNotFound(Any?.self, DecodingError.Context(
+                codingPath: codingPath + [JSONIndexKey(currentIndex)], debugDescription: "missing array element"))
+        }
+        if case .null = elements[currentIndex] {
+            currentIndex += 1
+            return true
+        }
+        return false
+    }
+
+    mutating func decode(_ type: Bool.Type) throws -> Bool { let (v, p) = try next(type); return try JSONValueDecoder.bool(v, at: p) }
+    mutating func decode(_ type: String.Type) throws -> String { let (v, p) = try next(type); return try JSONValueDecoder.string(v, at: p) }
+    mutating func decode(_ type: Double.Type) throws -> Double { let (v, p) = try next(type); return try JSONValueDecoder.floatingPoint(type, v, at: p) }
+    mutating func decode(_ type: Float.Type) throws -> Float { let (v, p) = try next(type); return try JSONValueDecoder.floatingPoint(type, v, at: p) }
+    mutating func decode(_ type: Int.Type) throws -> Int { let (v, p) = try next(type); return try JSONValueDecoder.integer(type, v, at: p) }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { let (v, p) = try next(type); return try JSONValueDecoder.integer(type, v, at: p) }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { let (v, p) = try next(type); return try JSONValueDecoder.integer(type, v, at: p) }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { let (v, p) = try next(type); return try JSONValueDecoder.integer(type, v, at: p) }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { let (v, p) = try next(type); return try JSONValueDecoder.integer(type, v, at: p) }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { let (v, p) = try next(type); return try JSONValueDecoder.integer(type, v, at: p) }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { let (v, p) = try next(type); return try JSONValueDecoder.integer(type, v, at: p) }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { let (v, p) = try next(type); return try JSONValueDecoder.integer(type, v, at: p) }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { let (v, p) = try next(type); return try JSONValueDecoder.integer(type, v, at: p) }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { let (v, p) = try next(type); return try JSONValueDecoder.integer(type, v, at: p) }
+
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        let (value, path) = try next(type)
+        return try T(from: JSONValueDecoder(value: value, codingPath: path))
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+        let (value, path) = try next(type)
+        return try JSONValueDecoder(value: value, codingPath: path).container(keyedBy: type)
+    }
+
+    mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        let (value, path) = try next([Any].self)
+        return try JSONValueDecoder(value: value, codingPath: path).unkeyedContainer()
+    }
+
+    mutating func superDecoder() throws -> any Decoder {
+        let (value, path) = try next(Any.self)
+        return JSONValueDecoder(value: value, codingPath: path)
+    }
+}
+
+/// The single-value container: any JSON value.
+struct JSONSingleValueContainer: SingleValueDecodingContainer {
+    let value: JSONValue
+    let codingPath: [any CodingKey]
+
+    func decodeNil() -> Bool {
+        if case .null = value { return true }
+        return false
+    }
+
+    func decode(_ type: Bool.Type) throws -> Bool { try JSONValueDecoder.bool(value, at: codingPath) }
+    func decode(_ type: String.Type) throws -> String { try JSONValueDecoder.string(value, at: codingPath) }
+    func decode(_ type: Double.Type) throws -> Double { try JSONValueDecoder.floatingPoint(type, value, at: codingPath) }
+    func decode(_ type: Float.Type) throws -> Float { try JSONValueDecoder.floatingPoint(type, value, at: codingPath) }
+    func decode(_ type: Int.Type) throws -> Int { try JSONValueDecoder.integer(type, value, at: codingPath) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try JSONValueDecoder.integer(type, value, at: codingPath) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try JSONValueDecoder.integer(type, value, at: codingPath) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try JSONValueDecoder.integer(type, value, at: codingPath) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try JSONValueDecoder.integer(type, value, at: codingPath) }
+    func decode(_ type: UInt.Type) throws -> UInt { try JSONValueDecoder.integer(type, value, at: codingPath) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try JSONValueDecoder.integer(type, value, at: codingPath) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try JSONValueDecoder.integer(type, value, at: codingPath) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try JSONValueDecoder.integer(type, value, at: codingPath) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try JSONValueDecoder.integer(type, value, at: codingPath) }
+
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try T(from: JSONValueDecoder(value: value, codingPath: codingPath))
+    }
+}

@@ -1,0 +1,64 @@
+import FoundationEssentials
+
+extension Spec {
+    /// config.md "Mounts" and "POSIX-platform Mounts".
+    func validateMounts(_ problems: inout Problems) {
+        let hasUserNamespace = linux?.namespace(.user) != nil
+        for (index, mount) in (mounts ?? []).enumerated() {
+            let base = JSONPath.index("mounts", index)
+            // v1.2.0 allows a relative destination on Linux (relative to "/"); empty is not a path.
+            if mount.destination.isEmpty {
+                problems.add("\(base).destination", "must not be empty")
+            } else if Check.containsNUL(mount.destination) {
+                problems.add("\(base).destination", "contains a NUL byte")
+            }
+            if let type = mount.type, type.isEmpty {
+                problems.add("\(base).type", "must not be empty when present")
+            }
+            if mount.isBind && (mount.source ?? "").isEmpty {
+                problems.add("\(base).source", "required for a bind mount")
+            }
+            let uidMappings = mount.uidMappings ?? []
+            let gidMappings = mount.gidMappings ?? []
+            if mount.uidMappings != nil && mount.gidMappings == nil {
+                problems.add("\(base).uidMappings", "must be given together with gidMappings")
+            } else if mount.gidMappings != nil && mount.uidMappings == nil {
+                problems.add("\(base).gidMappings", "must be given together with uidMappings")
+            }
+            validateMappings(uidMappings, "\(base).uidMappings", &problems)
+            validateMappings(gidMappings, "\(base).gidMappings", &problems)
+            let idmapOption = (mount.options ?? []).first { $0 == "idmap" || $0 == "ridmap" }
+            if let idmapOption, uidMappings.isEmpty, !hasUserNamespace {
+                problems.add("\(base).options", "\(Check.quote(idmapOption)) needs uidMappings and gidMappings or a user namespace")
+            }
+        }
+    }
+
+    /// config.md "POSIX-platform Hooks": `path` absolute, `timeout` > 0.
+    func validateHooks(_ problems: inout Problems) {
+        guard let hooks else { return }
+        for (name, list) in hooks.all {
+            for (index, hook) in list.enumerated() {
+                let base = JSONPath.index("hooks.\(name)", index)
+                Check.absolute(hook.path, at: "\(base).path", &problems)
+                if let timeout = hook.timeout, timeout <= 0 {
+                    problems.add("\(base).timeout", "must be greater than 0, got \(timeout)")
+                }
+            }
+        }
+    }
+
+    /// config-linux.md "User namespace mappings": non-empty ranges inside 32 bits.
+    func validateMappings(_ mappings: [LinuxIDMapping], _ base: String, _ problems: inout Problems) {
+        let limit = UInt64(UInt32.max) + 1
+        for (index, mapping) in mappings.enumerated() {
+            let path = JSONPath.index(base, index)
+            if mapping.size == 0 {
+                problems.add("\(path).size", "must be greater than 0")
+            } else if UInt64(mapping.containerID) + UInt64(mapping.size) > limit
+                        || UInt64(mapping.hostID) + UInt64(mapping.size) > limit {
+                problems.add("\(path).size", "range exceeds the 32-bit id space")
+            }
+        }
+    }
+}

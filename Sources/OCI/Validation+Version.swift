@@ -1,0 +1,21 @@
+import FoundationEssentials
+
+extension Spec {
+    /// config.md "Specification version": SemVer, and a version this runtime implements.
+    func validateVersion(_ problems: inout Problems) {
+        if !OCIVersion.isSupported(ociVersion) {
+            problems.add("ociVersion", "unsupported ociVersion \(Check.quote(ociVersion)) (supported: \(OCIVersion.minimum) to 1.3.x)")
+        }
+    }
+
+    /// config.md "Root": REQUIRED on Linux, with a non-empty path.
+    func validateRoot(_ problems: inout Problems) {
+        guard let root else {
+            problems.add("root", "required")
+            return
+        }
+        if root.path.isEmpty {
+            problems.add("root.path", "required")
+        }
+    }
+}

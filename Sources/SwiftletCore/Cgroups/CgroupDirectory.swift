@@ -1,0 +1,202 @@
+/// One cgroup directory, reached through an O_PATH directory descriptor opened once: every
+/// interface file is opened relative to it (as crun does), so a later rename or mount over the
+/// path cannot redirect writes, and no string concatenation follows a symlink.
+final class CgroupDirectory {
+    let location: CgroupLocation
+    private var handle: FileDescriptor?
+
+    init(_ location: CgroupLocation) {
+        self.location = location
+    }
+
+    var path: String { location.directory }
+
+    /// The directory descriptor, opened on first use.
+    func fd() throws(CgroupError) -> Int32 {
+        if let raw = handle?.raw { return raw }
+        let opened: FileDescriptor
+        do {
+            opened = try Sys.openDirectoryPath(path)
+        } catch {
+            throw CgroupError(error)
+        }
+        let raw = opened.raw
+        handle = consume opened
+        return raw
+    }
+
+    /// Drops the descriptor (after the directory was removed).
+    func close() {
+        handle = nil
+    }
+
+    func read(_ file: String, field: String? = nil) throws(CgroupError) -> String {
+        let dirfd = try fd()
+        do {
+            return try Sys.readText(at: dirfd, file, display: path + "/" + file)
+        } catch {
+            throw CgroupError(error, field: field)
+        }
+    }
+
+    func write(_ file: String, _ value: String, field: String? = nil) throws(CgroupError) {
+        let dirfd = try fd()
+        do {
+            try Sys.writeText(at: dirfd, file, value, display: path + "/" + file)
+        } catch {
+            throw CgroupError(error, field: field, message: error.errno == Sys.ErrnoCode.EINVAL ? "value \"\(value)\"" : nil)
+        }
+    }
+
+    func exists(_ file: String) -> Bool {
+        guard let dirfd = try? fd() else { return false }
+        return Sys.exists(at: dirfd, file)
+    }
+
+    /// Reads a file of `key value` lines (memory.stat, memory.events, cpu.stat) into a dictionary.
+    func readKeyValues(_ file: String) throws(CgroupError) -> [String: UInt64] {
+        CgroupStatsParsing.keyValues(try read(file))
+    }
+
+    /// The pids in cgroup.procs of this cgroup and every cgroup below it.
+    func processesRecursively() throws(CgroupError) -> [Int32] {
+        var result: [Int32] = []
+        try collectProcesses(relative: "", into: &result)
+        return result
+    }
+
+    private func collectProcesses(relative: String, into result: inout [Int32]) throws(CgroupError) {
+        let dirfd = try fd()
+        let file = relative.isEmpty ? "cgroup.procs" : relative + "/cgroup.procs"
+        let text: String
+        do {
+            text = try Sys.readText(at: dirfd, file, display: path + "/" + file)
+        } catch where error.errno == Sys.ErrnoCode.ENOENT && !relative.isEmpty {
+            return  // a sub-cgroup removed while we walked
+        } catch {
+            throw CgroupError(error)
+        }
+        for line in text.split(separator: "\n") {
+            if let pid = Int32(line) { result.append(pid) }
+        }
+        for child in try subdirectories(relative: relative) {
+            try collectProcesses(relative: relative.isEmpty ? child : relative + "/" + child, into: &result)
+        }
+    }
+
+    private func subdirectories(relative: String) throws(CgroupError) -> [String] {
+        let dirfd = try fd()
+        let display = relative.isEmpty ? path : path + "/" + relative
+        do {
+            if relative.isEmpty { return try Sys.listSubdirectories(at: dirfd, path: display) }
+            let sub = try Sys.openDirectoryPath(at: dirfd, relative, display: display)
+            return try Sys.listSubdirectories(at: sub.raw, path: display)
+        } catch where error.errno == Sys.ErrnoCode.ENOENT {
+            return []
+        } catch {
+            throw CgroupError(error)
+        }
+    }
+
+    /// Creates the cgroup's directory and any missing ancestors below the mount point.
+    /// `eachLevel` runs on every level from the mount point (depth 0) down to the cgroup itself,
+    /// before the next level is made, with that level's directory descriptor and whether this
+    /// call created it. Returns the directories created, outermost first.
+    @discardableResult
+    static func makeLevels(_ location: CgroupLocation,
+                           eachLevel: (_ dirfd: Int32, _ display: String, _ depth: Int, _ created: Bool) throws(CgroupError) -> Void)
+        throws(CgroupError) -> [String]
+    {
+        var created: [String] = []
+        do throws(CgroupError) {
+            var current = try openPath(location.mountPoint)
+            var display = location.mountPoint
+            try eachLevel(current.raw, display, 0, false)
+            let components = location.path.split(separator: "/").map(String.init)
+            for (index, name) in components.enumerated() {
+                display = CgroupPath.join(display, "/" + name)
+                let made = try makeDirectory(current.raw, name, display: display)
+                if made { created.append(display) }
+                current = try openChild(current.raw, name, display: display)
+                try eachLevel(current.raw, display, index + 1, made)
+            }
+        } catch {
+            removeCreated(created)
+            throw error
+        }
+        return created
+    }
+
+    private static func openPath(_ path: String) throws(CgroupError) -> FileDescriptor {
+        do {
+            return try Sys.openDirectoryPath(path)
+        } catch {
+            throw CgroupError(error)
+        }
+    }
+
+    private static func openChild(_ dirfd: Int32, _ name: String, display: String) throws(CgroupError) -> FileDescriptor {
+        do {
+            return try Sys.openDirectoryPath(at: dirfd, name, display: display)
+        } catch {
+            throw CgroupError(error)
+        }
+    }
+
+    /// mkdir; false when it already exists (joining an existing cgroup is allowed).
+    private static func makeDirectory(_ dirfd: Int32, _ name: String, display: String) throws(CgroupError) -> Bool {
+        do {
+            try Sys.mkdirat(dirfd, name, mode: 0o755, display: display)
+            return true
+        } catch where error.errno == Sys.ErrnoCode.EEXIST {
+            return false
+        } catch {
+            throw CgroupError(error)
+        }
+    }
+
+    /// Best-effort removal of directories this call made, innermost first, after a failure.
+    static func removeCreated(_ directories: [String]) {
+        for directory in directories.reversed() { try? Sys.rmdir(directory) }
+    }
+
+    /// Removes the cgroup and every cgroup below it, deepest first. EBUSY (processes still
+    /// exiting) is retried `retries` times with doubling sleeps from 10 ms; ENOENT is success.
+    static func removeTree(_ directory: String, retries: Int = 6) throws(CgroupError) {
+        let children: [String]
+        do {
+            let dir = try Sys.openDirectoryPath(directory)
+            children = try Sys.listSubdirectories(at: dir.raw, path: directory)
+        } catch where error.errno == Sys.ErrnoCode.ENOENT {
+            return
+        } catch {
+            throw CgroupError(error)
+        }
+        for child in children {
+            try removeTree(directory + "/" + child, retries: retries)
+        }
+        var delay = 10
+        var attempt = 0
+        while true {
+            do {
+                try Sys.rmdir(directory)
+                return
+            } catch where error.errno == Sys.ErrnoCode.ENOENT {
+                return
+            } catch where (error.errno == Sys.ErrnoCode.EBUSY || error.errno == Sys.ErrnoCode.ENOTEMPTY) && attempt < retries {
+                // ENOTEMPTY: a sub-cgroup appeared meanwhile; remove it on the next round.
+                if error.errno == Sys.ErrnoCode.ENOTEMPTY {
+                    if let dir = try? Sys.openDirectoryPath(directory),
+                       let again = try? Sys.listSubdirectories(at: dir.raw, path: directory) {
+                        for child in again { try removeTree(directory + "/" + child, retries: retries) }
+                    }
+                }
+                Sys.sleepMs(delay)
+                delay *= 2
+                attempt += 1
+            } catch {
+                throw CgroupError(error, message: error.errno == Sys.ErrnoCode.EBUSY ? "processes are still in the cgroup" : nil)
+            }
+        }
+    }
+}

@@ -1,0 +1,241 @@
+/// Usage counters of a container's cgroup, shaped like the `data` object of runc's
+/// `events --stats` (runc types/events.go): the same JSON keys, zero values left out where runc
+/// marks them `omitempty`. Only what swiftlet reads is filled: cpu, memory, pids, hugetlb.
+public struct CgroupStats: Codable, Equatable, Sendable {
+    public var cpu = CPU()
+    public var memory = Memory()
+    public var pids = Pids()
+    public var blkio = Blkio()
+    public var hugetlb: [String: Hugetlb] = [:]
+
+    public init() {}
+
+    public struct CPUUsage: Codable, Equatable, Sendable {
+        /// Nanoseconds.
+        public var total: UInt64 = 0
+        public var percpu: [UInt64] = []
+        public var kernel: UInt64 = 0
+        public var user: UInt64 = 0
+
+        enum CodingKeys: String, CodingKey { case total, percpu, kernel, user }
+
+        public init() {}
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            if total != 0 { try c.encode(total, forKey: .total) }
+            if !percpu.isEmpty { try c.encode(percpu, forKey: .percpu) }
+            try c.encode(kernel, forKey: .kernel)
+            try c.encode(user, forKey: .user)
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            total = try c.decodeIfPresent(UInt64.self, forKey: .total) ?? 0
+            percpu = try c.decodeIfPresent([UInt64].self, forKey: .percpu) ?? []
+            kernel = try c.decodeIfPresent(UInt64.self, forKey: .kernel) ?? 0
+            user = try c.decodeIfPresent(UInt64.self, forKey: .user) ?? 0
+        }
+    }
+
+    public struct Throttling: Codable, Equatable, Sendable {
+        public var periods: UInt64 = 0
+        public var throttledPeriods: UInt64 = 0
+        /// Nanoseconds.
+        public var throttledTime: UInt64 = 0
+
+        enum CodingKeys: String, CodingKey { case periods, throttledPeriods, throttledTime }
+
+        public init() {}
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            if periods != 0 { try c.encode(periods, forKey: .periods) }
+            if throttledPeriods != 0 { try c.encode(throttledPeriods, forKey: .throttledPeriods) }
+            if throttledTime != 0 { try c.encode(throttledTime, forKey: .throttledTime) }
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            periods = try c.decodeIfPresent(UInt64.self, forKey: .periods) ?? 0
+            throttledPeriods = try c.decodeIfPresent(UInt64.self, forKey: .throttledPeriods) ?? 0
+            throttledTime = try c.decodeIfPresent(UInt64.self, forKey: .throttledTime) ?? 0
+        }
+    }
+
+    public struct CPU: Codable, Equatable, Sendable {
+        public var usage = CPUUsage()
+        public var throttling = Throttling()
+        public init() {}
+    }
+
+    public struct MemoryEntry: Codable, Equatable, Sendable {
+        /// Bytes; UInt64.max when unlimited (runc's convention).
+        public var limit: UInt64 = 0
+        public var usage: UInt64 = 0
+        public var max: UInt64 = 0
+        public var failcnt: UInt64 = 0
+
+        enum CodingKeys: String, CodingKey { case limit, usage, max, failcnt }
+
+        public init() {}
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(limit, forKey: .limit)
+            if usage != 0 { try c.encode(usage, forKey: .usage) }
+            if max != 0 { try c.encode(max, forKey: .max) }
+            try c.encode(failcnt, forKey: .failcnt)
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            limit = try c.decodeIfPresent(UInt64.self, forKey: .limit) ?? 0
+            usage = try c.decodeIfPresent(UInt64.self, forKey: .usage) ?? 0
+            max = try c.decodeIfPresent(UInt64.self, forKey: .max) ?? 0
+            failcnt = try c.decodeIfPresent(UInt64.self, forKey: .failcnt) ?? 0
+        }
+    }
+
+    /// Counters of memory.events (v2) or memory.oom_control / failcnt (v1).
+    public struct MemoryEvents: Codable, Equatable, Sendable {
+        public var low: UInt64 = 0
+        public var high: UInt64 = 0
+        public var max: UInt64 = 0
+        public var oom: UInt64 = 0
+        public var oomKill: UInt64 = 0
+
+        enum CodingKeys: String, CodingKey {
+            case low, high, max, oom
+            case oomKill = "oom_kill"
+        }
+
+        public init() {}
+    }
+
+    public struct Memory: Codable, Equatable, Sendable {
+        public var cache: UInt64 = 0
+        public var usage = MemoryEntry()
+        public var swap = MemoryEntry()
+        public var kernel = MemoryEntry()
+        public var kernelTCP = MemoryEntry()
+        /// memory.stat as read.
+        public var raw: [String: UInt64] = [:]
+        public var eventCount = MemoryEvents()
+
+        enum CodingKeys: String, CodingKey {
+            case cache, usage, swap, kernel, kernelTCP, raw
+            case eventCount = "event_count"
+        }
+
+        public init() {}
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            if cache != 0 { try c.encode(cache, forKey: .cache) }
+            try c.encode(usage, forKey: .usage)
+            try c.encode(swap, forKey: .swap)
+            try c.encode(kernel, forKey: .kernel)
+            try c.encode(kernelTCP, forKey: .kernelTCP)
+            if !raw.isEmpty { try c.encode(raw, forKey: .raw) }
+            try c.encode(eventCount, forKey: .eventCount)
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            cache = try c.decodeIfPresent(UInt64.self, forKey: .cache) ?? 0
+            usage = try c.decodeIfPresent(MemoryEntry.self, forKey: .usage) ?? MemoryEntry()
+            swap = try c.decodeIfPresent(MemoryEntry.self, forKey: .swap) ?? MemoryEntry()
+            kernel = try c.decodeIfPresent(MemoryEntry.self, forKey: .kernel) ?? MemoryEntry()
+            kernelTCP = try c.decodeIfPresent(MemoryEntry.self, forKey: .kernelTCP) ?? MemoryEntry()
+            raw = try c.decodeIfPresent([String: UInt64].self, forKey: .raw) ?? [:]
+            eventCount = try c.decodeIfPresent(MemoryEvents.self, forKey: .eventCount) ?? MemoryEvents()
+        }
+    }
+
+    public struct Pids: Codable, Equatable, Sendable {
+        public var current: UInt64 = 0
+        /// 0 when unlimited (runc's convention).
+        public var limit: UInt64 = 0
+
+        enum CodingKeys: String, CodingKey { case current, limit }
+
+        public init() {}
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            if current != 0 { try c.encode(current, forKey: .current) }
+            if limit != 0 { try c.encode(limit, forKey: .limit) }
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            current = try c.decodeIfPresent(UInt64.self, forKey: .current) ?? 0
+            limit = try c.decodeIfPresent(UInt64.self, forKey: .limit) ?? 0
+        }
+    }
+
+    /// Not collected yet; present so the JSON has runc's shape.
+    public struct Blkio: Codable, Equatable, Sendable {
+        public init() {}
+    }
+
+    public struct Hugetlb: Codable, Equatable, Sendable {
+        public var usage: UInt64 = 0
+        public var max: UInt64 = 0
+        public var failcnt: UInt64 = 0
+
+        enum CodingKeys: String, CodingKey { case usage, max, failcnt }
+
+        public init() {}
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            if usage != 0 { try c.encode(usage, forKey: .usage) }
+            if max != 0 { try c.encode(max, forKey: .max) }
+            try c.encode(failcnt, forKey: .failcnt)
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            usage = try c.decodeIfPresent(UInt64.self, forKey: .usage) ?? 0
+            max = try c.decodeIfPresent(UInt64.self, forKey: .max) ?? 0
+            failcnt = try c.decodeIfPresent(UInt64.self, forKey: .failcnt) ?? 0
+        }
+    }
+}
+
+/// Pure parsing of cgroupfs stat files.
+public enum CgroupStatsParsing {
+    /// `key value` lines (memory.stat, memory.events, cpu.stat, pids.events) into a dictionary;
+    /// lines whose value is not a number are skipped.
+    public static func keyValues(_ text: String) -> [String: UInt64] {
+        var result: [String: UInt64] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            if parts.count == 2, let value = UInt64(parts[1]) { result[String(parts[0])] = value }
+        }
+        return result
+    }
+
+    /// A limit file: a number, or `max` (v2) / a huge value (v1, PAGE_COUNTER_MAX rounded) for
+    /// unlimited, returned as UInt64.max. `-1` (v1 cpu quota style) is also unlimited.
+    public static func limit(_ text: String) -> UInt64? {
+        let value = trim(text)
+        if value == "max" || value == "-1" { return UInt64.max }
+        return UInt64(value)
+    }
+
+    /// `text` without leading and trailing blanks and newlines.
+    public static func trim(_ text: String) -> String {
+        var s = Substring(text)
+        while let first = s.first, first == " " || first == "\n" || first == "\t" { s.removeFirst() }
+        while let last = s.last, last == " " || last == "\n" || last == "\t" { s.removeLast() }
+        return String(s)
+    }
+
+    /// `1 2 3` (cpuacct.usage_percpu) into numbers.
+    public static func numbers(_ text: String) -> [UInt64] {
+        text.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { UInt64($0) }
+    }
+}

@@ -1,0 +1,200 @@
+import OCI
+
+/// The container's cgroups on a legacy (v1) or hybrid host: one directory per mounted v1
+/// hierarchy (named ones like name=systemd included), and on hybrid hosts also the cgroup in
+/// the unified hierarchy, which holds the controllers v1 does not bind and is what
+/// clone3(CLONE_INTO_CGROUP) places the init into. Kernel Documentation/admin-guide/cgroup-v1/.
+public final class CgroupV1Manager: CgroupManager {
+    public let description: CgroupDescription
+    private let legacy: [CgroupDirectory]
+    private let unified: CgroupDirectory?
+
+    public init(_ description: CgroupDescription) {
+        self.description = description
+        self.legacy = description.legacy.map(CgroupDirectory.init)
+        self.unified = description.unified.map(CgroupDirectory.init)
+    }
+
+    /// Every directory once (co-mounted controllers share one).
+    private var allDirectories: [CgroupDirectory] {
+        var seen = Set<String>()
+        return (legacy + (unified.map { [$0] } ?? [])).filter { seen.insert($0.path).inserted }
+    }
+
+    private func directory(of controller: String) -> CgroupDirectory? {
+        legacy.first { $0.location.controllers.contains(controller) }
+    }
+
+    public func create() throws(CgroupError) {
+        var created: [String] = []
+        do {
+            for dir in legacy {
+                if dir.location.controllers.contains("cpuset") {
+                    created += try Self.createCpuset(dir.location)
+                } else {
+                    created += try CgroupDirectory.makeLevels(dir.location) { _, _, _, _ throws(CgroupError) in }
+                }
+            }
+            if let unified {
+                created += try CgroupUnified.create(unified.location)
+            }
+        } catch {
+            CgroupDirectory.removeCreated(created)
+            throw error
+        }
+    }
+
+    /// A new cpuset cgroup starts with empty cpuset.cpus and cpuset.mems, and a task cannot join
+    /// it until both are set: copy them down from the parent at every level that has them empty
+    /// (cgroup-v1/cpusets.rst; runc does the same).
+    static func createCpuset(_ location: CgroupLocation) throws(CgroupError) -> [String] {
+        var parent: (cpus: String, mems: String) = ("", "")
+        return try CgroupDirectory.makeLevels(location) { dirfd, display, depth, _ throws(CgroupError) in
+            var current: (cpus: String, mems: String) = ("", "")
+            for (file, keyPath) in [("cpuset.cpus", 0), ("cpuset.mems", 1)] {
+                let path = display + "/" + file
+                do throws(SystemError) {
+                    var value = try Sys.readText(at: dirfd, file, display: path)
+                    if value.isEmpty && depth > 0 {
+                        value = keyPath == 0 ? parent.cpus : parent.mems
+                        try Sys.writeText(at: dirfd, file, value, display: path)
+                    }
+                    if keyPath == 0 { current.cpus = value } else { current.mems = value }
+                } catch {
+                    throw CgroupError(error, message: "copying \(file) from the parent cgroup")
+                }
+            }
+            parent = current
+        }
+    }
+
+    public func directoryFD() -> Int32? {
+        try? unified?.fd()
+    }
+
+    public func addProcess(_ pid: Int32) throws(CgroupError) {
+        for dir in allDirectories {
+            try dir.write("cgroup.procs", String(pid))
+        }
+    }
+
+    private func plan(_ resources: LinuxResources) throws(CgroupError) -> CgroupPlan {
+        let host = CgroupHostProbe.host(unified: unified, legacy: legacy)
+        if description.mode == .hybrid, let unified {
+            let legacyControllers = Set(legacy.flatMap(\.location.controllers))
+            return try CgroupConversion.hybrid(resources, host: host, legacyControllers: legacyControllers,
+                                               unifiedControllers: CgroupUnified.controllers(unified))
+        }
+        return try CgroupConversion.v1(resources, host: host)
+    }
+
+    public func validate(_ resources: LinuxResources) throws(CgroupError) -> [String] {
+        try plan(resources).warnings
+    }
+
+    @discardableResult
+    public func apply(_ resources: LinuxResources) throws(CgroupError) -> [String] {
+        let plan = try plan(resources)
+        try CgroupWriter.execute(plan.writes) { write throws(CgroupError) in
+            if write.unified, let unified { return unified }
+            if !write.unified, let dir = directory(of: write.controller) { return dir }
+            throw CgroupError.invalid(write.field, "the \(write.controller) controller is not available on this host")
+        }
+        return plan.warnings
+    }
+
+    public func processes() throws(CgroupError) -> [Int32] {
+        // The union over every hierarchy: a process that joined only some of them (or was moved
+        // by a nested runtime) is still the container's.
+        var pids = Set<Int32>()
+        for dir in allDirectories {
+            do {
+                pids.formUnion(try dir.processesRecursively())
+            } catch where dir !== legacy.first && error.errno == Sys.ErrnoCode.ENOENT {
+                continue
+            }
+        }
+        return pids.sorted()
+    }
+
+    public func signalAll(_ signal: Int32) throws(CgroupError) {
+        if signal == Sys.SIGKILL, let unified, (try? CgroupUnified.kill(unified)) == true {
+            // cgroup.kill reached everything in the unified cgroup; signal any process that is
+            // only in the v1 hierarchies too.
+            try CgroupUnified.signal(processes(), signal)
+            return
+        }
+        let froze = !isFrozen() && (try? freeze()) != nil
+        defer { if froze { _ = try? thaw() } }
+        try CgroupUnified.signal(processes(), signal)
+    }
+
+    // MARK: freezer
+
+    /// freezer.state: FROZEN is written again while the kernel reports FREEZING (a task in an
+    /// uninterruptible sleep can hold it there), until FROZEN or the timeout; on timeout the
+    /// cgroup is thawed and the error says so.
+    public func freeze() throws(CgroupError) {
+        guard let freezer = directory(of: "freezer") else {
+            guard let unified else { throw CgroupError(operation: "freeze", message: "no freezer controller is mounted") }
+            return try CgroupUnified.setFrozen(unified, true)
+        }
+        let deadline = Sys.monotonicMs() + 10_000
+        var delay = 1
+        while true {
+            try freezer.write("freezer.state", "FROZEN")
+            if try freezer.read("freezer.state") == "FROZEN" { return }
+            if Sys.monotonicMs() >= deadline {
+                _ = try? freezer.write("freezer.state", "THAWED")
+                throw CgroupError(operation: "freeze", path: freezer.path + "/freezer.state", message: "timed out waiting for FROZEN")
+            }
+            Sys.sleepMs(delay)
+            delay = min(delay * 2, 50)
+        }
+    }
+
+    public func thaw() throws(CgroupError) {
+        guard let freezer = directory(of: "freezer") else {
+            guard let unified else { throw CgroupError(operation: "thaw", message: "no freezer controller is mounted") }
+            return try CgroupUnified.setFrozen(unified, false)
+        }
+        let deadline = Sys.monotonicMs() + 10_000
+        while true {
+            try freezer.write("freezer.state", "THAWED")
+            if try freezer.read("freezer.state") == "THAWED" { return }
+            if Sys.monotonicMs() >= deadline {
+                throw CgroupError(operation: "thaw", path: freezer.path + "/freezer.state", message: "timed out waiting for THAWED")
+            }
+            Sys.sleepMs(1)
+        }
+    }
+
+    public func isFrozen() -> Bool {
+        if let freezer = directory(of: "freezer") {
+            let state = try? freezer.read("freezer.state")
+            return state == "FROZEN" || state == "FREEZING"
+        }
+        if let unified { return CgroupUnified.isFrozen(unified) }
+        return false
+    }
+
+    public func stats() throws(CgroupError) -> CgroupStats {
+        if let first = legacy.first { _ = try first.read("cgroup.procs") }  // the cgroup must exist
+        return try CgroupStatsReader.v1(directory: { directory(of: $0) }, unified: unified)
+    }
+
+    /// Removes the cgroup in every hierarchy; a failure in one does not stop the others, the
+    /// first failure is reported.
+    public func destroy() throws(CgroupError) {
+        var first: CgroupError?
+        for dir in allDirectories {
+            dir.close()
+            do {
+                try CgroupDirectory.removeTree(dir.path)
+            } catch {
+                if first == nil { first = error }
+            }
+        }
+        if let first { throw first }
+    }
+}

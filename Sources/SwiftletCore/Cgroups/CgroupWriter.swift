@@ -1,0 +1,78 @@
+/// Applies a `CgroupPlan`: each write goes to the directory `directory(for:)` picks.
+enum CgroupWriter {
+    static func execute(_ writes: [CgroupWrite],
+                        directory: (CgroupWrite) throws(CgroupError) -> CgroupDirectory) throws(CgroupError) {
+        var retries: [(CgroupWrite, CgroupError)] = []
+        for write in writes {
+            do {
+                try perform(write, directory)
+            } catch where write.retryAfterRest && error.errno == Sys.ErrnoCode.EINVAL {
+                retries.append((write, error))
+            }
+        }
+        for (write, _) in retries {
+            try perform(write, directory)
+        }
+    }
+
+    private static func perform(_ write: CgroupWrite,
+                                _ directory: (CgroupWrite) throws(CgroupError) -> CgroupDirectory) throws(CgroupError) {
+        let dir = try directory(write)
+        do {
+            try dir.write(write.file, write.value, field: write.field)
+        } catch where error.errno == Sys.ErrnoCode.ENOENT && error.path == dir.path + "/" + write.file {
+            throw CgroupError(errno: error.errno, operation: error.operation, path: error.path, field: write.field,
+                              message: "the \(write.controller) controller is not enabled for this cgroup or the kernel lacks this file")
+        }
+    }
+}
+
+/// Reads what `CgroupConversion` needs to know about the host and the container's cgroup.
+enum CgroupHostProbe {
+    static func host(unified: CgroupDirectory?, legacy: [CgroupDirectory]) -> CgroupHostInfo {
+        var host = CgroupHostInfo()
+        host.onlineCPUs = try? Sys.readText("/sys/devices/system/cpu/online")
+        host.onlineMems = try? Sys.readText("/sys/devices/system/node/online")
+        if let names = try? Sys.listDirectory("/sys/kernel/mm/hugepages") {
+            host.hugepageSizes = names.compactMap(pageSize(fromDirectory:)).sorted()
+        }
+        let memory = legacy.first { $0.location.controllers.contains("memory") }
+        let blkio = legacy.first { $0.location.controllers.contains("blkio") }
+        let hugetlb = legacy.first { $0.location.controllers.contains("hugetlb") }
+        if let unified, unified.exists("cgroup.procs") {
+            if let files = try? Sys.listDirectory(unified.path) { host.unifiedFiles = Set(files) }
+            let files = host.unifiedFiles ?? []
+            if memory == nil {
+                host.swapAccounting = files.contains("memory.max") ? files.contains("memory.swap.max") : nil
+                host.currentMemoryUsage = (try? unified.read("memory.current")).flatMap { UInt64($0) }
+            }
+            if blkio == nil, files.contains("io.weight") || files.contains("io.bfq.weight") {
+                host.bfq = files.contains("io.bfq.weight")
+            }
+            if hugetlb == nil, files.contains(where: { $0.hasPrefix("hugetlb.") }) {
+                host.hugetlbReservations = files.contains { $0.hasPrefix("hugetlb.") && $0.hasSuffix(".rsvd.max") }
+            }
+        }
+        if let memory, memory.exists("cgroup.procs") {
+            host.swapAccounting = memory.exists("memory.memsw.limit_in_bytes")
+            host.currentMemoryLimit = (try? memory.read("memory.limit_in_bytes")).flatMap { UInt64($0) }
+            host.currentMemoryUsage = (try? memory.read("memory.usage_in_bytes")).flatMap { UInt64($0) }
+        }
+        if let blkio, blkio.exists("cgroup.procs") {
+            host.bfq = blkio.exists("blkio.bfq.weight")
+        }
+        if let hugetlb, hugetlb.exists("cgroup.procs"), let files = try? Sys.listDirectory(hugetlb.path) {
+            host.hugetlbReservations = files.contains { $0.hasSuffix(".rsvd.limit_in_bytes") }
+        }
+        return host
+    }
+
+    /// `hugepages-2048kB` → `2MB`, `hugepages-1048576kB` → `1GB` (the spec's spelling).
+    static func pageSize(fromDirectory name: String) -> String? {
+        guard name.hasPrefix("hugepages-"), name.hasSuffix("kB"),
+              let kb = UInt64(name.dropFirst("hugepages-".count).dropLast(2)), kb > 0 else { return nil }
+        if kb % (1024 * 1024) == 0 { return "\(kb / (1024 * 1024))GB" }
+        if kb % 1024 == 0 { return "\(kb / 1024)MB" }
+        return "\(kb)KB"
+    }
+}

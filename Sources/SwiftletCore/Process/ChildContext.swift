@@ -1,0 +1,26 @@
+import OCI
+
+/// Everything the cloned child needs, computed by the runtime before clone3 so the child does
+/// no decoding or validation of its own.
+struct ChildContext {
+    let id: String
+    let spec: Spec
+    let process: Process
+    let bundle: String
+    let rootfs: String
+    let namespaces: NamespacePlan
+    let cgroupMode: Cgroups.Mode
+    /// v1 hierarchy mount point -> the container's cgroup directory there (for `cgroup` mounts).
+    let cgroupDirectories: [String: String]
+    let initFD: Int32
+    let syncFD: Int32
+    let startFD: Int32
+    let noPivot: Bool
+    let preserveFDs: Int
+    /// Runtime hooks (prestart/createRuntime) exist: pause before pivot_root so the runtime runs them.
+    let pauseForRuntimeHooks: Bool
+    /// The container's record so far, for the state createContainer hooks get on stdin.
+    let stateTemplate: ContainerRecord
+    /// Run the process directly as PID 1 (no swiftlet init): the opt-out annotation.
+    let directExec: Bool
+}

@@ -1,0 +1,191 @@
+import CSwiftlet
+import OCI
+
+/// The code that runs in the cloned child: it turns itself into the container (namespaces,
+/// hostname, rootfs, pivot_root, ...) and finally executes swiftlet-init, which becomes PID 1.
+/// The runtime is single-threaded when it clones, so the child may run ordinary Swift code;
+/// every failure goes back to the runtime over the sync socket as one message with errno and
+/// context (see docs/architecture.md "Process model").
+enum ChildSetup {
+    /// Entry point of the cloned child. Never returns.
+    static func main(_ c: ChildContext, firstStage: Bool) -> Never {
+        do {
+            if firstStage {
+                try runFirstStage(c)
+            } else {
+                try becomeContainer(c, joined: false)
+            }
+        } catch {
+            report(c.syncFD, error)
+        }
+        Sys.exit(1)
+    }
+
+    static func report(_ sync: Int32, _ error: Error) {
+        let errno: Int32
+        switch error {
+        case let e as SystemError: errno = e.errno
+        case let e as RuntimeError: errno = e.errno
+        default: errno = 0
+        }
+        try? Sys.send(sync, swl_msg(type: SWL_MSG_ERROR, err: errno, pid: Sys.getpid(), text: "\(error)"))
+    }
+
+    static func waitForGo(_ sync: Int32, step: String) throws {
+        let received = try withContext(step) { try Sys.receive(sync) }
+        guard let msg = received else {
+            throw RuntimeError("\(step): the runtime went away")
+        }
+        guard msg.kind == SWL_MSG_GO else { throw RuntimeError("\(step): unexpected message \(msg.type)") }
+    }
+
+    /// The first stage of the two-clone path: join namespaces given by path while still holding
+    /// the host's capabilities, unshare the new ones (the user namespace first, so it owns the
+    /// rest), then clone the real PID 1 as a sibling (CLONE_PARENT) and hand its pidfd over.
+    static func runFirstStage(_ c: ChildContext) throws {
+        try Sys.prctl(Linux.PR_SET_PDEATHSIG, UInt(Linux.SIGKILL))
+        try joinNamespaces(c.namespaces.joins)
+        if c.namespaces.newUser {
+            try withContext("unshare user namespace") { try Sys.unshare(Linux.CLONE_NEWUSER) }
+            try Sys.send(c.syncFD, swl_msg(type: SWL_MSG_NEED_MAPS, pid: Sys.getpid()))
+            try waitForGo(c.syncFD, step: "wait for id maps")
+            try becomeRoot(c)
+        }
+        let rest = c.namespaces.createFlags & ~Linux.CLONE_NEWUSER
+        if rest != 0 { try withContext("unshare namespaces") { try Sys.unshare(rest) } }
+        let child = try withContext("clone container init") { try Sys.clone3(flags: Linux.CLONE_PARENT) }
+        if child.pid == 0 {
+            do { try becomeContainer(c, joined: true) } catch { report(c.syncFD, error) }
+            Sys.exit(1)
+        }
+        let pidfd = FileDescriptor(child.pidfd)
+        try Sys.send(c.syncFD, swl_msg(type: SWL_MSG_CHILD_PID, pid: child.pid), attaching: pidfd.raw)
+        Sys.exit(0)
+    }
+
+    /// Opens every namespace path first, then setns in the plan's order (user first, mount last).
+    static func joinNamespaces(_ joins: [NamespacePlan.Join]) throws {
+        var fds: [Int32] = []
+        defer { for fd in fds { _ = FileDescriptor(fd) } }
+        for (i, join) in joins.enumerated() {
+            let fd = try withContext("linux.namespaces (\(join.type.rawValue) \(join.path))") {
+                try Sys.open(join.path, Linux.O_RDONLY)
+            }
+            fds.append(fd.take())
+            _ = i
+        }
+        for (join, fd) in zip(joins, fds) {
+            try withContext("linux.namespaces (\(join.type.rawValue) \(join.path))") {
+                try Sys.setns(fd, join.flag, path: join.path)
+            }
+        }
+    }
+
+    /// In a new user namespace the child starts as the overflow uid; become the container's
+    /// root when root is mapped, so files it creates belong to it.
+    static func becomeRoot(_ c: ChildContext) throws {
+        let rootUID = c.spec.linux?.uidMappings?.contains { $0.containerID == 0 } ?? false
+        let rootGID = c.spec.linux?.gidMappings?.contains { $0.containerID == 0 } ?? false
+        if rootGID { try withContext("become root in the user namespace") { try Sys.setresgid(0) } }
+        if rootUID { try withContext("become root in the user namespace") { try Sys.setresuid(0) } }
+    }
+
+    /// From here on the process is the future PID 1.
+    static func becomeContainer(_ c: ChildContext, joined: Bool) throws {
+        try Sys.prctl(Linux.PR_SET_PDEATHSIG, UInt(Linux.SIGKILL))
+        if !joined {
+            if c.namespaces.newUser {
+                try waitForGo(c.syncFD, step: "wait for id maps")
+                try becomeRoot(c)
+            }
+            try joinNamespaces(c.namespaces.joins)
+        }
+        if c.namespaces.newTime { try setUpTimeNamespace(c) }
+        if let hostname = c.spec.hostname, !hostname.isEmpty {
+            try withContext("hostname") { try Sys.sethostname(hostname) }
+        }
+        if let domain = c.spec.domainname, !domain.isEmpty {
+            try withContext("domainname") { try Sys.setdomainname(domain) }
+        }
+        if let adj = c.process.oomScoreAdj {
+            try withContext("process.oomScoreAdj") { try Sys.writeText("/proc/self/oom_score_adj", "\(adj)") }
+        }
+        let terminal = try RootfsSetup(context: c).run()
+        try execInit(c, terminalFD: terminal)
+    }
+
+    /// Time namespace: unshared here (not by clone3) so the offsets can be written before any
+    /// process enters it; swiftlet-init enters it when it is executed.
+    /// runtime-spec config-linux.md "Offset for Time Namespace".
+    static func setUpTimeNamespace(_ c: ChildContext) throws {
+        try withContext("unshare time namespace") { try Sys.unshare(Linux.CLONE_NEWTIME) }
+        if let offsets = c.spec.linux?.timeOffsets, !offsets.isEmpty {
+            try withContext("linux.timeOffsets") {
+                try Sys.writeText("/proc/self/timens_offsets", NamespacePlan.timeOffsetsText(offsets))
+            }
+        }
+    }
+
+    /// Builds the plan for swiftlet-init and executes it from its sealed memfd.
+    static func execInit(_ c: ChildContext, terminalFD: Int32) throws {
+        let executable = try ExecutableLookup.resolve(c.process)
+        // The init's own descriptors must not sit in the preserved range 3..3+n-1.
+        let floor = Int32(3 + c.preserveFDs)
+        func above(_ fd: Int32) throws -> Int32 {
+            guard fd >= 0, fd < floor else { return fd }
+            return try withContext("move descriptor") { try Sys.dup(fd, minimum: floor).take() }
+        }
+        let syncFD = try above(c.syncFD)
+        let startFD = try above(c.startFD)
+        let terminalFD = try above(terminalFD)
+        var plan = InitPlan(mode: c.directExec ? SWL_MODE_DIRECT : SWL_MODE_SUPERVISE)
+        plan.append(SWL_P_SYNC_FD, i32: syncFD)
+        plan.append(SWL_P_START_FD, i32: startFD)
+        if terminalFD >= 0 { plan.append(SWL_P_TERMINAL_FD, i32: terminalFD) }
+        if c.preserveFDs > 0 { plan.append(SWL_P_PRESERVE_FDS, u32: [UInt32(c.preserveFDs)]) }
+        if !c.namespaces.isPrivate(.pid) { plan.append(SWL_P_SUBREAPER) }
+        // If PID 1 dies without a pid namespace to take its children along, they die too.
+        plan.append(SWL_P_PDEATHSIG, u32: [UInt32(Linux.SIGKILL)])
+        do { try plan.addProcess(c.process, executable: executable) } catch { throw RuntimeError(error) }
+        let planFD = try withContext("write init plan") {
+            let fd = try Sys.memfd(name: "swiftlet-plan", bytes: plan.bytes)
+            return fd.raw < floor ? try Sys.dup(fd.raw, minimum: floor) : fd
+        }
+
+        // Only stdio, the preserved fds and what the init needs survive the exec.
+        try withContext("close inherited descriptors") {
+            try Sys.closeRange(from: UInt32(3 + c.preserveFDs), cloexecOnly: true)
+            for fd in [syncFD, startFD, planFD.raw, terminalFD] where fd >= 0 { try Sys.setCloexec(fd, false) }
+        }
+        try Sys.prctl(Linux.PR_SET_PDEATHSIG, 0)
+        let error = Sys.execveat(c.initFD, argv: ["swiftlet-init", "\(planFD.raw)"], env: [])
+        throw RuntimeError("exec swiftlet-init", error)
+    }
+}
+
+/// Finding the executable of process.args[0] the way execvp(3) would, inside the container:
+/// runc reports a missing one at create time, and so do we.
+enum ExecutableLookup {
+    static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+    static func resolve(_ process: Process) throws -> String {
+        guard let name = process.args?.first, !name.isEmpty else {
+            throw RuntimeError("process.args: must not be empty")
+        }
+        if name.contains("/") {
+            let path = name.hasPrefix("/") ? name : process.cwd + "/" + name
+            guard Sys.isExecutable(path) else {
+                throw RuntimeError("exec: \"\(name)\": " + (Sys.exists(path) ? "permission denied" : "no such file or directory"),
+                                   errno: Sys.exists(path) ? Linux.EACCES : Linux.ENOENT)
+            }
+            return path
+        }
+        let pathVariable = process.env?.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) } ?? defaultPath
+        for dir in pathVariable.split(separator: ":", omittingEmptySubsequences: false) {
+            let base = dir.isEmpty ? "." : String(dir)
+            let candidate = (base.hasPrefix("/") ? base : process.cwd + "/" + base) + "/" + name
+            if Sys.isExecutable(candidate) { return candidate }
+        }
+        throw RuntimeError("exec: \"\(name)\": executable file not found in $PATH", errno: Linux.ENOENT)
+    }
+}

@@ -1,0 +1,79 @@
+import OCI
+
+/// Device nodes and /dev symlinks. runtime-spec config-linux.md "Default Devices" and
+/// "Devices". In a user namespace mknod(2) is not permitted: the host's node is bind-mounted
+/// over an empty file instead (as runc does).
+struct DeviceCreator {
+    let root: Int32
+    let inUserNamespace: Bool
+
+    /// The devices every container gets (config-linux.md "Default Devices").
+    static let defaults: [LinuxDevice] = [
+        LinuxDevice(path: "/dev/null", type: "c", major: 1, minor: 3, fileMode: 0o666, uid: 0, gid: 0),
+        LinuxDevice(path: "/dev/zero", type: "c", major: 1, minor: 5, fileMode: 0o666, uid: 0, gid: 0),
+        LinuxDevice(path: "/dev/full", type: "c", major: 1, minor: 7, fileMode: 0o666, uid: 0, gid: 0),
+        LinuxDevice(path: "/dev/random", type: "c", major: 1, minor: 8, fileMode: 0o666, uid: 0, gid: 0),
+        LinuxDevice(path: "/dev/urandom", type: "c", major: 1, minor: 9, fileMode: 0o666, uid: 0, gid: 0),
+        LinuxDevice(path: "/dev/tty", type: "c", major: 5, minor: 0, fileMode: 0o666, uid: 0, gid: 0),
+    ]
+
+    /// Symlinks every /dev has (config-linux.md "Default Devices", and /dev/ptmx to the
+    /// container's devpts instance).
+    static let links: [(String, String)] = [
+        ("/dev/fd", "/proc/self/fd"), ("/dev/stdin", "/proc/self/fd/0"),
+        ("/dev/stdout", "/proc/self/fd/1"), ("/dev/stderr", "/proc/self/fd/2"),
+    ]
+
+    func createDefaults(hasDevpts: Bool) throws {
+        for device in Self.defaults { try create(device, field: "linux.devices (default \(device.path))") }
+        for (link, target) in Self.links { try symlink(link, target) }
+        if Sys.exists("/proc/kcore") { try symlink("/dev/core", "/proc/kcore") }
+        if hasDevpts { try symlink("/dev/ptmx", "pts/ptmx", replace: true) }
+    }
+
+    func symlink(_ path: String, _ target: String, replace: Bool = false) throws {
+        try withContext("symlink \(path)") {
+            try InRoot.withParent(root, path) { dir, name in
+                if replace { try? Sys.unlinkat(dir, name) }
+                do {
+                    try Sys.symlinkat(target, dir, name, display: path)
+                } catch let error as SystemError where error.errno == Linux.EEXIST {}
+            }
+        }
+    }
+
+    /// Creates one device node, replacing whatever is at its path.
+    func create(_ device: LinuxDevice, field: String) throws {
+        let typeBits: UInt32
+        switch device.type {
+        case "b": typeBits = Linux.S_IFBLK
+        case "p": typeBits = Linux.S_IFIFO
+        default: typeBits = Linux.S_IFCHR
+        }
+        let mode = (device.fileMode ?? 0o666) & 0o7777
+        let major = UInt32(truncatingIfNeeded: device.major ?? 0)
+        let minor = UInt32(truncatingIfNeeded: device.minor ?? 0)
+        try withContext("\(field) (\(device.path))") {
+            try InRoot.withParent(root, device.path) { dir, name in
+                try? Sys.unlinkat(dir, name)
+                if inUserNamespace && typeBits != Linux.S_IFIFO {
+                    try bindHostDevice(device.path, dir: dir, name: name)
+                    return
+                }
+                try Sys.mknodat(dir, name, mode: typeBits | mode, major: major, minor: minor, display: device.path)
+                let node = try Sys.openat(dir, name, Linux.O_PATH | Linux.O_NOFOLLOW, display: device.path)
+                // fchmod/fchown do not work on O_PATH descriptors: go through the magic link.
+                let path = InRoot.procPath(node.raw)
+                try Sys.chmod(path, mode: mode)
+                try Sys.chown(path, uid: device.uid ?? 0, gid: device.gid ?? 0)
+            }
+        }
+    }
+
+    private func bindHostDevice(_ path: String, dir: Int32, name: String) throws {
+        _ = try Sys.openat(dir, name, Linux.O_CREAT | Linux.O_WRONLY | Linux.O_NOFOLLOW, mode: 0o644, display: path)
+        let target = try Sys.openat(dir, name, Linux.O_PATH | Linux.O_NOFOLLOW, display: path)
+        try Sys.mount(source: path, target: InRoot.procPath(target.raw), type: nil, flags: Linux.MS_BIND, data: nil,
+                      display: path)
+    }
+}

@@ -1,0 +1,58 @@
+/// Path resolution inside the container's root: every lookup goes through openat2(2) with
+/// RESOLVE_IN_ROOT, so a symlink or `..` planted in the rootfs resolves inside it and can never
+/// redirect a mount or a device node to the host (the CVE-2021-30465 class).
+/// runtime-spec config.md "Mounts": "destination ... relative to the container's root".
+enum InRoot {
+    static let resolve = Linux.RESOLVE_IN_ROOT | Linux.RESOLVE_NO_MAGICLINKS
+
+    static func components(_ path: String) -> [String] {
+        path.split(separator: "/").map(String.init).filter { $0 != "." && !$0.isEmpty }
+    }
+
+    /// An O_PATH descriptor of `path` (absolute in the container) resolved inside `root`.
+    static func open(_ root: Int32, _ path: String, flags: Int32 = Linux.O_PATH) throws(SystemError) -> FileDescriptor {
+        let relative = components(path).joined(separator: "/")
+        return try Sys.openat2(root, relative.isEmpty ? "." : relative, flags, resolve: resolve, display: path)
+    }
+
+    /// mkdir -p inside `root`; returns an O_PATH descriptor of the final directory.
+    static func mkdirAll(_ root: Int32, _ path: String, mode: UInt32 = 0o755) throws(SystemError) -> FileDescriptor {
+        var current = try Sys.dup(root)
+        var prefix = ""
+        for name in components(path) {
+            prefix += "/" + name
+            do {
+                try Sys.mkdirat(current.raw, name, mode: mode, display: prefix)
+            } catch {
+                if error.errno != Linux.EEXIST { throw error }
+            }
+            current = try open(root, prefix, flags: Linux.O_PATH | Linux.O_DIRECTORY)
+        }
+        return current
+    }
+
+    /// Makes sure a regular file exists at `path` (parents created), for bind-mounting a file.
+    static func ensureFile(_ root: Int32, _ path: String) throws(SystemError) -> FileDescriptor {
+        if let existing = try? open(root, path) { return existing }
+        let names = components(path)
+        guard let last = names.last else { return try open(root, "/") }
+        let parent = try mkdirAll(root, "/" + names.dropLast().joined(separator: "/"))
+        do {
+            _ = try Sys.openat(parent.raw, last, Linux.O_CREAT | Linux.O_WRONLY | Linux.O_NOFOLLOW, mode: 0o644, display: path)
+        } catch {
+            if error.errno != Linux.EEXIST { throw error }
+        }
+        return try open(root, path)
+    }
+
+    /// Calls `body` with the parent directory of `path` (created if needed, opened inside
+    /// `root`) and the last component's name.
+    static func withParent<T>(_ root: Int32, _ path: String, _ body: (Int32, String) throws -> T) throws -> T {
+        let names = components(path)
+        let parent = try mkdirAll(root, "/" + names.dropLast().joined(separator: "/"))
+        return try body(parent.raw, names.last ?? ".")
+    }
+
+    /// The magic link that names an open descriptor, for calls that only take paths (mount(2)).
+    static func procPath(_ fd: Int32) -> String { "/proc/self/fd/\(fd)" }
+}

@@ -1,0 +1,145 @@
+import OCI
+
+/// Performs `mounts` inside the rootfs, in order. runtime-spec config.md "Mounts" and
+/// config-linux.md "Mount Propagation". Runs in the container's mount namespace before
+/// pivot_root, while host paths (bind sources) are still reachable.
+struct MountPerformer {
+    let rootfs: String
+    let root: Int32
+    let bundle: String
+    let cgroupMode: Cgroups.Mode
+    let cgroupPaths: [String: String]  // v1 hierarchy mount point -> container cgroup dir on the host
+    let inUserNamespace: Bool
+    let privateNetwork: Bool
+
+    /// Mounts one entry of `mounts`. Returns true when it mounted a tmpfs on /dev (devices are
+    /// then created by the runtime).
+    func perform(_ mount: Mount, index: Int) throws -> Bool {
+        let field = "mounts[\(index)]"
+        let options = try MountOptions(mount.options ?? [], field: "\(field).options")
+        let type = mount.type ?? ""
+        let isBind = options.isBind || type == "bind"
+        let context = "\(field) (\(mount.destination))"
+        if isBind {
+            try bind(mount, options: options, context: context)
+        } else if type == "cgroup" || type == "cgroup2" {
+            try mountCgroup(mount, options: options, context: context)
+        } else if type == "sysfs" && inUserNamespace && !privateNetwork {
+            // sysfs cannot be mounted in a user namespace that does not own the network
+            // namespace: bind the host's /sys read-only instead, as runc does.
+            var ro = options
+            ro.flags |= Linux.MS_RDONLY | Linux.MS_BIND | Linux.MS_REC
+            try bind(Mount(destination: mount.destination, type: "bind", source: "/sys", options: nil), options: ro, context: context)
+        } else {
+            try filesystem(mount, type: type, options: options, context: context)
+        }
+        return mount.destination == "/dev" && type == "tmpfs"
+    }
+
+    private func sourcePath(_ source: String?) -> String {
+        guard let source, !source.isEmpty else { return "" }
+        return source.hasPrefix("/") ? source : bundle + "/" + source
+    }
+
+    private func bind(_ mount: Mount, options: MountOptions, context: String) throws {
+        let source = sourcePath(mount.source)
+        let info = try withContext(context) { try Sys.stat(source) }
+        let target = try withContext(context) {
+            info.kind == .directory ? try InRoot.mkdirAll(root, mount.destination) : try InRoot.ensureFile(root, mount.destination)
+        }
+        let flags = Linux.MS_BIND | (options.isRecursiveBind ? Linux.MS_REC : 0)
+        try withContext(context) {
+            try Sys.mount(source: source, target: InRoot.procPath(target.raw), type: nil, flags: flags, data: nil,
+                          display: mount.destination)
+        }
+        try finish(mount, options: options, context: context, remount: options.remountFlags != 0)
+    }
+
+    private func filesystem(_ mount: Mount, type: String, options: MountOptions, context: String) throws {
+        let target = try withContext(context) { try InRoot.mkdirAll(root, mount.destination) }
+        let source = mount.source ?? type
+        let data = options.data.joined(separator: ",")
+        try withContext(context) {
+            try Sys.mount(source: source, target: InRoot.procPath(target.raw), type: type,
+                          flags: options.flags & ~(Linux.MS_BIND | Linux.MS_REC | Linux.MS_REMOUNT),
+                          data: data.isEmpty ? nil : data, display: mount.destination)
+        }
+        try finish(mount, options: options, context: context, remount: false)
+    }
+
+    /// Flags that bind mounts only take on a remount, recursive attributes and propagation,
+    /// all applied to the new mount (re-opened, since the old descriptor names what is below).
+    private func finish(_ mount: Mount, options: MountOptions, context: String, remount: Bool) throws {
+        guard remount || options.recursiveSet != 0 || options.recursiveClear != 0 || !options.propagation.isEmpty else { return }
+        let top = try withContext(context) { try InRoot.open(root, mount.destination) }
+        let path = InRoot.procPath(top.raw)
+        if remount {
+            try remountBind(path: path, flags: options.remountFlags, context: context, display: mount.destination)
+        }
+        if options.recursiveSet != 0 || options.recursiveClear != 0 {
+            try withContext(context) {
+                try Sys.mountSetattr(top.raw, set: options.recursiveSet, clear: options.recursiveClear, recursive: true,
+                                     display: mount.destination)
+            }
+        }
+        for propagation in options.propagation {
+            try withContext(context) {
+                try Sys.mount(source: nil, target: path, type: nil, flags: propagation, data: nil, display: mount.destination)
+            }
+        }
+    }
+
+    /// MS_REMOUNT|MS_BIND with the wanted flags. In a user namespace the kernel refuses to drop
+    /// flags the host mount has locked (nodev, nosuid, noexec, atime): keep them, as runc does.
+    private func remountBind(path: String, flags: UInt, context: String, display: String) throws {
+        let base = Linux.MS_REMOUNT | Linux.MS_BIND
+        do {
+            try Sys.mount(source: nil, target: path, type: nil, flags: base | flags, data: nil, display: display)
+            return
+        } catch {
+            if error.errno != Linux.EPERM { throw RuntimeError(context, error) }
+        }
+        let locked = try withContext(context) { try Sys.mountFlags(path) }
+        try withContext(context) {
+            try Sys.mount(source: nil, target: path, type: nil, flags: base | flags | locked, data: nil, display: display)
+        }
+    }
+
+    /// A `cgroup` mount: cgroup2 on a unified host; on v1/hybrid hosts a tmpfs holding a bind of
+    /// the container's own cgroup directory for each hierarchy (as runc does).
+    private func mountCgroup(_ mount: Mount, options: MountOptions, context: String) throws {
+        var base = options
+        base.data = []
+        if cgroupMode == .unified {
+            let fsOptions = MountOptions(copying: base, data: [])
+            try filesystem(Mount(destination: mount.destination, type: "cgroup2", source: "cgroup", options: nil),
+                           type: "cgroup2", options: fsOptions, context: context)
+            return
+        }
+        var tmpfs = base
+        tmpfs.flags &= ~Linux.MS_RDONLY
+        tmpfs.data = ["mode=755"]
+        try filesystem(Mount(destination: mount.destination, type: "tmpfs", source: "tmpfs", options: nil),
+                       type: "tmpfs", options: tmpfs, context: context)
+        for (mountPoint, hostDir) in cgroupPaths.sorted(by: { $0.key < $1.key }) {
+            let name = mountPoint.split(separator: "/").last.map(String.init) ?? mountPoint
+            var bindOptions = base
+            bindOptions.flags |= Linux.MS_BIND
+            bindOptions.propagation = []
+            try bind(Mount(destination: mount.destination + "/" + name, type: "bind", source: hostDir, options: nil),
+                     options: bindOptions, context: context)
+        }
+        if options.flags & Linux.MS_RDONLY != 0 {
+            let top = try withContext(context) { try InRoot.open(root, mount.destination) }
+            try remountBind(path: InRoot.procPath(top.raw), flags: Linux.MS_RDONLY | (base.remountFlags), context: context,
+                            display: mount.destination)
+        }
+    }
+}
+
+extension MountOptions {
+    init(copying other: MountOptions, data: [String]) {
+        self = other
+        self.data = data
+    }
+}

@@ -1,0 +1,255 @@
+import CSwiftlet
+import OCI
+
+/// A container that `create` left waiting for `start`. `run` keeps using the pidfd (the init
+/// is the runtime's child) and the pty master when it owns the terminal.
+public struct CreatedContainer: ~Copyable {
+    public let record: ContainerRecord
+    public let pidfd: FileDescriptor
+    /// The pty master when `run` owns the terminal, else -1 (closed with this value).
+    public let consoleMaster: Int32
+
+    deinit { if consoleMaster >= 0 { Sys.closeRaw(consoleMaster) } }
+}
+
+extension Runtime {
+    /// runtime-spec runtime.md "Create": set everything up, leave the process waiting for
+    /// `start`. On any failure nothing is left behind: no process, cgroup, mount or state dir.
+    public func create(id: String, options: CreateOptions) throws -> CreatedContainer {
+        do { try ContainerID.validate(id) } catch { throw RuntimeError(error) }
+        let bundle = Self.absolutePath(options.bundle)
+        let spec: Spec
+        do {
+            spec = try Spec.load(bundle: bundle)
+            try spec.validate()
+        } catch {
+            throw RuntimeError(error)
+        }
+        guard let process = spec.process else { throw RuntimeError("process: required") }
+        let rootPath = spec.root?.path ?? ""
+        let rootfs = rootPath.hasPrefix("/") ? rootPath : bundle + "/" + rootPath
+        do {
+            guard try Sys.stat(rootfs).kind == .directory else { throw RuntimeError("root.path: \(rootfs) is not a directory") }
+        } catch let error as SystemError {
+            throw RuntimeError("root.path", error)
+        }
+        let namespaces = NamespacePlan(spec.linux?.namespaces ?? [])
+        for join in namespaces.joins where !Sys.exists(join.path) {
+            throw RuntimeError("linux.namespaces (\(join.type.rawValue)): path \(join.path) does not exist", errno: Linux.ENOENT)
+        }
+        if options.consoleSocket != nil && process.terminal != true {
+            throw RuntimeError("--console-socket given but process.terminal is false")
+        }
+        if process.terminal == true && options.consoleSocket == nil && !options.keepConsole {
+            throw RuntimeError("process.terminal is true: --console-socket is required")
+        }
+
+        if let caps = process.capabilities {
+            let skipped = InitPlan.unraisableAmbient(caps)
+            if !skipped.isEmpty {
+                debug("process.capabilities.ambient: \(skipped.joined(separator: ", ")) not raised: not in both permitted and inheritable")
+            }
+        }
+        let lock = try store.create(id)
+        var record = ContainerRecord(
+            ociVersion: spec.ociVersion, id: id, bundle: bundle, rootfs: rootfs, pid: nil, initStartTime: nil,
+            created: Timestamp.now(), owner: "", annotations: spec.annotations, creating: true, started: false,
+            cgroup: nil, hooks: spec.hooks, namespaces: spec.linux?.namespaces, terminal: process.terminal)
+        var launch = Launch(runtime: self, spec: spec, process: process, record: record, namespaces: namespaces, options: options)
+        do {
+            try store.write(record)
+            let result = try launch.run()
+            record = result.record
+            try store.write(record)
+            if let pidFile = options.pidFile, let pid = record.pid {
+                try withContext("--pid-file") { try Sys.writeFileAtomically(Self.absolutePath(pidFile), Array("\(pid)".utf8)) }
+            }
+            _ = consume lock
+            return CreatedContainer(record: record, pidfd: result.take(), consoleMaster: result.console)
+        } catch {
+            launch.abort()
+            try? store.remove(id)
+            _ = consume lock
+            throw error
+        }
+    }
+}
+
+/// The parent's side of one `create`: cgroup, clone3, the message loop with the child.
+struct Launch {
+    let runtime: Runtime
+    let spec: Spec
+    let process: Process
+    var record: ContainerRecord
+    let namespaces: NamespacePlan
+    let options: Runtime.CreateOptions
+    var cgroup: CgroupManager?
+    /// Raw pidfds of processes to kill if create fails (the init, and a first stage).
+    var pidfds: [Int32] = []
+
+    struct Result {
+        let record: ContainerRecord
+        let pidfd: Int32
+        let console: Int32
+
+        func take() -> FileDescriptor { FileDescriptor(pidfd) }
+    }
+
+    init(runtime: Runtime, spec: Spec, process: Process, record: ContainerRecord, namespaces: NamespacePlan,
+         options: Runtime.CreateOptions) {
+        self.runtime = runtime
+        self.spec = spec
+        self.process = process
+        self.record = record
+        self.namespaces = namespaces
+        self.options = options
+    }
+
+    /// Kills what was started and removes the cgroup (called on failure).
+    mutating func abort() {
+        for fd in pidfds {
+            try? Sys.pidfdSendSignal(fd, Linux.SIGKILL)
+            _ = try? Sys.wait(pidfd: fd)
+            _ = FileDescriptor(fd)
+        }
+        pidfds = []
+        if let cgroup {
+            _ = try? cgroup.signalAll(Linux.SIGKILL)
+            try? cgroup.destroy()
+        }
+    }
+
+    mutating func run() throws -> Result {
+        let store = runtime.store
+        let manager: CgroupManager
+        do {
+            manager = try Cgroups.manager(cgroupsPath: spec.linux?.cgroupsPath, containerID: record.id)
+            cgroup = manager
+            try manager.create()
+            if let resources = spec.linux?.resources { try manager.apply(resources) }
+        } catch {
+            throw RuntimeError("cgroup: \(error)")
+        }
+        record.cgroup = manager.description
+
+        let initFD = try InitBinary.load()
+        let pair = try withContext("socketpair") { try Sys.socketpair() }
+        let start = try withContext("start socket") { try Sys.listenUnix(store.startSocket(record.id)) }
+        let context = ChildContext(
+            id: record.id, spec: spec, process: process, bundle: record.bundle, rootfs: record.rootfs,
+            namespaces: namespaces, cgroupMode: Cgroups.detectMode(), cgroupDirectories: Self.cgroupMountDirectories(manager.description),
+            initFD: initFD.raw, syncFD: pair.second.raw, startFD: start.raw, noPivot: options.noPivot,
+            preserveFDs: options.preserveFDs,
+            pauseForRuntimeHooks: !(spec.hooks?.prestart?.isEmpty ?? true) || !(spec.hooks?.createRuntime?.isEmpty ?? true),
+            stateTemplate: record, directExec: spec.annotations?[Runtime.noInitAnnotation] == "false")
+
+        let flags = namespaces.singleClone ? namespaces.createFlags : 0
+        let child = try withContext("clone3") { try Sys.clone3(flags: flags, cgroupFD: manager.directoryFD() ?? -1) }
+        if child.pid == 0 {
+            Sys.closeRaw(pair.first.raw)
+            ChildSetup.main(context, firstStage: !namespaces.singleClone)
+        }
+        pidfds.append(child.pidfd)
+        var initPID = child.pid
+        var initPidfd = child.pidfd
+        let parentEnd = pair.first.raw
+        do { let childEnd = pair.second; _ = consume childEnd }
+        if namespaces.singleClone {
+            try manager.addProcessChecked(initPID)
+            if namespaces.newUser {
+                try writeIDMaps(pid: initPID)
+                try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
+            }
+        }
+
+        var console: Int32 = -1
+        loop: while true {
+            var attached: Int32 = -1
+            let received = try withContext("read from container init") { try Sys.receive(parentEnd, attachedFD: &attached) }
+            // Whatever descriptor came along is closed unless a case below keeps it.
+            defer { if attached >= 0 { Sys.closeRaw(attached) } }
+            guard let msg = received else {
+                throw RuntimeError("container init exited before it was ready (\(exitDescription(pidfd: initPidfd)))")
+            }
+            switch msg.kind {
+            case SWL_MSG_READY:
+                break loop
+            case SWL_MSG_ERROR:
+                throw RuntimeError(msg.message, errno: msg.err)
+            case SWL_MSG_NEED_MAPS:
+                try writeIDMaps(pid: msg.pid)
+                try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
+            case SWL_MSG_CHILD_PID:
+                guard attached >= 0 else { throw RuntimeError("container init: no pidfd received") }
+                _ = try? Sys.wait(pidfd: child.pidfd)  // the first stage exits right after sending this
+                initPID = msg.pid
+                initPidfd = attached
+                attached = -1
+                pidfds.append(initPidfd)
+                try manager.addProcessChecked(initPID)
+            case SWL_MSG_CONSOLE:
+                guard attached >= 0 else { throw RuntimeError("process.terminal: no pty master received") }
+                if let socket = options.consoleSocket {
+                    try sendConsole(attached, to: socket)
+                } else {
+                    console = attached
+                    attached = -1
+                }
+            case SWL_MSG_HOOKS:
+                var state = record
+                state.pid = initPID
+                let json = try Runtime.specState(state, status: .creating, pid: initPID)
+                try HookRunner.run(spec.hooks?.prestart, kind: "prestart", state: json)
+                try HookRunner.run(spec.hooks?.createRuntime, kind: "createRuntime", state: json)
+                try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
+            default:
+                throw RuntimeError("container init sent unknown message \(msg.type)")
+            }
+        }
+        Sys.closeRaw(parentEnd)
+        record.pid = initPID
+        record.initStartTime = Sys.processStat(initPID)?.startTime
+        record.creating = false
+        pidfds = []
+        if initPidfd != child.pidfd { Sys.closeRaw(child.pidfd) }
+        return Result(record: record, pidfd: initPidfd, console: console)
+    }
+
+    /// For a `cgroup` mount on a v1/hybrid host: each hierarchy's mount point and the
+    /// container's directory in it (the unified one too on hybrid hosts).
+    static func cgroupMountDirectories(_ description: CgroupDescription) -> [String: String] {
+        var result: [String: String] = [:]
+        for location in description.legacy { result[location.mountPoint] = location.directory }
+        if description.mode == .hybrid, let unified = description.unified { result[unified.mountPoint] = unified.directory }
+        return result
+    }
+
+    /// uid_map and gid_map of a child in a new user namespace, written by the runtime (which
+    /// holds CAP_SETUID/CAP_SETGID in the parent namespace). config-linux.md "User namespace mappings".
+    func writeIDMaps(pid: Int32) throws {
+        let uids = NamespacePlan.mapText(spec.linux?.uidMappings ?? [])
+        let gids = NamespacePlan.mapText(spec.linux?.gidMappings ?? [])
+        try withContext("linux.uidMappings") { try Sys.writeText("/proc/\(pid)/uid_map", uids) }
+        try withContext("linux.gidMappings") { try Sys.writeText("/proc/\(pid)/gid_map", gids) }
+    }
+
+    /// Sends the pty master to --console-socket with SCM_RIGHTS, as runc does.
+    func sendConsole(_ master: Int32, to socketPath: String) throws {
+        let socket = try withContext("--console-socket") { try Sys.connectUnix(Runtime.absolutePath(socketPath), stream: true) }
+        try withContext("--console-socket") { try Sys.sendBytes(socket.raw, Array("/dev/ptmx".utf8), attaching: master) }
+    }
+
+    func exitDescription(pidfd: Int32) -> String {
+        guard let status = try? Sys.wait(pidfd: pidfd) else { return "status unknown" }
+        switch status {
+        case .exited(let code): return "exit status \(code)"
+        case .signaled(let sig): return "killed by signal \(sig)"
+        }
+    }
+}
+
+extension CgroupManager {
+    func addProcessChecked(_ pid: Int32) throws {
+        do { try addProcess(pid) } catch { throw RuntimeError("cgroup: \(error)") }
+    }
+}

@@ -1,0 +1,35 @@
+import OCI
+
+extension Runtime {
+    /// runtime-spec runtime.md "Delete". A created or stopped container is deleted at once; a
+    /// running or paused one only with `force`, which kills every process and waits for them.
+    /// Poststop hooks run last; their failures are warnings.
+    public func delete(id: String, force: Bool) throws {
+        do { try ContainerID.validate(id) } catch { throw RuntimeError(error) }
+        let lock = try store.lock(id)
+        let record = try store.read(id)
+        let current = status(of: record)
+        if (current == .running || current == .paused) && !force {
+            throw RuntimeError("cannot delete container \"\(id)\" that is \(current.rawValue): stop it first or use --force")
+        }
+        let cgroup = record.cgroup.map { Cgroups.manager(from: $0) }
+        if current != .stopped {
+            if current == .paused { try? cgroup?.thaw() }
+            if let pidfd = openInit(record) {
+                try? Sys.pidfdSendSignal(pidfd.raw, Linux.SIGKILL)
+                _ = try? Sys.pollExit(pidfd: pidfd.raw, timeoutMs: 10_000)
+            }
+        }
+        if let cgroup {
+            // Without a pid namespace, processes can outlive the init: kill them too.
+            _ = try? cgroup.signalAll(Linux.SIGKILL)
+            do { try cgroup.destroy() } catch { warn("delete \(id): cgroup: \(error)") }
+        }
+        try store.remove(id)
+        _ = consume lock
+        if !record.creating {
+            HookRunner.runWarning(record.hooks?.poststop, kind: "poststop",
+                                  state: (try? Self.specState(record, status: .stopped, pid: nil)) ?? [], warn: warn)
+        }
+    }
+}

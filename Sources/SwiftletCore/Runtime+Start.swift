@@ -1,0 +1,31 @@
+import CSwiftlet
+import OCI
+
+extension Runtime {
+    /// runtime-spec runtime.md "Start": release the waiting init, which runs the process.
+    /// Returns once the process has been executed (or fails with the reason it could not be).
+    public func start(id: String) throws {
+        do { try ContainerID.validate(id) } catch { throw RuntimeError(error) }
+        let lock = try store.lock(id)
+        var record = try store.read(id)
+        let current = status(of: record)
+        guard current == .created else {
+            throw RuntimeError("cannot start a container that is \(current.rawValue)")
+        }
+        let socket = try withContext("start: the container's init is not waiting") { try Sys.connectUnix(store.startSocket(id)) }
+        try withContext("start") { try Sys.send(socket.raw, swl_msg(type: SWL_MSG_START)) }
+        guard let reply = try withContext("start", { try Sys.receive(socket.raw) }) else {
+            throw RuntimeError("start: the container's init exited")
+        }
+        try? Sys.unlink(store.startSocket(id))
+        record.started = true
+        try store.write(record)
+        _ = consume lock
+        if reply.kind == SWL_MSG_ERROR {
+            throw RuntimeError(reply.message, errno: reply.err)
+        }
+        // Poststart hooks: after the process started; failures are warnings (runtime.md step 11... "Lifecycle").
+        HookRunner.runWarning(record.hooks?.poststart, kind: "poststart",
+                              state: (try? Self.specState(record, status: .running, pid: record.pid)) ?? [], warn: warn)
+    }
+}

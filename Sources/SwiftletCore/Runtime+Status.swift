@@ -1,0 +1,70 @@
+import FoundationEssentials
+import OCI
+
+extension Runtime {
+    /// A verified handle on a container's init: a pidfd opened for the recorded pid, checked
+    /// against the recorded start time after opening, so it can never name a reused pid.
+    func openInit(_ record: ContainerRecord) -> FileDescriptor? {
+        guard let pid = record.pid, pid > 0, let expected = record.initStartTime else { return nil }
+        guard let pidfd = try? Sys.pidfdOpen(pid) else { return nil }
+        guard let stat = Sys.processStat(pid), stat.startTime == expected, stat.state != "Z", stat.state != "X" else {
+            return nil
+        }
+        return pidfd
+    }
+
+    /// runtime-spec runtime.md "State": derived from the live init, never trusted from the file.
+    public func status(of record: ContainerRecord) -> Status {
+        if record.creating {
+            // A create still in progress holds the lock; one whose runtime died left it behind.
+            return openInit(record) != nil || isLocked(record.id) ? .creating : .stopped
+        }
+        guard openInit(record) != nil else { return .stopped }
+        if let description = record.cgroup, Cgroups.manager(from: description).isFrozen() { return .paused }
+        return record.started ? .running : .created
+    }
+
+    func isLocked(_ id: String) -> Bool {
+        guard let fd = try? Sys.open(store.directory(id), Linux.O_RDONLY | Linux.O_DIRECTORY) else { return false }
+        return !Sys.tryLock(fd.raw)
+    }
+
+    /// What `state` prints: the spec's fields plus runc's `rootfs`, `created` and `owner`.
+    public struct StateOutput: Codable, Sendable {
+        public let ociVersion: String
+        public let id: String
+        public let pid: Int32
+        public let status: String
+        public let bundle: String
+        public let rootfs: String
+        public let created: String
+        public let owner: String
+        public let annotations: [String: String]?
+    }
+
+    public func stateOutput(_ record: ContainerRecord) -> StateOutput {
+        let status = status(of: record)
+        let pid = (status == .stopped) ? 0 : (record.pid ?? 0)
+        return StateOutput(ociVersion: record.ociVersion, id: record.id, pid: pid, status: status.rawValue,
+                           bundle: record.bundle, rootfs: record.rootfs, created: record.created, owner: record.owner,
+                           annotations: record.annotations)
+    }
+
+    /// `state ID`.
+    public func state(id: String) throws -> StateOutput {
+        do { try ContainerID.validate(id) } catch { throw RuntimeError(error) }
+        return stateOutput(try store.read(id))
+    }
+
+    /// `list`: every container, in id order; unreadable entries are skipped with a warning.
+    public func list() -> [StateOutput] {
+        store.ids().compactMap { id in
+            do {
+                return stateOutput(try store.read(id))
+            } catch {
+                warn("\(id): \(error)")
+                return nil
+            }
+        }
+    }
+}

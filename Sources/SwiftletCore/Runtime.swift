@@ -1,0 +1,74 @@
+import FoundationEssentials
+import OCI
+
+/// The facade the CLI calls: one method per command, each in its own `Runtime+X.swift`.
+/// runtime-spec runtime.md "Operations".
+public struct Runtime {
+    public let store: StateStore
+    /// Receives warnings (failed poststart/poststop hooks, ...) and debug lines.
+    public let warn: (String) -> Void
+    public let debug: (String) -> Void
+
+    public init(root: String, warn: @escaping (String) -> Void = { _ in }, debug: @escaping (String) -> Void = { _ in }) {
+        self.store = StateStore(root: root)
+        self.warn = warn
+        self.debug = debug
+    }
+
+    /// The OCI version swiftlet reports in `state` and `features`.
+    public static let ociVersion = "1.2.0"
+
+    /// Annotation that asks for the process to run directly as PID 1, without swiftlet's init
+    /// (for images whose entrypoint is itself an init, such as systemd).
+    public static let noInitAnnotation = "run.swiftlet.init"
+
+    public struct CreateOptions {
+        public var bundle: String
+        public var pidFile: String?
+        public var consoleSocket: String?
+        public var noPivot = false
+        public var noNewKeyring = false
+        public var preserveFDs = 0
+        /// `run` keeps the pty master instead of sending it to a console socket.
+        public var keepConsole = false
+
+        public init(bundle: String) { self.bundle = bundle }
+    }
+
+    /// The container's status per runtime-spec runtime.md "State", derived from the process.
+    public enum Status: String, Sendable {
+        case creating, created, running, stopped, paused
+    }
+}
+
+extension Runtime {
+    /// Absolute, `.`-free form of a path given on the command line.
+    static func absolutePath(_ path: String) -> String {
+        var base: [Substring] = []
+        if !path.hasPrefix("/"), let cwd = try? Sys.readlink("/proc/self/cwd") {
+            base = cwd.split(separator: "/")
+        }
+        for component in path.split(separator: "/") {
+            if component == "." { continue }
+            if component == ".." { _ = base.popLast(); continue }
+            base.append(component)
+        }
+        return "/" + base.joined(separator: "/")
+    }
+
+    /// The state JSON the spec defines (runtime.md "State"), given to hooks on stdin.
+    static func specState(_ record: ContainerRecord, status: Status, pid: Int32?) throws -> [UInt8] {
+        let state = State(ociVersion: ociVersion, id: record.id, status: ContainerState(rawValue: status.rawValue) ?? .created,
+                          pid: pid, bundle: record.bundle, annotations: record.annotations)
+        do {
+            return Array(try JSONEncoder().encode(state))
+        } catch {
+            throw RuntimeError("encode state: \(error)")
+        }
+    }
+}
+
+extension Runtime {
+    /// Now, as RFC 3339 UTC with nanoseconds.
+    public static func timestamp() -> String { Timestamp.now() }
+}

@@ -1,0 +1,102 @@
+import CSwiftlet
+import Glibc
+
+extension Sys {
+    /// A SOCK_SEQPACKET socketpair: `first` for the parent, `second` for the child.
+    public static func socketpair() throws(SystemError) -> FileDescriptorPair {
+        var fds: [Int32] = [-1, -1]
+        let type = Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        _ = try check("socketpair") { Glibc.socketpair(AF_UNIX, type, 0, &fds) }
+        return FileDescriptorPair(FileDescriptor(fds[0]), FileDescriptor(fds[1]))
+    }
+
+    static func withUnixAddress<R>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) throws(SystemError) -> R {
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        let capacity = MemoryLayout.size(ofValue: addr.sun_path)
+        guard bytes.count < capacity else { throw SystemError(errno: ENAMETOOLONG, operation: "socket address", path: path) }
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+        }
+        return withUnsafePointer(to: &addr) { ptr in
+            ptr.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+    }
+
+    /// A listening SOCK_SEQPACKET unix socket bound at `path`.
+    public static func listenUnix(_ path: String) throws(SystemError) -> FileDescriptor {
+        let type = Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        let fd = FileDescriptor(try check("socket") { Glibc.socket(AF_UNIX, type, 0) })
+        let bound = try withUnixAddress(path) { Glibc.bind(fd.raw, $0, $1) }
+        if bound < 0 { throw SystemError(errno: Glibc.errno, operation: "bind", path: path) }
+        _ = try check("listen", path) { Glibc.listen(fd.raw, 8) }
+        return fd
+    }
+
+    /// Connects to a unix socket; `stream` for console sockets (SOCK_STREAM), otherwise SEQPACKET.
+    public static func connectUnix(_ path: String, stream: Bool = false) throws(SystemError) -> FileDescriptor {
+        let kind = stream ? Int32(SOCK_STREAM.rawValue) : Int32(SOCK_SEQPACKET.rawValue)
+        let fd = FileDescriptor(try check("socket") { Glibc.socket(AF_UNIX, kind | Int32(SOCK_CLOEXEC.rawValue), 0) })
+        while true {
+            let rc = try withUnixAddress(path) { Glibc.connect(fd.raw, $0, $1) }
+            if rc == 0 { break }
+            let err = Glibc.errno
+            if err == EINTR { continue }
+            throw SystemError(errno: err, operation: "connect", path: path)
+        }
+        return fd
+    }
+
+    public static func send(_ fd: Int32, _ message: swl_msg, attaching attached: Int32 = -1) throws(SystemError) {
+        var msg = message
+        _ = try check("sendmsg") { swl_send_with_fd(fd, &msg, MemoryLayout<swl_msg>.size, attached) }
+    }
+
+    /// Receives one message; nil on EOF (the peer closed or died). An attached fd, if any, is
+    /// returned as its raw number in `attachedFD` (-1 if none): the caller owns it.
+    public static func receive(_ fd: Int32, attachedFD: inout Int32) throws(SystemError) -> swl_msg? {
+        var msg = swl_msg()
+        attachedFD = -1
+        let n = try check("recvmsg") { swl_recv_with_fd(fd, &msg, MemoryLayout<swl_msg>.size, &attachedFD) }
+        if n == 0 { return nil }
+        return msg
+    }
+
+    public static func receive(_ fd: Int32) throws(SystemError) -> swl_msg? {
+        var attached: Int32 = -1
+        let msg = try receive(fd, attachedFD: &attached)
+        if attached >= 0 { _ = Glibc.close(attached) }
+        return msg
+    }
+}
+
+extension swl_msg {
+    /// A message with `text` truncated to fit.
+    public init(type: swl_msg_type, err: Int32 = 0, pid: Int32 = 0, text: String = "") {
+        self.init()
+        self.type = type.rawValue
+        self.err = err
+        self.pid = pid
+        withUnsafeMutableBytes(of: &self.text) { raw in
+            let bytes = Array(text.utf8.prefix(raw.count - 1))
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+            raw[bytes.count] = 0
+        }
+    }
+
+    public var kind: swl_msg_type { swl_msg_type(rawValue: type) }
+
+    public var message: String {
+        withUnsafeBytes(of: text) { raw in String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self) }
+    }
+}
+
+extension Sys {
+    public static func sendBytes(_ fd: Int32, _ bytes: [UInt8], attaching attached: Int32 = -1) throws(SystemError) {
+        _ = try check("sendmsg") { bytes.withUnsafeBytes { swl_send_with_fd(fd, $0.baseAddress, $0.count, attached) } }
+    }
+
+    /// close(2) of a raw descriptor that no FileDescriptor owns (in the child, or after `take()`).
+    public static func closeRaw(_ fd: Int32) { _ = Glibc.close(fd) }
+}

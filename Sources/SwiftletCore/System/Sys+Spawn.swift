@@ -1,0 +1,47 @@
+import Glibc
+
+extension Sys {
+    /// posix_spawn(3) of `path` with `args` and `env`; stdin from `stdinFD` (or inherited when
+    /// -1), stdout/stderr inherited. Returns the child's pid.
+    public static func spawn(_ path: String, args: [String], env: [String], stdinFD: Int32 = -1) throws(SystemError) -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if stdinFD >= 0 { posix_spawn_file_actions_adddup2(&actions, stdinFD, 0) }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // The runtime blocks signals while it waits for children; the hook starts clean.
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGPIPE)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var pid: pid_t = 0
+        let rc = withCStrings(args) { argv in
+            withCStrings(env) { envp in
+                posix_spawn(&pid, path, &actions, &attributes,
+                            UnsafeMutablePointer(mutating: argv), UnsafeMutablePointer(mutating: envp))
+            }
+        }
+        if rc != 0 { throw SystemError(errno: rc, operation: "spawn", path: path) }
+        return pid
+    }
+
+    /// Ignore SIGPIPE: a hook or console peer that goes away must give EPIPE, not kill us.
+    public static func ignoreSIGPIPE() { signal(SIGPIPE, SIG_IGN) }
+
+    public static func readlink(_ path: String) throws(SystemError) -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = try check("readlink", path) { Glibc.readlink(path, &buffer, buffer.count - 1) }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    public static func environment(_ name: String) -> String? {
+        guard let value = getenv(name) else { return nil }
+        return String(cString: value)
+    }
+}

@@ -1,0 +1,30 @@
+/*
+ * Capabilities of the user's process (runtime-spec config.md "Process": capabilities).
+ * Bits above the kernel's last capability are masked off: the kernel cannot grant them, so
+ * masking only ever yields fewer privileges; the runtime warns about them when it builds the
+ * plan.
+ */
+#ifndef SWINIT_CAPS_H
+#define SWINIT_CAPS_H
+
+#include <stdint.h>
+
+#include "report.h"
+
+/*
+ * The highest capability this kernel knows. Read from /proc/sys/kernel/cap_last_cap only when
+ * that file is really on procfs (the rootfs is container-controlled and /proc may not be
+ * mounted) and agrees with PR_CAPBSET_READ; otherwise probed with PR_CAPBSET_READ.
+ * Runs in PID 1, before any fork.
+ */
+int caps_last_cap(void);
+
+/* Drops every bounding-set capability not in `bounding`. Needs CAP_SETPCAP: call it before
+ * the uid switch. */
+int caps_drop_bounding(uint64_t bounding, int last_cap, struct failure *f);
+
+/* capset(2) of effective/permitted/inheritable, then the ambient set: clear, then raise each
+ * bit (the kernel requires it in permitted and inheritable already). */
+int caps_apply(const uint64_t sets[], int last_cap, struct failure *f);
+
+#endif

@@ -1,0 +1,46 @@
+import ArgumentParser
+import SwiftletCore
+
+/// Flags shared by `create` and `run` (runc's names).
+struct CreateFlags: ParsableArguments {
+    @Option(name: [.short, .long], help: "Path to the OCI bundle (directory holding config.json).")
+    var bundle: String = "."
+
+    @Option(name: .customLong("pid-file"), help: "Write the container's init pid to this file.")
+    var pidFile: String?
+
+    @Option(name: .customLong("console-socket"), help: "Unix socket that receives the pty master (process.terminal).")
+    var consoleSocket: String?
+
+    @Flag(name: .customLong("no-pivot"), help: "Use MS_MOVE + chroot instead of pivot_root (ramfs roots).")
+    var noPivot = false
+
+    @Flag(name: .customLong("no-new-keyring"), help: "Do not create a new session keyring.")
+    var noNewKeyring = false
+
+    @Option(name: .customLong("preserve-fds"), help: "Pass this many fds after stdio (3, 4, ...) to the process.")
+    var preserveFDs: Int = 0
+
+    func options() -> Runtime.CreateOptions {
+        var o = Runtime.CreateOptions(bundle: bundle)
+        o.pidFile = pidFile
+        o.consoleSocket = consoleSocket
+        o.noPivot = noPivot
+        o.noNewKeyring = noNewKeyring
+        o.preserveFDs = preserveFDs
+        return o
+    }
+}
+
+struct Create: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a container from a bundle; its process waits for `start`.")
+
+    @ParentCommand var top: Swiftlet
+    @OptionGroup var flags: CreateFlags
+    @Argument(help: "Container id.") var id: String
+
+    func run() throws {
+        _ = try top.globals.runtime().create(id: id, options: flags.options())
+    }
+}

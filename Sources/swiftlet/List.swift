@@ -1,0 +1,30 @@
+import ArgumentParser
+import SwiftletCore
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List containers.")
+    @ParentCommand var top: Swiftlet
+    @Option(name: [.short, .long], help: "table or json.") var format: Format = .table
+    @Flag(name: [.short, .long], help: "Only ids.") var quiet = false
+
+    enum Format: String, ExpressibleByArgument { case table, json }
+
+    func run() throws {
+        let states = try top.globals.runtime().list()
+        if quiet {
+            for s in states { Console.print(s.id) }
+        } else if format == .json {
+            try Console.printJSON(states)
+        } else {
+            var rows = [["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"]]
+            rows += states.map { [$0.id, "\($0.pid)", $0.status, $0.bundle, $0.created, $0.owner] }
+            let widths = (0..<6).map { col in rows.map { $0[col].count }.max() ?? 0 }
+            for row in rows {
+                let cells = row.enumerated().map { i, cell in
+                    i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count + 3)
+                }
+                Console.print(cells.joined())
+            }
+        }
+    }
+}

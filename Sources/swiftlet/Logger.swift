@@ -1,0 +1,60 @@
+import SwiftletCore
+
+/// Errors and warnings go to stderr as `swiftlet: message`, and to --log as well: JSON lines
+/// `{"level":"error","msg":"...","time":"..."}` with --log-format json (containerd's shim and
+/// conmon read these), logfmt-style lines otherwise.
+struct Logger {
+    let path: String?
+    let format: LogFormat
+    let debug: Bool
+
+    /// The logger from raw arguments, so errors from parsing itself are logged the same way.
+    static func fromArguments(_ arguments: [String]) -> Logger {
+        var path: String?
+        var format = LogFormat.text
+        var debug = false
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            func value() -> String? {
+                if let eq = a.firstIndex(of: "=") { return String(a[a.index(after: eq)...]) }
+                i += 1
+                return i < arguments.count ? arguments[i] : nil
+            }
+            if a == "--log" || a.hasPrefix("--log=") { path = value() }
+            else if a == "--log-format" || a.hasPrefix("--log-format=") { format = LogFormat(rawValue: value() ?? "") ?? .text }
+            else if a == "--debug" { debug = true }
+            i += 1
+        }
+        return Logger(path: path, format: format, debug: debug)
+    }
+
+    func error(_ message: String) {
+        Console.writeError("swiftlet: \(message)\n")
+        append(level: "error", message)
+    }
+
+    func warning(_ message: String) {
+        Console.writeError("swiftlet: warning: \(message)\n")
+        append(level: "warning", message)
+    }
+
+    func debugLine(_ message: String) {
+        guard debug else { return }
+        if path == nil { Console.writeError("swiftlet: debug: \(message)\n") }
+        append(level: "debug", message)
+    }
+
+    private func append(level: String, _ message: String) {
+        guard let path else { return }
+        let time = Console.timestamp()
+        let line: String
+        switch format {
+        case .json:
+            line = "{\"level\":\"\(level)\",\"msg\":\(Console.jsonString(message)),\"time\":\"\(time)\"}\n"
+        case .text:
+            line = "time=\"\(time)\" level=\(level) msg=\(Console.jsonString(message))\n"
+        }
+        Console.append(path, line)
+    }
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+import SwiftletCore
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create and start a container, wait for it and exit with its status.")
+    @ParentCommand var top: Swiftlet
+    @OptionGroup var flags: CreateFlags
+    @Flag(name: [.short, .long], help: "Return once started.") var detach = false
+    @Argument(help: "Container id.") var id: String
+
+    func run() throws {
+        let code = try top.globals.runtime().run(id: id, options: flags.options(), detach: detach)
+        if code != 0 { throw ExitCode(code) }
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+import SwiftletCore
+
+struct Start: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start a created container's process.")
+    @ParentCommand var top: Swiftlet
+    @Argument(help: "Container id.") var id: String
+
+    func run() throws { try top.globals.runtime().start(id: id) }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import SwiftletCore
+
+/// `swiftlet`: runc-compatible command line. Global options go before or after the command,
+/// as with runc: `swiftlet --root /run/x --log f --log-format json create --bundle b id`.
+@main
+struct Swiftlet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swiftlet",
+        abstract: "An OCI runtime: runs containers from OCI bundles, like runc.",
+        version: "swiftlet version 0.1.0\nspec: \(Runtime.ociVersion)",
+        subcommands: [
+            Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self, List.self,
+        ])
+
+    @OptionGroup var globals: GlobalOptions
+
+    static func main() {
+        Sys.ignoreSIGPIPE()
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let logger = Logger.fromArguments(arguments)
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch let error as RuntimeError {
+            logger.error("\(error)")
+            Foundation_exit(1)
+        } catch let error as ExitCode {
+            Foundation_exit(error.rawValue)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// runc's global flags.
+struct GlobalOptions: ParsableArguments {
+    @Option(help: "Root directory for container state.")
+    var root: String = "/run/swiftlet"
+
+    @Option(help: "Write errors and debug lines to this file (engines read it).")
+    var log: String?
+
+    @Option(name: .customLong("log-format"), help: "Format of --log: text or json.")
+    var logFormat: LogFormat = .text
+
+    @Flag(help: "Also log debug lines.")
+    var debug = false
+
+    @Flag(name: .customLong("systemd-cgroup"), help: "Use systemd to manage cgroups (not supported yet).")
+    var systemdCgroup = false
+
+    func runtime() throws -> Runtime {
+        if systemdCgroup {
+            throw RuntimeError("--systemd-cgroup is not supported yet; use the cgroupfs driver (omit the flag)")
+        }
+        let logger = Logger(path: log, format: logFormat, debug: debug)
+        return Runtime(root: root, warn: { logger.warning($0) }, debug: { logger.debugLine($0) })
+    }
+}
+
+enum LogFormat: String, ExpressibleByArgument, Sendable {
+    case text, json
+}

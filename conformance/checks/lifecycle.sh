@@ -1,0 +1,261 @@
+# runtime.md "Lifecycle" and "Operations": create, start, state, kill, delete, and the
+# exit status of `run` (runc-compatible CLI).
+
+# runtime.md#create, #state: after create the container is "created", with the pid of
+# the container process, which exists on the host; the user program has not run.
+lifecycle_create_is_created() {
+    bundle_new
+    bundle_sh 'echo user-program-ran; sleep 30'
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    local status pid
+    status=$(state_field status) || fail "state after create failed"
+    expect_eq "$status" created "status after create"
+    pid=$(state_field pid)
+    expect_match "$pid" '^[1-9][0-9]*$' "pid after create"
+    [ -d "/proc/$pid" ] || fail "state pid $pid does not exist on the host"
+    sleep 0.2
+    expect_not_contains "$(cat "$T/$ID.out")" user-program-ran "stdout before start (process.args MUST NOT run at create)"
+}
+check create_is_created lifecycle_create_is_created
+
+# runtime.md#start: start runs the program; the state becomes "running" with the same pid.
+lifecycle_start_is_running() {
+    bundle_new
+    bundle_sh 'echo user-program-ran; sleep 30'
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    local pid1 pid2
+    pid1=$(state_field pid)
+    ctr_start || fail "start failed: $ERR"
+    wait_status "$ID" running || fail "status after start: expected running, got '$(state_field status)'"
+    pid2=$(state_field pid)
+    expect_eq "$pid2" "$pid1" "pid after start"
+    wait_file "$T/$ID.out" user-program-ran || fail "the program's output never appeared"
+}
+check start_is_running lifecycle_start_is_running
+
+# runtime.md#state: once the process exits the status is "stopped".
+lifecycle_exit_is_stopped() {
+    bundle_new
+    bundle_args true
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    wait_status "$ID" stopped || fail "status after the process exited: expected stopped, got '$(state_field status)'"
+}
+check exit_is_stopped lifecycle_exit_is_stopped
+
+# runtime.md#delete: delete of a stopped container removes it: state then fails.
+lifecycle_delete_removes() {
+    bundle_new
+    bundle_args true
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    wait_status "$ID" stopped || fail "container did not stop"
+    expect_exit 0 rt delete "$ID"
+    expect_exit nonzero rt state "$ID"
+    _capture rt list -q
+    expect_not_contains "$OUT" "$ID" "list after delete"
+    # The id may be used again (runtime.md#delete).
+    ctr_create || fail "create with the id of a deleted container failed: $(cat "$T/$ID.err")"
+    expect_exit 0 rt delete --force "$ID"
+}
+check delete_removes lifecycle_delete_removes
+
+# runtime.md#query-state: state of a container that does not exist is an error.
+lifecycle_state_unknown_fails() {
+    bundle_new
+    expect_exit nonzero rt state "$ID-does-not-exist"
+}
+check state_unknown_fails lifecycle_state_unknown_fails
+
+# runtime.md#create: an id that is not unique is an error and MUST NOT create a
+# container; the existing one is untouched.
+lifecycle_create_duplicate_fails() {
+    bundle_new
+    bundle_args sleep 30
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    local pid
+    pid=$(state_field pid)
+    bundle_new second
+    local first="$RUN_ID-$CHECK_NO-c"
+    rt create --bundle "$BUNDLE" "$first" < /dev/null > "$T/dup.out" 2> "$T/dup.err"
+    RC=$?
+    expect_rc nonzero "create with a duplicate id"
+    expect_eq "$(state_field status "$first")" created "status of the existing container"
+    expect_eq "$(state_field pid "$first")" "$pid" "pid of the existing container"
+    [ -d "/proc/$pid" ] || fail "the existing container's process died"
+}
+check create_duplicate_fails lifecycle_create_duplicate_fails
+
+# runtime.md#start: start on a container that is not "created" is an error and has no
+# effect.
+lifecycle_start_running_fails() {
+    bundle_new
+    bundle_sh 'echo once; sleep 30'
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    wait_status "$ID" running || fail "container is not running"
+    expect_exit nonzero rt start "$ID"
+    expect_eq "$(state_field status)" running "status after the second start"
+    sleep 0.2
+    expect_eq "$(grep -c once "$T/$ID.out")" 1 "times the program ran"
+}
+check start_running_fails lifecycle_start_running_fails
+
+lifecycle_start_stopped_fails() {
+    bundle_new
+    bundle_sh 'echo once'
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    wait_status "$ID" stopped || fail "container did not stop"
+    expect_exit nonzero rt start "$ID"
+    expect_eq "$(state_field status)" stopped "status after start on a stopped container"
+    sleep 0.2
+    expect_eq "$(grep -c once "$T/$ID.out")" 1 "times the program ran"
+}
+check start_stopped_fails lifecycle_start_stopped_fails
+
+# runtime.md#kill: kill on a created container sends the signal to the container
+# process; TERM stops it.
+lifecycle_kill_created() {
+    bundle_new
+    bundle_args sleep 30
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    local pid
+    pid=$(state_field pid)
+    expect_exit 0 rt kill "$ID" TERM
+    wait_status "$ID" stopped || fail "status after kill TERM: expected stopped, got '$(state_field status)'"
+    wait_for 5 _pid_gone "$pid" || fail "the container process $pid still exists"
+}
+check kill_created lifecycle_kill_created
+
+# runtime.md#kill: kill KILL on a running container stops it.
+lifecycle_kill_running() {
+    bundle_new
+    bundle_args sleep 30
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    wait_status "$ID" running || fail "container is not running"
+    expect_exit 0 rt kill "$ID" KILL
+    wait_status "$ID" stopped || fail "status after kill KILL: expected stopped, got '$(state_field status)'"
+}
+check kill_running lifecycle_kill_running
+
+# runtime.md#kill: a container that is neither created nor running cannot be signalled.
+lifecycle_kill_stopped_fails() {
+    bundle_new
+    bundle_args true
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    wait_status "$ID" stopped || fail "container did not stop"
+    expect_exit nonzero rt kill "$ID" KILL
+    expect_eq "$(state_field status)" stopped "status after kill on a stopped container"
+}
+check kill_stopped_fails lifecycle_kill_stopped_fails
+
+# runtime.md#delete: delete of a running container is an error and has no effect;
+# delete --force (runc CLI) kills and deletes it.
+lifecycle_delete_running() {
+    bundle_new
+    bundle_args sleep 30
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    wait_status "$ID" running || fail "container is not running"
+    local pid
+    pid=$(state_field pid)
+    expect_exit nonzero rt delete "$ID"
+    expect_eq "$(state_field status)" running "status after a refused delete"
+    expect_exit 0 rt delete --force "$ID"
+    expect_exit nonzero rt state "$ID"
+    wait_for 5 _pid_gone "$pid" || fail "the container process $pid survived delete --force"
+}
+check delete_running lifecycle_delete_running
+
+# runtime.md#delete: a created (never started) container cannot be deleted without
+# --force either; with it, it goes away.
+# runc 1.1.5 FAILS this: its delete destroys a "created" container without --force
+# (libcontainer treats created like stopped), contrary to "Attempting to delete a
+# container that is not stopped MUST have no effect on the container and MUST generate
+# an error".
+lifecycle_delete_created() {
+    bundle_new
+    bundle_args sleep 30
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    expect_exit nonzero rt delete "$ID"
+    expect_eq "$(state_field status)" created "status after a refused delete"
+    expect_exit 0 rt delete --force "$ID"
+    expect_exit nonzero rt state "$ID"
+}
+check delete_created lifecycle_delete_created
+
+# runtime.md#delete: resources created by create are gone after delete: the state
+# entry, the cgroup (cgroupsPath), the process.
+lifecycle_delete_frees_resources() {
+    bundle_new
+    bundle_args true
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    local pid
+    pid=$(state_field pid)
+    [ -n "$(_cgroup_dirs "$ID")" ] || fail "no cgroup at cgroupsPath /swiftlet-conformance/$ID after create"
+    ctr_start || fail "start failed: $ERR"
+    wait_status "$ID" stopped || fail "container did not stop"
+    expect_exit 0 rt delete "$ID"
+    local left
+    left=$(_cgroup_dirs "$ID" | tr '\n' ' ')
+    expect_eq "$left" "" "cgroup dirs left after delete"
+    left=$(find "$STATE" \( -name "$ID" -o -name "$ID.*" \) | tr '\n' ' ')
+    expect_eq "$left" "" "state entries left after delete"
+    wait_for 2 _pid_gone "$pid" || fail "process $pid left after delete"
+}
+check delete_frees_resources lifecycle_delete_frees_resources
+
+# The exit status of `run` is the process's (runc CLI contract).
+lifecycle_run_exit_0() {
+    bundle_new
+    bundle_args true
+    ctr_run
+    expect_rc 0 "run of true"
+}
+check run_exit_0 lifecycle_run_exit_0
+
+lifecycle_run_exit_3() {
+    bundle_new
+    bundle_sh 'exit 3'
+    ctr_run
+    expect_rc 3 "run of exit 3"
+}
+check run_exit_3 lifecycle_run_exit_3
+
+# A process killed by a signal: run exits 128+signal.
+# runc 1.1.5 FAILS this: the user process is PID 1 of the pid namespace, and the kernel
+# drops a signal that a namespace's init sends itself when it has no handler, so
+# `kill -9 $$` is ignored and the shell goes on to exit 0. A runtime whose own init is
+# PID 1 (swiftlet's design) runs the shell as PID 2, where SIGKILL works.
+lifecycle_run_exit_signal() {
+    bundle_new
+    bundle_sh 'kill -9 $$; exit 0'
+    ctr_run
+    expect_rc 137 "run of a process that does kill -9 \$\$"
+}
+check run_exit_signal lifecycle_run_exit_signal
+
+# The same from the host: `kill ID KILL` while `run` waits makes run exit 137.
+lifecycle_run_exit_killed() {
+    bundle_new
+    bundle_sh 'echo ready; sleep 30'
+    ctr_run_bg
+    wait_file "$T/$ID.out" ready || fail "container never became ready: $(cat "$T/$ID.err")"
+    expect_exit 0 rt kill "$ID" KILL
+    ctr_wait_bg "$RUN_PID" "$ID" 10 || fail "run did not return after kill KILL"
+    expect_rc 137 "run of a container killed with SIGKILL"
+}
+check run_exit_killed lifecycle_run_exit_killed
+
+# `run` removes the container when the process exits (runc CLI contract, no -d).
+lifecycle_run_deletes() {
+    bundle_new
+    bundle_args true
+    ctr_run
+    expect_rc 0 "run of true"
+    expect_exit nonzero rt state "$ID"
+}
+check run_deletes lifecycle_run_deletes

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""The caller's end of --console-socket (runc's protocol): receives the pty master.
+
+    console_receiver.py SOCKET OUTPUT [INPUT]
+
+Listens on the unix socket SOCKET, accepts one connection and receives one file
+descriptor (SCM_RIGHTS), the container's pty master. It then writes INPUT (if given)
+to the master, and copies everything read from the master to OUTPUT until the last
+slave descriptor is closed (EIO). Writes OUTPUT + ".received" once it holds the
+master. Exits 0 when it saw EOF, 1 on a protocol error; the caller bounds its time.
+"""
+import array
+import errno
+import os
+import socket
+import sys
+
+
+def receive_fd(conn):
+    fds = array.array("i")
+    msg, ancdata, _flags, _addr = conn.recvmsg(4096, socket.CMSG_SPACE(4 * fds.itemsize))
+    for level, kind, data in ancdata:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(data[: len(data) - (len(data) % fds.itemsize)])
+    if len(fds) != 1:
+        raise RuntimeError(f"expected one descriptor, got {len(fds)} (payload {msg!r})")
+    return fds[0], msg
+
+
+def main():
+    if len(sys.argv) not in (3, 4):
+        print(__doc__, file=sys.stderr)
+        return 2
+    path, output = sys.argv[1], sys.argv[2]
+    data = sys.argv[3].encode() if len(sys.argv) == 4 else b""
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(1)
+    conn, _ = srv.accept()
+    try:
+        master, name = receive_fd(conn)
+    except (OSError, RuntimeError) as e:
+        print(f"console_receiver: {e}", file=sys.stderr)
+        return 1
+    finally:
+        conn.close()
+        srv.close()
+    with open(output + ".received", "w") as f:
+        f.write(name.decode(errors="replace") + "\n")
+    if data:
+        os.write(master, data)
+    with open(output, "wb", buffering=0) as out:
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError as e:
+                if e.errno == errno.EIO:  # every slave descriptor is closed
+                    break
+                raise
+            if not chunk:
+                break
+            out.write(chunk)
+    os.close(master)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

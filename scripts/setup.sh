@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages swiftlet builds and tests with (idempotent), then builds
+# swiftlet and swiftlet-init in release mode into .build/release/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+packages=(libseccomp-dev libcap-dev pkg-config busybox-static runc crun jq iproute2 procps util-linux python3)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+export PATH=/opt/swift/usr/bin:$PATH
+swift build -c release --static-swift-stdlib 2>&1 | grep -vE 'warning: .*(mktemp|tmpnam)' | tail -n 3
+ls -l .build/release/swiftlet .build/release/swiftlet-init
