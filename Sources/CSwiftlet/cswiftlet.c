@@ -65,7 +65,8 @@ pid_t swl_clone3(uint64_t flags, int *pidfd, int cgroup_fd) {
     memset(&args, 0, sizeof(args));
     args.flags = flags;
     args.pidfd = (uint64_t)(uintptr_t)pidfd;
-    args.exit_signal = SIGCHLD;
+    /* clone3 refuses an exit signal with CLONE_PARENT: the child inherits the caller's. */
+    args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
     if (cgroup_fd >= 0) {
         args.flags |= SWL_CLONE_INTO_CGROUP;
         args.cgroup = (uint64_t)cgroup_fd;

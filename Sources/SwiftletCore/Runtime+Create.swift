@@ -126,24 +126,30 @@ struct Launch {
             manager = try Cgroups.manager(cgroupsPath: spec.linux?.cgroupsPath, containerID: record.id)
             cgroup = manager
             try manager.create()
-            if let resources = spec.linux?.resources { try manager.apply(resources) }
+            var resources = spec.linux?.resources ?? LinuxResources()
+            resources.devices = (resources.devices ?? []) + DeviceCreator.cgroupRules(for: spec.linux?.devices)
+            try manager.apply(resources)
         } catch {
             throw RuntimeError("cgroup: \(error)")
         }
         record.cgroup = manager.description
 
+        let mode = Cgroups.detectMode()
+        let deferCgroupNS = namespaces.singleClone && mode != .unified && namespaces.createFlags & Linux.CLONE_NEWCGROUP != 0
         let initFD = try InitBinary.load()
         let pair = try withContext("socketpair") { try Sys.socketpair() }
         let start = try withContext("start socket") { try Sys.listenUnix(store.startSocket(record.id)) }
         let context = ChildContext(
             id: record.id, spec: spec, process: process, bundle: record.bundle, rootfs: record.rootfs,
-            namespaces: namespaces, cgroupMode: Cgroups.detectMode(), cgroupDirectories: Self.cgroupMountDirectories(manager.description),
+            namespaces: namespaces, cgroupMode: mode, cgroupDirectories: Self.cgroupMountDirectories(manager.description),
             initFD: initFD.raw, syncFD: pair.second.raw, startFD: start.raw, noPivot: options.noPivot,
             preserveFDs: options.preserveFDs,
             pauseForRuntimeHooks: !(spec.hooks?.prestart?.isEmpty ?? true) || !(spec.hooks?.createRuntime?.isEmpty ?? true),
-            stateTemplate: record, directExec: spec.annotations?[Runtime.noInitAnnotation] == "false")
+            stateTemplate: record, deferCgroupNamespace: deferCgroupNS,
+            directExec: spec.annotations?[Runtime.noInitAnnotation] == "false")
 
-        let flags = namespaces.singleClone ? namespaces.createFlags : 0
+        var flags = namespaces.singleClone ? namespaces.createFlags : 0
+        if deferCgroupNS { flags &= ~Linux.CLONE_NEWCGROUP }
         let child = try withContext("clone3") { try Sys.clone3(flags: flags, cgroupFD: manager.directoryFD() ?? -1) }
         if child.pid == 0 {
             Sys.closeRaw(pair.first.raw)
@@ -154,12 +160,14 @@ struct Launch {
         var initPidfd = child.pidfd
         let parentEnd = pair.first.raw
         do { let childEnd = pair.second; _ = consume childEnd }
-        if namespaces.singleClone {
-            try manager.addProcessChecked(initPID)
-            if namespaces.newUser {
-                try writeIDMaps(pid: initPID)
-                try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
-            }
+        // The first process goes into every hierarchy before it creates anything; the second
+        // stage of the two-clone path inherits its cgroups.
+        try manager.addProcessChecked(initPID)
+        if !namespaces.singleClone {
+            try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
+        } else if namespaces.newUser || deferCgroupNS {
+            if namespaces.newUser { try writeIDMaps(pid: initPID) }
+            try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
         }
 
         var console: Int32 = -1
@@ -186,7 +194,6 @@ struct Launch {
                 initPidfd = attached
                 attached = -1
                 pidfds.append(initPidfd)
-                try manager.addProcessChecked(initPID)
             case SWL_MSG_CONSOLE:
                 guard attached >= 0 else { throw RuntimeError("process.terminal: no pty master received") }
                 if let socket = options.consoleSocket {

@@ -1,15 +1,15 @@
 import OCI
 
 extension Runtime {
-    /// runtime-spec runtime.md "Delete". A created or stopped container is deleted at once; a
-    /// running or paused one only with `force`, which kills every process and waits for them.
+    /// runtime-spec runtime.md "Delete": a container that is not stopped is an error ("MUST
+    /// generate an error"), unless `force`, which kills every process and waits for them.
     /// Poststop hooks run last; their failures are warnings.
     public func delete(id: String, force: Bool) throws {
         do { try ContainerID.validate(id) } catch { throw RuntimeError(error) }
         let lock = try store.lock(id)
         let record = try store.read(id)
         let current = status(of: record)
-        if (current == .running || current == .paused) && !force {
+        if current != .stopped && !force {
             throw RuntimeError("cannot delete container \"\(id)\" that is \(current.rawValue): stop it first or use --force")
         }
         let cgroup = record.cgroup.map { Cgroups.manager(from: $0) }

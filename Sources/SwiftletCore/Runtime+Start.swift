@@ -24,8 +24,18 @@ extension Runtime {
         if reply.kind == SWL_MSG_ERROR {
             throw RuntimeError(reply.message, errno: reply.err)
         }
-        // Poststart hooks: after the process started; failures are warnings (runtime.md step 11... "Lifecycle").
-        HookRunner.runWarning(record.hooks?.poststart, kind: "poststart",
-                              state: (try? Self.specState(record, status: .running, pid: record.pid)) ?? [], warn: warn)
+        // Poststart hooks: after the process started. Since runtime-spec 1.1 a failing one is an
+        // error that stops the container (runtime.md "Lifecycle" step 10).
+        if let hooks = record.hooks?.poststart, !hooks.isEmpty {
+            do {
+                try HookRunner.run(hooks, kind: "poststart", state: try Self.specState(record, status: .running, pid: record.pid))
+            } catch {
+                if let pidfd = openInit(record) {
+                    try? Sys.pidfdSendSignal(pidfd.raw, Linux.SIGKILL)
+                    _ = try? Sys.pollExit(pidfd: pidfd.raw, timeoutMs: 5000)
+                }
+                throw error
+            }
+        }
     }
 }

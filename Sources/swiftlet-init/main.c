@@ -24,6 +24,7 @@
 
 #include "caps.h"
 #include "fds.h"
+#include "hooks.h"
 #include "plan.h"
 #include "process.h"
 #include "report.h"
@@ -190,6 +191,12 @@ int main(int argc, char **argv)
         close(p.start_fd);
     }
     start_drain_signals(sigfd);
+
+    /* 6. startContainer hooks: after the start, before the process, in the container. */
+    if (p.nhooks > 0 && hooks_run_start(&p, &f) < 0) {
+        report_failure(conn, &f);
+        _exit(INIT_FAILED);
+    }
 
     if (p.mode == SWL_MODE_DIRECT) {
         /* 7. No init process: this process becomes the user's process. */

@@ -15,7 +15,7 @@
 
 /* A plan is a few KiB; a seccomp filter at most BPF_MAXINSNS * 8 bytes. Anything larger is a bug. */
 #define PLAN_MAX_BYTES (16u << 20)
-#define TAG_MAX SWL_P_NOTIFY_FD
+#define TAG_MAX SWL_P_HOOK_STATE
 
 static const char *const tag_names[TAG_MAX + 1] = {
     [SWL_P_MAGIC] = "SWL_P_MAGIC", [SWL_P_MODE] = "SWL_P_MODE",
@@ -31,13 +31,15 @@ static const char *const tag_names[TAG_MAX + 1] = {
     [SWL_P_PDEATHSIG] = "SWL_P_PDEATHSIG", [SWL_P_PERSONALITY] = "SWL_P_PERSONALITY",
     [SWL_P_SCHEDULER] = "SWL_P_SCHEDULER", [SWL_P_IOPRIO] = "SWL_P_IOPRIO",
     [SWL_P_CPU_AFFINITY] = "SWL_P_CPU_AFFINITY", [SWL_P_OOM_SCORE_ADJ] = "SWL_P_OOM_SCORE_ADJ",
-    [SWL_P_NOTIFY_FD] = "SWL_P_NOTIFY_FD",
+    [SWL_P_NOTIFY_FD] = "SWL_P_NOTIFY_FD", [SWL_P_HOOK] = "SWL_P_HOOK",
+    [SWL_P_HOOK_STATE] = "SWL_P_HOOK_STATE",
 };
 
 /* Tags that may repeat ("repeated tags append"); every other tag is a scalar. */
 static bool tag_repeats(uint32_t tag)
 {
-    return tag == SWL_P_ARG || tag == SWL_P_ENV || tag == SWL_P_GROUPS || tag == SWL_P_RLIMIT;
+    return tag == SWL_P_ARG || tag == SWL_P_ENV || tag == SWL_P_GROUPS || tag == SWL_P_RLIMIT ||
+           tag == SWL_P_HOOK;
 }
 
 struct record {
@@ -351,6 +353,14 @@ static int parse_record(const struct record *r, struct plan *p, struct failure *
         p->cpu_affinity = r->data;
         p->cpu_affinity_len = r->len;
         return 0;
+    case SWL_P_HOOK:
+        if (r->len < 16)
+            return fail_msg(f, EINVAL, "plan: SWL_P_HOOK: %u bytes", r->len);
+        p->hooks[p->nhooks] = r->data;
+        p->hook_lens[p->nhooks++] = r->len;
+        return 0;
+    case SWL_P_HOOK_STATE:
+        return get_string(r, &p->hook_state, f);
     case SWL_P_OOM_SCORE_ADJ:
         if (want_len(r, 4, f) < 0)
             return -1;
@@ -381,7 +391,10 @@ int plan_read(int fd, struct plan *p, struct failure *f)
     p->envp = calloc(counts[SWL_P_ENV] + 1, sizeof *p->envp);
     p->groups = calloc(counts[SWL_P_GROUPS] + 1, sizeof *p->groups);
     p->rlimits = calloc(counts[SWL_P_RLIMIT] + 1, sizeof *p->rlimits);
-    if (p->argv == NULL || p->envp == NULL || p->groups == NULL || p->rlimits == NULL)
+    p->hooks = calloc(counts[SWL_P_HOOK] + 1, sizeof *p->hooks);
+    p->hook_lens = calloc(counts[SWL_P_HOOK] + 1, sizeof *p->hook_lens);
+    if (p->argv == NULL || p->envp == NULL || p->groups == NULL || p->rlimits == NULL ||
+        p->hooks == NULL || p->hook_lens == NULL)
         return fail_errno(f, ENOMEM, "plan");
 
     size_t off = 0;

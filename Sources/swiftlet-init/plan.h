@@ -66,6 +66,10 @@ struct plan {
     uint32_t ioprio_class, ioprio_priority;
     const void *cpu_affinity;        /* cpu_set_t bytes; NULL: absent */
     size_t   cpu_affinity_len;
+    const unsigned char **hooks;     /* SWL_P_HOOK payloads, in order (parsed by hooks.c) */
+    uint32_t *hook_lens;
+    size_t   nhooks;
+    const char *hook_state;          /* SWL_P_HOOK_STATE; NULL: absent */
     bool     has_oom_score_adj;      /* parsed and ignored: the runtime writes it for PID 1 */
     int32_t  oom_score_adj;
 };

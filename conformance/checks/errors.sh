@@ -117,7 +117,7 @@ check bad_mount errors_bad_mount
 
 errors_bad_bind_source() {
     bundle_new
-    bundle_mount /mnt/bad bind "$T/no-such-source" rbind
+    bundle_mount /mnt/bad-bind bind "$T/no-such-source" rbind
     _create_must_fail "a bind mount of a missing source"
 }
 check bad_bind_source errors_bad_bind_source

@@ -237,14 +237,16 @@ hooks_timeout() {
     bundle_new
     bundle_args true
     # exec: the hook is one process, so aborting it cannot leave a child holding its
-    # stdout (a runtime that collects hook output would wait for that child).
-    bundle_set '.hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", "exec sleep 21.37"], timeout: 1}]'
+    # stdout (a runtime that collects hook output would wait for that child). The odd
+    # duration finds it again in the process list (sleep sums its arguments).
+    local tag="0.$RANDOM"
+    bundle_set --arg s "exec sleep 20 $tag" '.hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", $s], timeout: 1}]'
     local t0=$SECONDS
     ctr_create
     expect_rc nonzero "create with a hook that times out"
     [ $((SECONDS - t0)) -le 8 ] || fail "create took $((SECONDS - t0))s with a 1s hook timeout"
     expect_nothing_left
-    pgrep -fx 'sleep 21.37' > /dev/null && fail "the timed-out hook is still running"
+    pgrep -fx "sleep 20 $tag" > /dev/null && fail "the timed-out hook is still running"
     return 0
 }
 check timeout hooks_timeout

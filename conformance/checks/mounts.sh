@@ -8,9 +8,11 @@ _mount_line() {
         END { print l }' <<< "$1"
 }
 
-# config.md#mounts: a tmpfs with size and mode options.
+# config.md#mounts: a tmpfs with size and mode options, on a destination the runtime
+# creates (a private rootfs, so no earlier check has created it already).
 mounts_tmpfs_options() {
     bundle_new
+    bundle_private_rootfs
     bundle_mount /mnt/t tmpfs tmpfs size=1m mode=750 nosuid nodev
     inside 'stat -c %a /mnt/t; cat /proc/self/mountinfo'
     expect_eq "$(head -n 1 <<< "$OUT")" 750 "mode of the tmpfs root"
@@ -22,6 +24,20 @@ mounts_tmpfs_options() {
     expect_match "$line" ' ([^ ]*,)?nodev(,| )' "nodev at /mnt/t"
 }
 check tmpfs_options mounts_tmpfs_options
+
+# The same on a destination directory that exists (mode 755): the mode option still
+# decides the mode of the tmpfs.
+# runc 1.1.5 FAILS this: when the destination exists it chmods the new tmpfs to the
+# directory's mode (a docker-volume convenience), overriding mode=750.
+mounts_tmpfs_mode_existing_dir() {
+    bundle_new
+    bundle_private_rootfs
+    mkdir -m 755 "$BUNDLE/rootfs/mnt/t"
+    bundle_mount /mnt/t tmpfs tmpfs size=1m mode=750
+    inside 'stat -c %a /mnt/t'
+    expect_eq "$OUT" 750 "mode of the tmpfs root"
+}
+check tmpfs_mode_existing_dir mounts_tmpfs_mode_existing_dir
 
 # config.md#mounts: a bind mount of a host directory shows its files; rw by default,
 # writes reach the host.

@@ -173,8 +173,8 @@ check capabilities_root process_capabilities_root
 # what it means: a capability outside it is refused (chown needs CAP_CHOWN).
 process_capabilities_default() {
     bundle_new
-    bundle_mount /mnt/t tmpfs tmpfs
-    inside_any 'grep ^CapEff: /proc/self/status; touch /mnt/t/f; chown 1000 /mnt/t/f && echo chown-worked'
+    bundle_mount /mnt/caps tmpfs tmpfs
+    inside_any 'grep ^CapEff: /proc/self/status; touch /mnt/caps/f; chown 1000 /mnt/caps/f && echo chown-worked'
     expect_rc nonzero "chown without CAP_CHOWN"
     expect_eq "$(head -n 1 <<< "$OUT")" "CapEff:	$(cap_mask CAP_AUDIT_WRITE CAP_KILL CAP_NET_BIND_SERVICE)" "CapEff"
     expect_not_contains "$OUT" chown-worked "chown without CAP_CHOWN"

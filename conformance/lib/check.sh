@@ -339,16 +339,21 @@ ctr_run_bg() {
 
 # ctr_wait_bg PID ID [SECONDS]: waits for a ctr_run_bg (status 1 on timeout); sets OUT ERR RC.
 ctr_wait_bg() {
-    local pid=$1 id=$2 secs=${3:-10}
-    if ! wait_for "$secs" _pid_gone "$pid"; then
+    wait_bg "$1" "${3:-10}" || return 1
+    OUT=$(cat "$T/$2.out")
+    ERR=$(cat "$T/$2.err")
+    _log_captured
+}
+
+# wait_bg PID [SECONDS]: waits for a background job of the check; its status in RC
+# (status 1 and RC 255 on timeout).
+wait_bg() {
+    if ! wait_for "${2:-10}" _pid_gone "$1"; then
         RC=255
         return 1
     fi
-    wait "$pid"
+    wait "$1"
     RC=$?
-    OUT=$(cat "$T/$id.out")
-    ERR=$(cat "$T/$id.err")
-    _log_captured
 }
 
 # _pid_gone PID: the process no longer runs (gone, or a zombie waiting for its parent,

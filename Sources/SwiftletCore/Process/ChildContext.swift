@@ -21,6 +21,10 @@ struct ChildContext {
     let pauseForRuntimeHooks: Bool
     /// The container's record so far, for the state createContainer hooks get on stdin.
     let stateTemplate: ContainerRecord
+    /// The cgroup namespace is unshared by the child once the runtime has put it in its v1
+    /// cgroups (clone3 can only place it in the unified hierarchy), so that the namespace's
+    /// root is the container's cgroup in every hierarchy.
+    let deferCgroupNamespace: Bool
     /// Run the process directly as PID 1 (no swiftlet init): the opt-out annotation.
     let directExec: Bool
 }

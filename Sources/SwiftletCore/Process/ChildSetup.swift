@@ -44,6 +44,9 @@ enum ChildSetup {
     /// rest), then clone the real PID 1 as a sibling (CLONE_PARENT) and hand its pidfd over.
     static func runFirstStage(_ c: ChildContext) throws {
         try Sys.prctl(Linux.PR_SET_PDEATHSIG, UInt(Linux.SIGKILL))
+        // The runtime puts this process in the container's cgroups first: the second stage
+        // inherits them, and a new cgroup namespace is rooted there.
+        try waitForGo(c.syncFD, step: "wait for cgroups")
         try joinNamespaces(c.namespaces.joins)
         if c.namespaces.newUser {
             try withContext("unshare user namespace") { try Sys.unshare(Linux.CLONE_NEWUSER) }
@@ -93,12 +96,18 @@ enum ChildSetup {
     /// From here on the process is the future PID 1.
     static func becomeContainer(_ c: ChildContext, joined: Bool) throws {
         try Sys.prctl(Linux.PR_SET_PDEATHSIG, UInt(Linux.SIGKILL))
+        // The host's /proc is still mounted: /proc/self names this process as the host sees it,
+        // which is the pid hooks must be told.
+        let hostPID = (try? Sys.readlink("/proc/self")).flatMap { Int32($0) }
         if !joined {
-            if c.namespaces.newUser {
-                try waitForGo(c.syncFD, step: "wait for id maps")
-                try becomeRoot(c)
+            if c.namespaces.newUser || c.deferCgroupNamespace {
+                try waitForGo(c.syncFD, step: "wait for id maps and cgroups")
             }
+            if c.namespaces.newUser { try becomeRoot(c) }
             try joinNamespaces(c.namespaces.joins)
+            if c.deferCgroupNamespace {
+                try withContext("unshare cgroup namespace") { try Sys.unshare(Linux.CLONE_NEWCGROUP) }
+            }
         }
         if c.namespaces.newTime { try setUpTimeNamespace(c) }
         if let hostname = c.spec.hostname, !hostname.isEmpty {
@@ -110,8 +119,8 @@ enum ChildSetup {
         if let adj = c.process.oomScoreAdj {
             try withContext("process.oomScoreAdj") { try Sys.writeText("/proc/self/oom_score_adj", "\(adj)") }
         }
-        let terminal = try RootfsSetup(context: c).run()
-        try execInit(c, terminalFD: terminal)
+        let terminal = try RootfsSetup(context: c, hostPID: hostPID).run()
+        try execInit(c, terminalFD: terminal, hostPID: hostPID)
     }
 
     /// Time namespace: unshared here (not by clone3) so the offsets can be written before any
@@ -127,7 +136,7 @@ enum ChildSetup {
     }
 
     /// Builds the plan for swiftlet-init and executes it from its sealed memfd.
-    static func execInit(_ c: ChildContext, terminalFD: Int32) throws {
+    static func execInit(_ c: ChildContext, terminalFD: Int32, hostPID: Int32?) throws {
         let executable = try ExecutableLookup.resolve(c.process)
         // The init's own descriptors must not sit in the preserved range 3..3+n-1.
         let floor = Int32(3 + c.preserveFDs)
@@ -147,6 +156,9 @@ enum ChildSetup {
         // If PID 1 dies without a pid namespace to take its children along, they die too.
         plan.append(SWL_P_PDEATHSIG, u32: [UInt32(Linux.SIGKILL)])
         do { try plan.addProcess(c.process, executable: executable) } catch { throw RuntimeError(error) }
+        if let hooks = c.spec.hooks?.startContainer, !hooks.isEmpty {
+            plan.addStartHooks(hooks, state: try Runtime.specState(c.stateTemplate, status: .created, pid: hostPID))
+        }
         let planFD = try withContext("write init plan") {
             let fd = try Sys.memfd(name: "swiftlet-plan", bytes: plan.bytes)
             return fd.raw < floor ? try Sys.dup(fd.raw, minimum: floor) : fd

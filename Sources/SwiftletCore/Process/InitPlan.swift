@@ -114,3 +114,24 @@ extension InitPlan {
         return (caps.ambient ?? []).filter { !allowed.contains($0) }
     }
 }
+
+extension InitPlan {
+    /// startContainer hooks, run by swiftlet-init after the start and before the process.
+    public mutating func addStartHooks(_ hooks: [Hook], state: [UInt8]) {
+        guard !hooks.isEmpty else { return }
+        for hook in hooks {
+            let args = hook.args ?? []
+            let env = hook.env ?? []
+            var payload: [UInt8] = []
+            for value in [UInt32(clamping: max(0, hook.timeout ?? 0)), UInt32(args.count), UInt32(env.count), 0] {
+                withUnsafeBytes(of: value) { payload.append(contentsOf: $0) }
+            }
+            for string in [hook.path] + args + env {
+                payload.append(contentsOf: Array(string.utf8))
+                payload.append(0)
+            }
+            append(SWL_P_HOOK, raw: payload)
+        }
+        append(SWL_P_HOOK_STATE, string: String(decoding: state, as: UTF8.self))
+    }
+}

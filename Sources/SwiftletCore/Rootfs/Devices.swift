@@ -77,3 +77,29 @@ struct DeviceCreator {
                       display: path)
     }
 }
+
+extension DeviceCreator {
+    /// Device cgroup rules appended after `linux.resources.devices` (as runc does): the default
+    /// devices, the container's ptys and console, and every node of `linux.devices` stay usable
+    /// even under a deny-all rule, and mknod is allowed so the runtime can create them.
+    /// runtime-spec config-linux.md "Default Devices" and "Device allowlist".
+    static func cgroupRules(for devices: [LinuxDevice]?) -> [LinuxDeviceCgroup] {
+        var rules: [LinuxDeviceCgroup] = [
+            LinuxDeviceCgroup(allow: true, type: "c", access: "m"),
+            LinuxDeviceCgroup(allow: true, type: "b", access: "m"),
+        ]
+        for device in defaults {
+            rules.append(LinuxDeviceCgroup(allow: true, type: "c", major: device.major, minor: device.minor, access: "rwm"))
+        }
+        rules += [
+            LinuxDeviceCgroup(allow: true, type: "c", major: 5, minor: 1, access: "rwm"),  // /dev/console
+            LinuxDeviceCgroup(allow: true, type: "c", major: 5, minor: 2, access: "rwm"),  // /dev/ptmx
+            LinuxDeviceCgroup(allow: true, type: "c", major: 136, access: "rwm"),  // /dev/pts/*
+        ]
+        for device in devices ?? [] where device.type != "p" {
+            let type = device.type == "u" ? "c" : device.type
+            rules.append(LinuxDeviceCgroup(allow: true, type: type, major: device.major, minor: device.minor, access: "rwm"))
+        }
+        return rules
+    }
+}

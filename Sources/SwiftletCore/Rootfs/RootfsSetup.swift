@@ -6,6 +6,7 @@ import OCI
 /// mounts, pivot_root, then the protections that must see the container's own /proc.
 struct RootfsSetup {
     let context: ChildContext
+    let hostPID: Int32?
 
     /// Returns the pty slave descriptor when process.terminal is set, else -1.
     func run() throws -> Int32 {
@@ -51,9 +52,7 @@ struct RootfsSetup {
         // createContainer hooks: in the container's namespaces, before pivot_root
         // (runtime-spec config.md "CreateContainer Hooks").
         if let hooks = c.spec.hooks?.createContainer, !hooks.isEmpty {
-            // The host's /proc is still mounted here: /proc/self names this process as the host sees it.
-            let pid = (try? Sys.readlink("/proc/self")).flatMap { Int32($0) }
-            let state = try Runtime.specState(c.stateTemplate, status: .creating, pid: pid)
+            let state = try Runtime.specState(c.stateTemplate, status: .creating, pid: hostPID)
             try HookRunner.run(hooks, kind: "createContainer", state: state)
         }
 
@@ -99,7 +98,7 @@ struct RootfsSetup {
         }
         let masterFD = master.raw
         let slave = try withContext(context) { () throws(SystemError) -> FileDescriptor in
-            try Sys.ioctl(masterFD, Linux.TIOCSPTLCK, 0, operation: "unlockpt")
+            try Sys.unlockpt(masterFD)
             return FileDescriptor(try Sys.ioctl(masterFD, Linux.TIOCGPTPEER, Linux.O_RDWR | Linux.O_NOCTTY | Linux.O_CLOEXEC,
                                                 operation: "open pty peer"))
         }

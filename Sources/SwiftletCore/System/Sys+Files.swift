@@ -295,6 +295,12 @@ extension Sys {
         try check(operation) { swl_ioctl_int(fd, request, value) }
     }
 
+    /// TIOCSPTLCK takes a pointer to the new lock state.
+    public static func unlockpt(_ fd: Int32) throws(SystemError) {
+        var unlock: Int32 = 0
+        _ = try check("unlockpt") { swl_ioctl_ptr(fd, UInt(Linux.TIOCSPTLCK), &unlock) }
+    }
+
     public static func setWindowSize(_ fd: Int32, rows: UInt16, cols: UInt16) throws(SystemError) {
         _ = try check("set window size") { swl_set_winsize(fd, rows, cols) }
     }

@@ -1,0 +1,332 @@
+import Foundation
+import OCI
+import Testing
+@testable import SwiftletCore
+
+/// The managers against the real cgroupfs of the machine the tests run on: they need root
+/// (creating cgroups), and the hybrid tests need a hybrid host (v1 controllers plus cgroup2 at
+/// /sys/fs/cgroup/unified). Every cgroup is made below /swiftlet-cgtest and removed again.
+private let runningAsRoot = Sys.geteuid() == 0
+
+@Suite(.serialized, .enabled(if: runningAsRoot, "creating cgroups needs root"))
+struct CgroupManagerTests {
+    static let isHybrid = Cgroups.detectMode() == .hybrid
+    static let parent = "swiftlet-cgtest"
+
+    /// A fresh, unique cgroups path.
+    static func freshPath() -> String {
+        "/\(parent)/t\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// Removes /swiftlet-cgtest from every hierarchy once the test's own cgroup is gone.
+    static func removeParent() {
+        guard let hierarchies = try? Cgroups.hierarchies() else { return }
+        for h in hierarchies { try? Sys.rmdir(CgroupPath.join(h.mountPoint, "/" + parent)) }
+    }
+
+    /// No directory named swiftlet-cgtest is left in any hierarchy.
+    static func nothingLeft() -> Bool {
+        guard let hierarchies = try? Cgroups.hierarchies() else { return false }
+        return hierarchies.allSatisfy { !Sys.exists(CgroupPath.join($0.mountPoint, "/" + parent)) }
+    }
+
+    static func sleeper() throws -> Foundation.Process {
+        let process = Foundation.Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        process.arguments = ["1000"]
+        try process.run()
+        return process
+    }
+
+    static func read(_ location: CgroupLocation?, _ file: String) -> String? {
+        guard let location else { return nil }
+        return try? Sys.readText(location.directory + "/" + file)
+    }
+
+    // MARK: hybrid (this host)
+
+    @Test(.enabled(if: isHybrid, "needs a hybrid cgroup host"))
+    func hybridLifecycle() throws {
+        let path = Self.freshPath()
+        let manager = try Cgroups.manager(cgroupsPath: path, containerID: "c1")
+        defer {
+            try? manager.destroy()
+            Self.removeParent()
+        }
+        let d = manager.description
+        #expect(d.mode == .hybrid)
+        #expect(manager is CgroupV1Manager)
+        #expect(d.unified?.directory == "/sys/fs/cgroup/unified" + path)
+        try manager.create()
+        try manager.create()  // joining an existing cgroup is fine
+        for location in d.legacy + [d.unified].compactMap({ $0 }) {
+            #expect(Sys.exists(location.directory), "\(location.directory)")
+        }
+        // cpuset v1: cpus and mems were copied down to every new level.
+        #expect(Self.read(d.legacyLocation(of: "cpuset"), "cpuset.cpus")?.isEmpty == false)
+        #expect(Self.read(d.legacyLocation(of: "cpuset"), "cpuset.mems")?.isEmpty == false)
+
+        let sleeper = try Self.sleeper()
+        defer { if sleeper.isRunning { sleeper.terminate() } }
+        let pid = sleeper.processIdentifier
+        try manager.addProcess(pid)
+        #expect(try manager.processes() == [pid])
+        let membership = try Sys.readText("/proc/\(pid)/cgroup")
+        #expect(membership.contains("memory:\(path)"))
+        #expect(membership.contains("name=systemd:\(path)"))
+        #expect(membership.contains("0::\(path)"))
+
+        let warnings = try manager.apply(LinuxResources(
+            memory: LinuxMemory(limit: 64 << 20, reservation: 32 << 20, swap: 128 << 20, swappiness: 10),
+            cpu: LinuxCPU(shares: 512, quota: 50000, period: 100_000, cpus: "0", mems: "0"),
+            pids: LinuxPids(limit: 10)))
+        #expect(warnings.isEmpty)
+        #expect(Self.read(d.legacyLocation(of: "memory"), "memory.limit_in_bytes") == "67108864")
+        #expect(Self.read(d.legacyLocation(of: "memory"), "memory.memsw.limit_in_bytes") == "134217728")
+        #expect(Self.read(d.legacyLocation(of: "memory"), "memory.soft_limit_in_bytes") == "33554432")
+        #expect(Self.read(d.legacyLocation(of: "memory"), "memory.swappiness") == "10")
+        #expect(Self.read(d.legacyLocation(of: "cpu"), "cpu.shares") == "512")
+        #expect(Self.read(d.legacyLocation(of: "cpu"), "cpu.cfs_quota_us") == "50000")
+        #expect(Self.read(d.legacyLocation(of: "cpu"), "cpu.cfs_period_us") == "100000")
+        #expect(Self.read(d.legacyLocation(of: "cpuset"), "cpuset.cpus") == "0")
+        #expect(Self.read(d.legacyLocation(of: "pids"), "pids.max") == "10")
+
+        // update: raise memory (memsw first), shorten the period, unlimited pids.
+        try manager.apply(LinuxResources(memory: LinuxMemory(limit: 256 << 20, swap: 512 << 20),
+                                         cpu: LinuxCPU(quota: 20000, period: 50000), pids: LinuxPids(limit: -1)))
+        #expect(Self.read(d.legacyLocation(of: "memory"), "memory.limit_in_bytes") == "268435456")
+        #expect(Self.read(d.legacyLocation(of: "memory"), "memory.memsw.limit_in_bytes") == "536870912")
+        #expect(Self.read(d.legacyLocation(of: "cpu"), "cpu.cfs_period_us") == "50000")
+        #expect(Self.read(d.legacyLocation(of: "pids"), "pids.max") == "max")
+
+        // hugetlb lives only in the unified hierarchy on this host.
+        if CgroupStatsReader.hugepageSizes().contains("2MB") {
+            try manager.apply(LinuxResources(hugepageLimits: [LinuxHugepageLimit(pageSize: "2MB", limit: 4 << 20)]))
+            #expect(Self.read(d.unified, "hugetlb.2MB.max") == "4194304")
+        }
+
+        let stats = try manager.stats()
+        #expect(stats.memory.usage.limit == 256 << 20)
+        #expect(stats.pids.current == 1)
+        #expect(stats.pids.limit == 0)
+        #expect(stats.cpu.usage.total > 0 || stats.cpu.usage.percpu.count > 0)
+        let json = String(decoding: try JSONEncoder().encode(stats), as: UTF8.self)
+        #expect(json.contains("\"memory\"") && json.contains("\"pids\"") && json.contains("\"event_count\""))
+
+        try manager.freeze()
+        #expect(manager.isFrozen())
+        #expect(Self.read(d.legacyLocation(of: "freezer"), "freezer.state") == "FROZEN")
+        try manager.thaw()
+        #expect(!manager.isFrozen())
+
+        try manager.signalAll(SIGTERM)
+        sleeper.waitUntilExit()
+        #expect(sleeper.terminationReason == .uncaughtSignal && sleeper.terminationStatus == SIGTERM)
+        #expect(try manager.processes().isEmpty)
+
+        try manager.destroy()
+        try manager.destroy()  // already gone is fine
+        for location in d.legacy + [d.unified].compactMap({ $0 }) {
+            #expect(!Sys.exists(location.directory), "\(location.directory)")
+        }
+        Self.removeParent()
+        #expect(Self.nothingLeft())
+    }
+
+    @Test(.enabled(if: isHybrid, "needs a hybrid cgroup host"))
+    func killAllReachesEveryProcessAndNestedCgroups() throws {
+        let manager = try Cgroups.manager(cgroupsPath: Self.freshPath(), containerID: "c2")
+        defer {
+            try? manager.destroy()
+            Self.removeParent()
+        }
+        try manager.create()
+        let sleepers = try (0..<3).map { _ in try Self.sleeper() }
+        defer { for s in sleepers where s.isRunning { s.terminate() } }
+        for s in sleepers { try manager.addProcess(s.processIdentifier) }
+        // A cgroup the container made below its own, holding one of the processes.
+        let nested = try #require(manager.description.legacyLocation(of: "pids")).directory + "/inner"
+        try Sys.mkdir(nested)
+        try Sys.writeText(nested + "/cgroup.procs", String(sleepers[2].processIdentifier))
+        #expect(try manager.processes() == sleepers.map(\.processIdentifier).sorted())
+
+        try manager.signalAll(SIGKILL)
+        // No waiting first: destroy retries while the killed processes are still exiting.
+        try manager.destroy()
+        for s in sleepers {
+            s.waitUntilExit()
+            #expect(s.terminationReason == .uncaughtSignal && s.terminationStatus == SIGKILL)
+        }
+        #expect(!Sys.exists(nested))
+        Self.removeParent()
+        #expect(Self.nothingLeft())
+    }
+
+    @Test(.enabled(if: isHybrid, "needs a hybrid cgroup host"))
+    func cloneIntoCgroupUsesTheDirectoryFD() throws {
+        let path = Self.freshPath()
+        let manager = try Cgroups.manager(cgroupsPath: path, containerID: "c3")
+        defer {
+            try? manager.destroy()
+            Self.removeParent()
+        }
+        try manager.create()
+        let fd = try #require(manager.directoryFD())
+        let (pid, pidfd) = try Sys.clone3(flags: 0, cgroupFD: fd)
+        if pid == 0 {
+            // The child only sleeps and exits: nothing that could take a lock of the parent's threads.
+            Sys.sleepMs(10_000)
+            Sys.exit(0)
+        }
+        let owned = FileDescriptor(pidfd)
+        let membership = try Sys.readText("/proc/\(pid)/cgroup")
+        #expect(membership.contains("0::\(path)"))
+        #expect(!membership.contains("memory:\(path)"))
+        try manager.addProcess(pid)  // joins the v1 hierarchies; the unified write is a no-op
+        #expect(try Sys.readText("/proc/\(pid)/cgroup").contains("memory:\(path)"))
+        try manager.signalAll(SIGKILL)
+        #expect(try Sys.wait(pidfd: owned.raw) == .signaled(SIGKILL))
+        try manager.destroy()
+        Self.removeParent()
+        #expect(Self.nothingLeft())
+    }
+
+    @Test(.enabled(if: isHybrid, "needs a hybrid cgroup host"))
+    func invalidResourcesFailBeforeAnythingIsCreated() throws {
+        let manager = try Cgroups.manager(cgroupsPath: Self.freshPath(), containerID: "c4")
+        defer { Self.removeParent() }
+        do {
+            _ = try manager.validate(LinuxResources(cpu: LinuxCPU(cpus: "0-9999")))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.field == "linux.resources.cpu.cpus")
+            #expect(error.description.contains("not online"))
+        }
+        #expect(throws: CgroupError.self) { try manager.validate(LinuxResources(memory: LinuxMemory(limit: -5))) }
+        #expect(throws: CgroupError.self) { try manager.validate(LinuxResources(cpu: LinuxCPU(quota: 50000))) }
+        #expect(Self.nothingLeft())
+    }
+
+    @Test(.enabled(if: isHybrid, "needs a hybrid cgroup host"))
+    func kernelErrorsNameFieldAndFile() throws {
+        let manager = try Cgroups.manager(cgroupsPath: Self.freshPath(), containerID: "c5")
+        defer {
+            try? manager.destroy()
+            Self.removeParent()
+        }
+        try manager.create()
+        // A memory+swap limit below the limit already in place is refused by the kernel.
+        try manager.apply(LinuxResources(memory: LinuxMemory(limit: 64 << 20)))
+        do {
+            try manager.apply(LinuxResources(memory: LinuxMemory(swap: 32 << 20)))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.field == "linux.resources.memory.swap")
+            #expect(error.errno == EINVAL)
+            #expect(error.path?.hasSuffix("/memory.memsw.limit_in_bytes") == true)
+        }
+        // A unified key for a controller the unified side does not have.
+        #expect(throws: CgroupError.self) { try manager.apply(LinuxResources(unified: ["memory.high": "1"])) }
+    }
+
+    // MARK: v2 manager, on the unified hierarchy of this host
+
+    /// The v2 manager on whatever cgroup2 hierarchy is mounted (on hybrid hosts only the
+    /// controllers v1 does not bind, e.g. hugetlb, are there; the core files all are).
+    @Test func v2ManagerLifecycle() throws {
+        guard let unified = try Cgroups.hierarchies().first(where: \.isUnified) else { return }
+        let path = Self.freshPath()
+        let description = CgroupDescription(
+            mode: .unified, unified: CgroupLocation(controllers: [], mountPoint: unified.mountPoint, path: path), legacy: [])
+        let manager = Cgroups.manager(from: description)
+        defer {
+            try? manager.destroy()
+            Self.removeParent()
+        }
+        #expect(manager is CgroupV2Manager)
+        try manager.create()
+        let dir = description.unified?.directory ?? ""
+        #expect(Sys.exists(dir + "/cgroup.procs"))
+        #expect(manager.directoryFD() != nil)
+
+        let sleepers = try (0..<2).map { _ in try Self.sleeper() }
+        defer { for s in sleepers where s.isRunning { s.terminate() } }
+        for s in sleepers { try manager.addProcess(s.processIdentifier) }
+        #expect(try manager.processes() == sleepers.map(\.processIdentifier).sorted())
+
+        // Core files through `unified`, and a controller that is not there.
+        try manager.apply(LinuxResources(unified: ["cgroup.max.depth": "2"]))
+        #expect(try Sys.readText(dir + "/cgroup.max.depth") == "2")
+        let controllers = (try? Sys.readText(dir + "/cgroup.controllers")) ?? ""
+        if !controllers.contains("pids") {
+            do {
+                try manager.apply(LinuxResources(pids: LinuxPids(limit: 5)))
+                Issue.record("expected an error")
+            } catch {
+                #expect(error.field == "linux.resources.pids.limit")
+                #expect(error.errno == ENOENT)
+                #expect(error.description.contains("controller is not enabled"))
+            }
+        }
+        if controllers.contains("hugetlb"), CgroupStatsReader.hugepageSizes().contains("2MB") {
+            try manager.apply(LinuxResources(hugepageLimits: [LinuxHugepageLimit(pageSize: "2MB", limit: 2 << 20)]))
+            #expect(try Sys.readText(dir + "/hugetlb.2MB.max") == "2097152")
+        }
+        #expect(throws: CgroupError.self) { try manager.apply(LinuxResources(unified: ["cgroup.procs": "1"])) }
+
+        try manager.freeze()
+        #expect(manager.isFrozen())
+        #expect(try Sys.readText(dir + "/cgroup.events").contains("frozen 1"))
+        try manager.thaw()
+        #expect(!manager.isFrozen())
+        #expect(try Sys.readText(dir + "/cgroup.events").contains("frozen 0"))
+
+        _ = try manager.stats()
+
+        // SIGTERM goes pid by pid (frozen meanwhile); SIGKILL through cgroup.kill.
+        try manager.signalAll(SIGTERM)
+        sleepers[0].waitUntilExit()
+        sleepers[1].waitUntilExit()
+        #expect(sleepers.allSatisfy { $0.terminationStatus == SIGTERM })
+        #expect(!manager.isFrozen())
+
+        let more = try Self.sleeper()
+        defer { if more.isRunning { more.terminate() } }
+        try manager.addProcess(more.processIdentifier)
+        try manager.signalAll(SIGKILL)
+        try manager.destroy()
+        more.waitUntilExit()
+        #expect(more.terminationStatus == SIGKILL)
+        #expect(!Sys.exists(dir))
+        Self.removeParent()
+        #expect(Self.nothingLeft())
+    }
+
+    /// Run inside a private mount namespace with cgroup2 mounted at /sys/fs/cgroup and
+    /// SWIFTLET_TEST_CGROUP_MODE=unified (see the cgroups notes): the whole path from detection.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["SWIFTLET_TEST_CGROUP_MODE"] == "unified",
+                   "needs a private mount namespace with cgroup2 at /sys/fs/cgroup"))
+    func unifiedModeFromDetection() throws {
+        #expect(Cgroups.detectMode() == .unified)
+        let path = Self.freshPath()
+        let manager = try Cgroups.manager(cgroupsPath: path, containerID: "c6")
+        defer {
+            try? manager.destroy()
+            Self.removeParent()
+        }
+        #expect(manager is CgroupV2Manager)
+        #expect(manager.description.unified?.directory == "/sys/fs/cgroup" + path)
+        try manager.create()
+        let sleeper = try Self.sleeper()
+        defer { if sleeper.isRunning { sleeper.terminate() } }
+        try manager.addProcess(sleeper.processIdentifier)
+        #expect(try manager.processes() == [sleeper.processIdentifier])
+        try manager.freeze()
+        try manager.thaw()
+        try manager.signalAll(SIGKILL)
+        try manager.destroy()
+        sleeper.waitUntilExit()
+        Self.removeParent()
+        #expect(Self.nothingLeft())
+    }
+}
