@@ -134,6 +134,7 @@ struct Launch {
         }
         record.cgroup = manager.description
 
+        let seccomp = try SeccompCompiler.compile(spec.linux?.seccomp)
         let mode = Cgroups.detectMode()
         let deferCgroupNS = namespaces.singleClone && mode != .unified && namespaces.createFlags & Linux.CLONE_NEWCGROUP != 0
         let initFD = try InitBinary.load()
@@ -145,7 +146,7 @@ struct Launch {
             initFD: initFD.raw, syncFD: pair.second.raw, startFD: start.raw, noPivot: options.noPivot,
             preserveFDs: options.preserveFDs,
             pauseForRuntimeHooks: !(spec.hooks?.prestart?.isEmpty ?? true) || !(spec.hooks?.createRuntime?.isEmpty ?? true),
-            stateTemplate: record, deferCgroupNamespace: deferCgroupNS,
+            stateTemplate: record, deferCgroupNamespace: deferCgroupNS, seccomp: seccomp,
             directExec: spec.annotations?[Runtime.noInitAnnotation] == "false")
 
         var flags = namespaces.singleClone ? namespaces.createFlags : 0

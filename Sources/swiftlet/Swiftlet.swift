@@ -10,7 +10,8 @@ struct Swiftlet: ParsableCommand {
         abstract: "An OCI runtime: runs containers from OCI bundles, like runc.",
         version: "swiftlet version 0.1.0\nspec: \(Runtime.ociVersion)",
         subcommands: [
-            Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self, List.self,
+            Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self, List.self, Exec.self, Ps.self,
+            Pause.self, Resume.self, Update.self, Events.self, Spec.self, Features.self,
         ])
 
     @OptionGroup var globals: GlobalOptions

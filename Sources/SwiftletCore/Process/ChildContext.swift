@@ -25,6 +25,8 @@ struct ChildContext {
     /// cgroups (clone3 can only place it in the unified hierarchy), so that the namespace's
     /// root is the container's cgroup in every hierarchy.
     let deferCgroupNamespace: Bool
+    /// linux.seccomp compiled to BPF by the runtime before clone3 (nil: no filter).
+    let seccomp: SeccompProgram?
     /// Run the process directly as PID 1 (no swiftlet init): the opt-out annotation.
     let directExec: Bool
 }

@@ -156,6 +156,7 @@ enum ChildSetup {
         // If PID 1 dies without a pid namespace to take its children along, they die too.
         plan.append(SWL_P_PDEATHSIG, u32: [UInt32(Linux.SIGKILL)])
         do { try plan.addProcess(c.process, executable: executable) } catch { throw RuntimeError(error) }
+        if let seccomp = c.seccomp { plan.addSeccomp(seccomp) }
         if let hooks = c.spec.hooks?.startContainer, !hooks.isEmpty {
             plan.addStartHooks(hooks, state: try Runtime.specState(c.stateTemplate, status: .created, pid: hostPID))
         }
