@@ -139,7 +139,7 @@ errors_invalid_id() {
     expect_eq "$(_state_snapshot)" "$before" "state root after invalid ids"
     [ ! -e "$WORK/escape" ] || fail "id ../escape created $WORK/escape"
     [ ! -e "$STATE/a" ] || fail "id a/b created $STATE/a"
-    _capture rt list -q
+    expect_exit 0 rt list -q
     expect_eq "$OUT" "" "list after invalid ids"
 }
 check invalid_id errors_invalid_id
@@ -150,7 +150,7 @@ errors_empty_id() {
     rt create --bundle "$BUNDLE" "" < /dev/null > "$T/bad.out" 2> "$T/bad.err"
     RC=$?
     expect_rc nonzero "create with an empty id"
-    _capture rt list -q
+    expect_exit 0 rt list -q
     expect_eq "$OUT" "" "list after an empty id"
 }
 check empty_id errors_empty_id
@@ -191,7 +191,8 @@ errors_no_process() {
     if [ "$RC" -eq 0 ]; then
         ctr_start
         expect_rc nonzero "start of a container without process"
+    else
+        expect_nothing_left
     fi
-    return 0
 }
 check no_process errors_no_process

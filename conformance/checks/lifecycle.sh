@@ -63,7 +63,11 @@ check delete_removes lifecycle_delete_removes
 # runtime.md#query-state: state of a container that does not exist is an error.
 lifecycle_state_unknown_fails() {
     bundle_new
+    bundle_args sleep 30
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    expect_exit 0 rt state "$ID"
     expect_exit nonzero rt state "$ID-does-not-exist"
+    expect_match "$ERR" '[^[:space:]]' "error message on stderr"
 }
 check state_unknown_fails lifecycle_state_unknown_fails
 

@@ -181,8 +181,13 @@ namespaces_join_wrong_type_fails() {
     _ns_holder
     _ns_persist uts "$T/ns/uts"
     bundle_new
-    bundle_ns_add network "$T/ns/uts"
     bundle_args true
+    # Control: the same file as the uts namespace is fine.
+    bundle_ns_add uts "$T/ns/uts"
+    ctr_run
+    expect_rc 0 "run joining the uts namespace file as uts (control)"
+    bundle_ns_add uts
+    bundle_ns_add network "$T/ns/uts"
     ctr_create
     expect_rc nonzero "create with a uts namespace file as the network namespace"
     expect_exit nonzero rt state "$ID"

@@ -20,6 +20,9 @@ check args process_args
 # at start/run.
 process_args_not_found() {
     bundle_new
+    bundle_args /bin/true
+    ctr_run
+    expect_rc 0 "run of /bin/true (control)"
     bundle_args /no/such/program
     ctr_run
     expect_rc nonzero "run of a missing program"

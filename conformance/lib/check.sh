@@ -157,11 +157,14 @@ _find_leaks() {
         [ "$n" -gt 0 ] && out+=("$n cgroup dirs of $id")
     done
     pids=$(_marked_pids "$MARK" | tr '\n' ' ')
-    [ -n "$pids" ] && out+=("processes $pids")
+    [ -n "$pids" ] && out+=("processes ${pids% }")
     n=$(_mounts_under "$T" | wc -l)
     [ "$n" -gt 0 ] && out+=("$n mounts under $T")
-    local IFS=';'
-    printf '%s' "${out[*]}"
+    local i
+    for i in "${!out[@]}"; do
+        [ "$i" -gt 0 ] && printf '; '
+        printf '%s' "${out[$i]}"
+    done
 }
 
 # _force_clean: removes whatever _find_leaks found, the hard way.
@@ -410,7 +413,7 @@ wait_file() {
 expect_nothing_left() {
     local id=${1:-$ID} left
     expect_exit nonzero rt state "$id"
-    _capture rt list -q
+    expect_exit 0 rt list -q
     expect_not_contains "$OUT" "$id" "list"
     left=$(find "$STATE" \( -name "$id" -o -name "$id.*" \) | tr '\n' ' ')
     expect_eq "$left" "" "state entries left by the failed create"
