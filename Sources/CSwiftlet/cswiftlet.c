@@ -263,3 +263,5 @@ long swl_statvfs_flags(const char *path) {
     if (statvfs(path, &st) < 0) return -1;
     return (long)st.f_flag;
 }
+
+long swl_join_session_keyring(const char *name) { return syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, name); }

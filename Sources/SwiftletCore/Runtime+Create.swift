@@ -143,7 +143,7 @@ struct Launch {
         let context = ChildContext(
             id: record.id, spec: spec, process: process, bundle: record.bundle, rootfs: record.rootfs,
             namespaces: namespaces, cgroupMode: mode, cgroupDirectories: Self.cgroupMountDirectories(manager.description),
-            initFD: initFD.raw, syncFD: pair.second.raw, startFD: start.raw, noPivot: options.noPivot,
+            initFD: initFD.raw, syncFD: pair.second.raw, startFD: start.raw, noPivot: options.noPivot, noNewKeyring: options.noNewKeyring,
             preserveFDs: options.preserveFDs,
             pauseForRuntimeHooks: !(spec.hooks?.prestart?.isEmpty ?? true) || !(spec.hooks?.createRuntime?.isEmpty ?? true),
             stateTemplate: record, deferCgroupNamespace: deferCgroupNS, seccomp: seccomp,

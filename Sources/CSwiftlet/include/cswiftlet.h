@@ -75,6 +75,8 @@ int swl_unshare(int flags);
 int swl_setresuid(uid_t uid);
 int swl_setresgid(gid_t gid);
 int swl_pipe2(int fds[2], int flags);
+/* keyctl(KEYCTL_JOIN_SESSION_KEYRING, name): a new session keyring for the container. */
+long swl_join_session_keyring(const char *name);
 struct stat;
 /* stat(2) or lstat(2). */
 int swl_stat(const char *path, int follow, struct stat *st);

@@ -16,6 +16,8 @@ struct ChildContext {
     let syncFD: Int32
     let startFD: Int32
     let noPivot: Bool
+    /// --no-new-keyring: keep the runtime's session keyring instead of a fresh one.
+    let noNewKeyring: Bool
     let preserveFDs: Int
     /// Runtime hooks (prestart/createRuntime) exist: pause before pivot_root so the runtime runs them.
     let pauseForRuntimeHooks: Bool

@@ -110,6 +110,15 @@ enum ChildSetup {
             }
         }
         if c.namespaces.newTime { try setUpTimeNamespace(c) }
+        if !c.noNewKeyring {
+            // A fresh session keyring, so the container cannot read the host's keys (as runc).
+            // Kernels without keyrings (ENOSYS) or a user namespace's key quota are tolerated.
+            do {
+                try Sys.joinSessionKeyring("_ses.\(c.id)")
+            } catch {
+                if error.errno != Linux.ENOSYS && error.errno != 122 /* EDQUOT */ { throw RuntimeError("session keyring", error) }
+            }
+        }
         if let hostname = c.spec.hostname, !hostname.isEmpty {
             try withContext("hostname") { try Sys.sethostname(hostname) }
         }

@@ -169,4 +169,9 @@ extension Sys {
     public static func isTerminal(_ fd: Int32) -> Bool { Glibc.isatty(fd) == 1 }
 
     public static func geteuid() -> UInt32 { Glibc.geteuid() }
+
+    /// Joins a new session keyring named `name` (keyctl(2) KEYCTL_JOIN_SESSION_KEYRING).
+    public static func joinSessionKeyring(_ name: String) throws(SystemError) {
+        _ = try check("keyctl join session keyring", name) { swl_join_session_keyring(name) }
+    }
 }
