@@ -24,18 +24,39 @@ struct CgroupManagerTests {
         for h in hierarchies { try? Sys.rmdir(CgroupPath.join(h.mountPoint, "/" + parent)) }
     }
 
-    /// No directory named swiftlet-cgtest is left in any hierarchy.
-    static func nothingLeft() -> Bool {
+    /// The test's cgroup is gone from every hierarchy. (The shared /swiftlet-cgtest parent may
+    /// stay while another test run uses it; `removeParent` takes it when it is empty.)
+    static func nothingLeft(_ path: String) -> Bool {
         guard let hierarchies = try? Cgroups.hierarchies() else { return false }
-        return hierarchies.allSatisfy { !Sys.exists(CgroupPath.join($0.mountPoint, "/" + parent)) }
+        return hierarchies.allSatisfy { !Sys.exists(CgroupPath.join($0.mountPoint, path)) }
     }
 
-    static func sleeper() throws -> Foundation.Process {
-        let process = Foundation.Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sleep")
-        process.arguments = ["1000"]
-        try process.run()
-        return process
+    /// A `sleep 1000` child, spawned with a clean signal mask (the test runner blocks signals
+    /// in some threads, and a child inheriting that mask would never see SIGTERM).
+    final class Sleeper {
+        let pid: Int32
+        private var reaped = false
+
+        init() throws {
+            pid = try Sys.spawn("/bin/sleep", args: ["sleep", "1000"], env: [])
+        }
+
+        /// Waits up to `timeoutMs` for the exit; on timeout kills it and returns nil.
+        func wait(timeoutMs: Int32 = 5000) throws -> Sys.ExitStatus? {
+            let pidfd = try Sys.pidfdOpen(pid)
+            let exited = try Sys.pollExit(pidfd: pidfd.raw, timeoutMs: timeoutMs)
+            if !exited { Sys.kill(pid, SIGKILL) }
+            let status = try Sys.wait(pidfd: pidfd.raw)
+            reaped = true
+            return exited ? status : nil
+        }
+
+        deinit {
+            if !reaped {
+                Sys.kill(pid, SIGKILL)
+                _ = try? Sys.wait(pid: pid)
+            }
+        }
     }
 
     static func read(_ location: CgroupLocation?, _ file: String) -> String? {
@@ -66,9 +87,8 @@ struct CgroupManagerTests {
         #expect(Self.read(d.legacyLocation(of: "cpuset"), "cpuset.cpus")?.isEmpty == false)
         #expect(Self.read(d.legacyLocation(of: "cpuset"), "cpuset.mems")?.isEmpty == false)
 
-        let sleeper = try Self.sleeper()
-        defer { if sleeper.isRunning { sleeper.terminate() } }
-        let pid = sleeper.processIdentifier
+        let sleeper = try Sleeper()
+        let pid = sleeper.pid
         try manager.addProcess(pid)
         #expect(try manager.processes() == [pid])
         let membership = try Sys.readText("/proc/\(pid)/cgroup")
@@ -105,6 +125,13 @@ struct CgroupManagerTests {
             #expect(Self.read(d.unified, "hugetlb.2MB.max") == "4194304")
         }
 
+        // devices v1: deny everything, then the default allow list.
+        try manager.apply(LinuxResources(devices: [LinuxDeviceCgroup(allow: false, access: "rwm")]
+                                             + CgroupConversion.defaultAllowedDevices))
+        let deviceList = Self.read(d.legacyLocation(of: "devices"), "devices.list")?.split(separator: "\n") ?? []
+        #expect(deviceList.contains("c 1:3 rwm") && deviceList.contains("c 136:* rwm") && deviceList.contains("b *:* m"))
+        #expect(!deviceList.contains("a *:* rwm"))
+
         let stats = try manager.stats()
         #expect(stats.memory.usage.limit == 256 << 20)
         #expect(stats.pids.current == 1)
@@ -120,8 +147,7 @@ struct CgroupManagerTests {
         #expect(!manager.isFrozen())
 
         try manager.signalAll(SIGTERM)
-        sleeper.waitUntilExit()
-        #expect(sleeper.terminationReason == .uncaughtSignal && sleeper.terminationStatus == SIGTERM)
+        #expect(try sleeper.wait() == .signaled(SIGTERM))
         #expect(try manager.processes().isEmpty)
 
         try manager.destroy()
@@ -130,36 +156,78 @@ struct CgroupManagerTests {
             #expect(!Sys.exists(location.directory), "\(location.directory)")
         }
         Self.removeParent()
-        #expect(Self.nothingLeft())
+        #expect(Self.nothingLeft(path))
+    }
+
+    /// A shell that waits (so the test can move it into the cgroup), then runs `script`.
+    static func shell(_ script: String) throws -> Int32 {
+        try Sys.spawn("/bin/sh", args: ["sh", "-c", "sleep 0.5; " + script], env: ["PATH=/usr/bin:/bin"])
+    }
+
+    static func exitStatus(_ pid: Int32) throws -> Sys.ExitStatus? {
+        let pidfd = try Sys.pidfdOpen(pid)
+        let exited = try Sys.pollExit(pidfd: pidfd.raw, timeoutMs: 20_000)
+        if !exited { Sys.kill(pid, SIGKILL) }
+        let status = try Sys.wait(pidfd: pidfd.raw)
+        return exited ? status : nil
     }
 
     @Test(.enabled(if: isHybrid, "needs a hybrid cgroup host"))
-    func killAllReachesEveryProcessAndNestedCgroups() throws {
-        let manager = try Cgroups.manager(cgroupsPath: Self.freshPath(), containerID: "c2")
+    func limitsAreEnforced() throws {
+        let path = Self.freshPath()
+        let manager = try Cgroups.manager(cgroupsPath: path, containerID: "c7")
         defer {
             try? manager.destroy()
             Self.removeParent()
         }
         try manager.create()
-        let sleepers = try (0..<3).map { _ in try Self.sleeper() }
-        defer { for s in sleepers where s.isRunning { s.terminate() } }
-        for s in sleepers { try manager.addProcess(s.processIdentifier) }
+        try manager.apply(LinuxResources(memory: LinuxMemory(limit: 64 << 20, swap: 64 << 20), pids: LinuxPids(limit: 1)))
+
+        // pids.max=1: the shell itself is the one task; its fork fails.
+        let forker = try Self.shell("/bin/true && exit 0; exit 3")
+        try manager.addProcess(forker)
+        let forkStatus = try Self.exitStatus(forker)
+        #expect(forkStatus != nil && forkStatus != .exited(0), "\(String(describing: forkStatus))")
+        #expect(try manager.stats().pids.limit == 1)
+
+        // 200 MB held by tail under a 64 MB limit: the OOM killer ends it and counts it.
+        try manager.apply(LinuxResources(pids: LinuxPids(limit: 16)))
+        let hog = try Self.shell("head -c 200000000 /dev/zero | tail -c 200000000 > /dev/null")
+        try manager.addProcess(hog)
+        let hogStatus = try Self.exitStatus(hog)
+        #expect(hogStatus != nil && hogStatus != .exited(0), "\(String(describing: hogStatus))")
+        let stats = try manager.stats()
+        #expect(stats.memory.eventCount.oomKill >= 1)
+        #expect(stats.memory.usage.max <= 64 << 20)
+        try manager.destroy()
+        Self.removeParent()
+        #expect(Self.nothingLeft(path))
+    }
+
+    @Test(.enabled(if: isHybrid, "needs a hybrid cgroup host"))
+    func killAllReachesEveryProcessAndNestedCgroups() throws {
+        let path = Self.freshPath()
+        let manager = try Cgroups.manager(cgroupsPath: path, containerID: "c2")
+        defer {
+            try? manager.destroy()
+            Self.removeParent()
+        }
+        try manager.create()
+        let sleepers = try (0..<3).map { _ in try Sleeper() }
+        for s in sleepers { try manager.addProcess(s.pid) }
         // A cgroup the container made below its own, holding one of the processes.
         let nested = try #require(manager.description.legacyLocation(of: "pids")).directory + "/inner"
         try Sys.mkdir(nested)
-        try Sys.writeText(nested + "/cgroup.procs", String(sleepers[2].processIdentifier))
-        #expect(try manager.processes() == sleepers.map(\.processIdentifier).sorted())
+        try Sys.writeText(nested + "/cgroup.procs", String(sleepers[2].pid))
+        #expect(try manager.processes() == sleepers.map(\.pid).sorted())
 
         try manager.signalAll(SIGKILL)
         // No waiting first: destroy retries while the killed processes are still exiting.
         try manager.destroy()
-        for s in sleepers {
-            s.waitUntilExit()
-            #expect(s.terminationReason == .uncaughtSignal && s.terminationStatus == SIGKILL)
-        }
+        for s in sleepers { #expect(try s.wait() == .signaled(SIGKILL)) }
         #expect(!Sys.exists(nested))
         Self.removeParent()
-        #expect(Self.nothingLeft())
+        #expect(Self.nothingLeft(path))
     }
 
     @Test(.enabled(if: isHybrid, "needs a hybrid cgroup host"))
@@ -188,12 +256,13 @@ struct CgroupManagerTests {
         #expect(try Sys.wait(pidfd: owned.raw) == .signaled(SIGKILL))
         try manager.destroy()
         Self.removeParent()
-        #expect(Self.nothingLeft())
+        #expect(Self.nothingLeft(path))
     }
 
     @Test(.enabled(if: isHybrid, "needs a hybrid cgroup host"))
     func invalidResourcesFailBeforeAnythingIsCreated() throws {
-        let manager = try Cgroups.manager(cgroupsPath: Self.freshPath(), containerID: "c4")
+        let path = Self.freshPath()
+        let manager = try Cgroups.manager(cgroupsPath: path, containerID: "c4")
         defer { Self.removeParent() }
         do {
             _ = try manager.validate(LinuxResources(cpu: LinuxCPU(cpus: "0-9999")))
@@ -204,12 +273,13 @@ struct CgroupManagerTests {
         }
         #expect(throws: CgroupError.self) { try manager.validate(LinuxResources(memory: LinuxMemory(limit: -5))) }
         #expect(throws: CgroupError.self) { try manager.validate(LinuxResources(cpu: LinuxCPU(quota: 50000))) }
-        #expect(Self.nothingLeft())
+        #expect(Self.nothingLeft(path))
     }
 
     @Test(.enabled(if: isHybrid, "needs a hybrid cgroup host"))
     func kernelErrorsNameFieldAndFile() throws {
-        let manager = try Cgroups.manager(cgroupsPath: Self.freshPath(), containerID: "c5")
+        let path = Self.freshPath()
+        let manager = try Cgroups.manager(cgroupsPath: path, containerID: "c5")
         defer {
             try? manager.destroy()
             Self.removeParent()
@@ -249,10 +319,9 @@ struct CgroupManagerTests {
         #expect(Sys.exists(dir + "/cgroup.procs"))
         #expect(manager.directoryFD() != nil)
 
-        let sleepers = try (0..<2).map { _ in try Self.sleeper() }
-        defer { for s in sleepers where s.isRunning { s.terminate() } }
-        for s in sleepers { try manager.addProcess(s.processIdentifier) }
-        #expect(try manager.processes() == sleepers.map(\.processIdentifier).sorted())
+        let sleepers = try (0..<2).map { _ in try Sleeper() }
+        for s in sleepers { try manager.addProcess(s.pid) }
+        #expect(try manager.processes() == sleepers.map(\.pid).sorted())
 
         // Core files through `unified`, and a controller that is not there.
         try manager.apply(LinuxResources(unified: ["cgroup.max.depth": "2"]))
@@ -285,21 +354,17 @@ struct CgroupManagerTests {
 
         // SIGTERM goes pid by pid (frozen meanwhile); SIGKILL through cgroup.kill.
         try manager.signalAll(SIGTERM)
-        sleepers[0].waitUntilExit()
-        sleepers[1].waitUntilExit()
-        #expect(sleepers.allSatisfy { $0.terminationStatus == SIGTERM })
+        for s in sleepers { #expect(try s.wait() == .signaled(SIGTERM)) }
         #expect(!manager.isFrozen())
 
-        let more = try Self.sleeper()
-        defer { if more.isRunning { more.terminate() } }
-        try manager.addProcess(more.processIdentifier)
+        let more = try Sleeper()
+        try manager.addProcess(more.pid)
         try manager.signalAll(SIGKILL)
         try manager.destroy()
-        more.waitUntilExit()
-        #expect(more.terminationStatus == SIGKILL)
+        #expect(try more.wait() == .signaled(SIGKILL))
         #expect(!Sys.exists(dir))
         Self.removeParent()
-        #expect(Self.nothingLeft())
+        #expect(Self.nothingLeft(path))
     }
 
     /// Run inside a private mount namespace with cgroup2 mounted at /sys/fs/cgroup and
@@ -317,16 +382,15 @@ struct CgroupManagerTests {
         #expect(manager is CgroupV2Manager)
         #expect(manager.description.unified?.directory == "/sys/fs/cgroup" + path)
         try manager.create()
-        let sleeper = try Self.sleeper()
-        defer { if sleeper.isRunning { sleeper.terminate() } }
-        try manager.addProcess(sleeper.processIdentifier)
-        #expect(try manager.processes() == [sleeper.processIdentifier])
+        let sleeper = try Sleeper()
+        try manager.addProcess(sleeper.pid)
+        #expect(try manager.processes() == [sleeper.pid])
         try manager.freeze()
         try manager.thaw()
         try manager.signalAll(SIGKILL)
         try manager.destroy()
-        sleeper.waitUntilExit()
+        #expect(try sleeper.wait() == .signaled(SIGKILL))
         Self.removeParent()
-        #expect(Self.nothingLeft())
+        #expect(Self.nothingLeft(path))
     }
 }

@@ -236,6 +236,22 @@ extension CgroupConversion {
         return rules
     }
 
+    /// The device rules a runtime adds after the config's own (runc's AllowedDevices, without
+    /// /dev/net/tun): mknod of any device, and the devices config-linux.md "Default Devices"
+    /// requires plus the pty ones. The container's rules usually start with deny-all.
+    public static let defaultAllowedDevices: [LinuxDeviceCgroup] = [
+        LinuxDeviceCgroup(allow: true, type: "c", access: "m"),
+        LinuxDeviceCgroup(allow: true, type: "b", access: "m"),
+        LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 3, access: "rwm"),  // null
+        LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 8, access: "rwm"),  // random
+        LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 7, access: "rwm"),  // full
+        LinuxDeviceCgroup(allow: true, type: "c", major: 5, minor: 0, access: "rwm"),  // tty
+        LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 5, access: "rwm"),  // zero
+        LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 9, access: "rwm"),  // urandom
+        LinuxDeviceCgroup(allow: true, type: "c", major: 136, access: "rwm"),          // pts/*
+        LinuxDeviceCgroup(allow: true, type: "c", major: 5, minor: 2, access: "rwm"),  // ptmx
+    ]
+
     /// v1: each rule in order to devices.allow or devices.deny.
     static func devicesV1(_ devices: [LinuxDeviceCgroup]?) throws(CgroupError) -> CgroupPlan {
         var plan = CgroupPlan()

@@ -48,23 +48,26 @@ public final class CgroupV1Manager: CgroupManager {
     /// it until both are set: copy them down from the parent at every level that has them empty
     /// (cgroup-v1/cpusets.rst; runc does the same).
     static func createCpuset(_ location: CgroupLocation) throws(CgroupError) -> [String] {
-        var parent: (cpus: String, mems: String) = ("", "")
+        var parentCPUs = ""
+        var parentMems = ""
         return try CgroupDirectory.makeLevels(location) { dirfd, display, depth, _ throws(CgroupError) in
-            var current: (cpus: String, mems: String) = ("", "")
-            for (file, keyPath) in [("cpuset.cpus", 0), ("cpuset.mems", 1)] {
-                let path = display + "/" + file
-                do throws(SystemError) {
-                    var value = try Sys.readText(at: dirfd, file, display: path)
-                    if value.isEmpty && depth > 0 {
-                        value = keyPath == 0 ? parent.cpus : parent.mems
-                        try Sys.writeText(at: dirfd, file, value, display: path)
-                    }
-                    if keyPath == 0 { current.cpus = value } else { current.mems = value }
-                } catch {
-                    throw CgroupError(error, message: "copying \(file) from the parent cgroup")
-                }
-            }
-            parent = current
+            parentCPUs = try inherit("cpuset.cpus", from: parentCPUs, dirfd, display, depth)
+            parentMems = try inherit("cpuset.mems", from: parentMems, dirfd, display, depth)
+        }
+    }
+
+    /// The level's value of `file`, after setting it to the parent's when it was empty.
+    private static func inherit(_ file: String, from parent: String, _ dirfd: Int32, _ display: String, _ depth: Int)
+        throws(CgroupError) -> String
+    {
+        let path = display + "/" + file
+        do {
+            let value = try Sys.readText(at: dirfd, file, display: path)
+            guard value.isEmpty && depth > 0 else { return value }
+            try Sys.writeText(at: dirfd, file, parent, display: path)
+            return parent
+        } catch {
+            throw CgroupError(error, message: "copying \(file) from the parent cgroup")
         }
     }
 
@@ -106,14 +109,19 @@ public final class CgroupV1Manager: CgroupManager {
     public func processes() throws(CgroupError) -> [Int32] {
         // The union over every hierarchy: a process that joined only some of them (or was moved
         // by a nested runtime) is still the container's.
+        // A hierarchy whose directory is gone is skipped; all of them gone is an error.
         var pids = Set<Int32>()
+        var missing: CgroupError?
+        var found = false
         for dir in allDirectories {
             do {
                 pids.formUnion(try dir.processesRecursively())
-            } catch where dir !== legacy.first && error.errno == Sys.ErrnoCode.ENOENT {
-                continue
+                found = true
+            } catch where error.errno == Sys.ErrnoCode.ENOENT {
+                missing = missing ?? error
             }
         }
+        if !found, let missing { throw missing }
         return pids.sorted()
     }
 
