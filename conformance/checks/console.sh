@@ -10,7 +10,7 @@ _console_run() {
     bundle_set '.process.terminal = true'
     bundle_sh "$script"
     local sock="$T/console.sock"
-    timeout 20 python3 "$CONF_DIR/lib/console_receiver.py" "$sock" "$T/console.out" ${input:+"$input"} \
+    CONSOLE_TIMEOUT=20 python3 "$CONF_DIR/lib/console_receiver.py" "$sock" "$T/console.out" ${input:+"$input"} \
         > "$T/receiver.log" 2>&1 &
     local receiver=$!
     wait_for 5 test -S "$sock" || fail "the console receiver did not start: $(cat "$T/receiver.log")"

@@ -23,7 +23,7 @@ _create_must_fail() {
 
 errors_invalid_json() {
     bundle_new
-    printf '{"ociVersion": "1.0.2", "process": ' > "$CONFIG"
+    printf '{"ociVersion": "1.3.0", "process": ' > "$CONFIG"
     _create_must_fail "a truncated config.json"
 }
 check invalid_json errors_invalid_json
@@ -134,7 +134,9 @@ errors_invalid_id() {
         RC=$?
         expect_rc nonzero "create with id '$bad'"
         expect_match "$(cat "$T/bad.err")" '[^[:space:]]' "error message for id '$bad'"
-        rt delete --force "$bad" > /dev/null 2>&1 < /dev/null
+        # (No delete --force "..": a runtime that accepts that id might remove the
+        # state root's parent. The teardown finds any container by cgroup and marker.)
+        [ "$bad" = .. ] || rt delete --force "$bad" > /dev/null 2>&1 < /dev/null
     done
     expect_eq "$(_state_snapshot)" "$before" "state root after invalid ids"
     [ ! -e "$WORK/escape" ] || fail "id ../escape created $WORK/escape"

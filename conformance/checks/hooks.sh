@@ -194,7 +194,7 @@ hooks_start_container_fails() {
 }
 check start_container_fails hooks_start_container_fails
 
-# runtime.md#lifecycle step 9 (runtime-spec >= 1.1): a failing poststart hook makes
+# runtime.md#lifecycle step 9 (runtime-spec >= 1.3.0): a failing poststart hook makes
 # start fail and stops the container.
 # runc 1.1.5 FAILS this: poststart runs during `create` (see hooks/order), so it is
 # create that fails.

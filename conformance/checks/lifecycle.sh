@@ -79,11 +79,12 @@ lifecycle_create_duplicate_fails() {
     ctr_create || fail "create failed: $(cat "$T/$ID.err")"
     local pid
     pid=$(state_field pid)
+    local first=$ID
     bundle_new second
-    local first="$RUN_ID-$CHECK_NO-c"
     rt create --bundle "$BUNDLE" "$first" < /dev/null > "$T/dup.out" 2> "$T/dup.err"
     RC=$?
     expect_rc nonzero "create with a duplicate id"
+    expect_match "$(cat "$T/dup.err")" '[^[:space:]]' "error message on stderr"
     expect_eq "$(state_field status "$first")" created "status of the existing container"
     expect_eq "$(state_field pid "$first")" "$pid" "pid of the existing container"
     [ -d "/proc/$pid" ] || fail "the existing container's process died"

@@ -182,7 +182,7 @@ mounts_readonly_paths() {
     bundle_set '.linux.readonlyPaths += ["/mnt/rw"]'
     bundle_add_caps CAP_SYS_ADMIN
     inside_any 'echo x > /mnt/rw/f; echo x > /proc/sys/kernel/domainname; echo done'
-    expect_eq "$OUT" done "output"
+    expect_eq "$OUT" "done" "output"
     expect_eq "$(grep -c 'Read-only file system' <<< "$ERR")" 2 "EROFS errors (/mnt/rw, /proc/sys)"
     [ ! -e "$T/rw/f" ] || fail "the write to a readonly path reached the host"
 }

@@ -58,11 +58,11 @@ parallel_lifecycle() {
     mounts=$(grep -F -e "$T" -e "$ROOTFS" /proc/self/mountinfo)
     expect_eq "$mounts" "" "host mounts mentioning the bundles or the rootfs"
     wait_for 2 _no_marked_pids || fail "processes left: $(_marked_pids "$MARK" | tr '\n' ' ')"
-    local cg=()
+    local cg='' id
     for id in "${ids[@]}"; do
-        cg+=($(_cgroup_dirs "$id"))
+        cg+=$(_cgroup_dirs "$id")
     done
-    expect_eq "${cg[*]}" "" "cgroups left"
+    expect_eq "$cg" "" "cgroups left"
 }
 check lifecycle parallel_lifecycle
 

@@ -85,6 +85,9 @@ _check_teardown() {
     local rc=$? i id
     trap - EXIT TERM INT
     set +u
+    # A signal may land while a helper has stdout redirected (e.g. to a container's
+    # output file): the teardown writes to the log whatever the context.
+    exec >> "$T/log" 2>&1 < /dev/null
     echo "# teardown (exit status $rc)"
     for ((i = ${#DEFERS[@]} - 1; i >= 0; i--)); do
         eval "${DEFERS[$i]}" || echo "# deferred command failed: ${DEFERS[$i]}"
@@ -94,10 +97,13 @@ _check_teardown() {
     done
     # Background jobs of the check (e.g. a `run` in the background) end with their
     # container; anything still alive now is stuck.
-    local j
-    for j in $(jobs -p); do
-        kill -KILL "$j" 2>/dev/null
-    done
+    local j left
+    left=$(jobs -p)
+    if [ -n "$left" ]; then
+        kill -TERM $left 2>/dev/null
+        wait_for 2 _jobs_gone $left
+        for j in $left; do kill -KILL "$j" 2>/dev/null; done
+    fi
     wait 2>/dev/null
     local leaks
     leaks=$(_find_leaks)
@@ -270,14 +276,13 @@ _log_captured() {
 }
 
 # wait_for SECONDS COMMAND...: polls COMMAND every 50 ms until it succeeds (status 0) or
-# SECONDS pass (status 1).
+# SECONDS (an integer) of wall-clock time pass (status 1).
 wait_for() {
-    local tries=$(($1 * 20))
+    local deadline=$((${EPOCHREALTIME/./} + $1 * 1000000))
     shift
     while :; do
         "$@" && return 0
-        [ "$tries" -le 0 ] && return 1
-        tries=$((tries - 1))
+        [ "${EPOCHREALTIME/./}" -ge "$deadline" ] && return 1
         sleep 0.05
     done
 }
@@ -357,6 +362,22 @@ wait_bg() {
     fi
     wait "$1"
     RC=$?
+}
+
+_jobs_gone() {
+    local j
+    for j in "$@"; do
+        _pid_gone "$j" || return 1
+    done
+}
+
+# _descendants PID: the pids of every process below PID.
+_descendants() {
+    local c
+    for c in $(cat /proc/"$1"/task/*/children 2> /dev/null); do
+        echo "$c"
+        _descendants "$c"
+    done
 }
 
 # _pid_gone PID: the process no longer runs (gone, or a zombie waiting for its parent,

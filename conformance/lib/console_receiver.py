@@ -7,11 +7,13 @@ Listens on the unix socket SOCKET, accepts one connection and receives one file
 descriptor (SCM_RIGHTS), the container's pty master. It then writes INPUT (if given)
 to the master, and copies everything read from the master to OUTPUT until the last
 slave descriptor is closed (EIO). Writes OUTPUT + ".received" once it holds the
-master. Exits 0 when it saw EOF, 1 on a protocol error; the caller bounds its time.
+master. Exits 0 when it saw EOF, 1 on a protocol error; SIGALRM ends it after
+$CONSOLE_TIMEOUT seconds (default 20) whatever happens, so it never outlives a check.
 """
 import array
 import errno
 import os
+import signal
 import socket
 import sys
 
@@ -31,6 +33,7 @@ def main():
     if len(sys.argv) not in (3, 4):
         print(__doc__, file=sys.stderr)
         return 2
+    signal.alarm(int(os.environ.get("CONSOLE_TIMEOUT", "20")))
     path, output = sys.argv[1], sys.argv[2]
     data = sys.argv[3].encode() if len(sys.argv) == 4 else b""
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
