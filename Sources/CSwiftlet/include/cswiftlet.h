@@ -81,4 +81,15 @@ struct stat;
 /* stat(2) or lstat(2). */
 int swl_stat(const char *path, int follow, struct stat *st);
 
+/* bpf(2) for the cgroup v2 device controller (bpf.c). BPF_PROG_TYPE_CGROUP_DEVICE program of
+ * `insn_count` 8-byte instructions; `log` (may be NULL) receives the verifier's output. */
+int swl_bpf_load_cgroup_device(const void *insns, uint32_t insn_count, const char *license,
+                               char *log, uint32_t log_size);
+/* BPF_PROG_ATTACH; replace_fd >= 0 adds BPF_F_REPLACE of that program. */
+int swl_bpf_prog_attach(int target_fd, int prog_fd, uint32_t attach_type, uint32_t flags, int replace_fd);
+int swl_bpf_prog_detach(int target_fd, int prog_fd, uint32_t attach_type);
+/* BPF_PROG_QUERY: *count in: capacity of ids, out: programs attached (also on ENOSPC). */
+int swl_bpf_prog_query(int target_fd, uint32_t attach_type, uint32_t *ids, uint32_t *count);
+int swl_bpf_prog_get_fd_by_id(uint32_t id);
+
 #endif

@@ -262,8 +262,8 @@ extension CgroupConversion {
         return plan
     }
 
-    /// v2: rules are validated here; enforcing them needs a BPF_PROG_TYPE_CGROUP_DEVICE program
-    /// attached to the cgroup, which is not written yet (no file writes exist for it).
+    /// v2: rules are validated here; there is no file to write: the managers attach a
+    /// BPF_PROG_TYPE_CGROUP_DEVICE program built from them (`DeviceBPF`, `DeviceBPFLoader`).
     static func devicesV2(_ devices: [LinuxDeviceCgroup]?) throws(CgroupError) -> CgroupPlan {
         _ = try deviceRules(devices)
         return CgroupPlan()

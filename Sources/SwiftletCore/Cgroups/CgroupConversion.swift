@@ -117,6 +117,12 @@ public enum CgroupConversion {
                 plan.append(try group.v2(r, host))
                 continue
             }
+            if group == .devices && !legacyControllers.contains("devices") {
+                // No v1 devices controller: the manager attaches an eBPF program to the
+                // unified cgroup instead (validated here, no file writes).
+                plan.append(try group.v2(r, host))
+                continue
+            }
             let legacy = try group.v1(r, host)
             if legacy.writes.isEmpty {
                 plan.warnings += legacy.warnings

@@ -103,6 +103,10 @@ public final class CgroupV1Manager: CgroupManager {
             if !write.unified, let dir = directory(of: write.controller) { return dir }
             throw CgroupError.invalid(write.field, "the \(write.controller) controller is not available on this host")
         }
+        // A hybrid host without the v1 devices controller: the unified cgroup's eBPF filter.
+        if let devices = resources.devices, description.mode == .hybrid, directory(of: "devices") == nil, let unified {
+            try DeviceBPFLoader.attach(CgroupConversion.deviceRules(devices), to: unified)
+        }
         return plan.warnings
     }
 

@@ -32,7 +32,9 @@ public final class CgroupV2Manager: CgroupManager {
     }
 
     public func validate(_ resources: LinuxResources) throws(CgroupError) -> [String] {
-        try CgroupConversion.v2(resources, host: CgroupHostProbe.host(unified: directory, legacy: [])).warnings
+        let warnings = try CgroupConversion.v2(resources, host: CgroupHostProbe.host(unified: directory, legacy: [])).warnings
+        if let devices = resources.devices { _ = try DeviceBPF.program(CgroupConversion.deviceRules(devices)) }
+        return warnings
     }
 
     @discardableResult
@@ -40,7 +42,11 @@ public final class CgroupV2Manager: CgroupManager {
         let dir = try dir()
         let plan = try CgroupConversion.v2(resources, host: CgroupHostProbe.host(unified: dir, legacy: []))
         try CgroupWriter.execute(plan.writes) { _ in dir }
-        // TODO(devices): linux.resources.devices on v2 needs a BPF_PROG_TYPE_CGROUP_DEVICE program.
+        // The device controller of v2 is an eBPF program; nil devices (an `update`) keep the
+        // program attached before.
+        if let devices = resources.devices {
+            try DeviceBPFLoader.attach(CgroupConversion.deviceRules(devices), to: dir)
+        }
         return plan.warnings
     }
 
