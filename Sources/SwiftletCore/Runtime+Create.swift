@@ -55,6 +55,8 @@ extension Runtime {
             ociVersion: spec.ociVersion, id: id, bundle: bundle, rootfs: rootfs, pid: nil, initStartTime: nil,
             created: Timestamp.now(), owner: "", annotations: spec.annotations, creating: true, started: false,
             cgroup: nil, hooks: spec.hooks, namespaces: spec.linux?.namespaces, terminal: process.terminal)
+        record.process = process  // exec's defaults (Runtime+Exec.swift)
+        record.seccomp = spec.linux?.seccomp
         var launch = Launch(runtime: self, spec: spec, process: process, record: record, namespaces: namespaces, options: options)
         do {
             try store.write(record)
@@ -134,7 +136,7 @@ struct Launch {
         }
         record.cgroup = manager.description
 
-        let seccomp = try SeccompCompiler.compile(spec.linux?.seccomp)
+        let security = try PreparedSecurity.prepare(spec, debug: runtime.debug)
         let mode = Cgroups.detectMode()
         let deferCgroupNS = namespaces.singleClone && mode != .unified && namespaces.createFlags & Linux.CLONE_NEWCGROUP != 0
         let initFD = try InitBinary.load()
@@ -146,21 +148,20 @@ struct Launch {
             initFD: initFD.raw, syncFD: pair.second.raw, startFD: start.raw, noPivot: options.noPivot, noNewKeyring: options.noNewKeyring,
             preserveFDs: options.preserveFDs,
             pauseForRuntimeHooks: !(spec.hooks?.prestart?.isEmpty ?? true) || !(spec.hooks?.createRuntime?.isEmpty ?? true),
-            stateTemplate: record, deferCgroupNamespace: deferCgroupNS, seccomp: seccomp,
+            stateTemplate: record, deferCgroupNamespace: deferCgroupNS, seccomp: security.seccomp,
+            seccompListenerFD: security.listener.raw,
             directExec: spec.annotations?[Runtime.noInitAnnotation] == "false")
 
         var flags = namespaces.singleClone ? namespaces.createFlags : 0
         if deferCgroupNS { flags &= ~Linux.CLONE_NEWCGROUP }
-        let child = try withContext("clone3") { try Sys.clone3(flags: flags, cgroupFD: manager.directoryFD() ?? -1) }
-        if child.pid == 0 {
-            Sys.closeRaw(pair.first.raw)
-            ChildSetup.main(context, firstStage: !namespaces.singleClone)
-        }
+        let child = try cloneInit(context, flags: flags, cgroupFD: manager.directoryFD() ?? -1, parentEnd: pair.first.raw)
         pidfds.append(child.pidfd)
         var initPID = child.pid
         var initPidfd = child.pidfd
         let parentEnd = pair.first.raw
         do { let childEnd = pair.second; _ = consume childEnd }
+        // The parent's connection to the seccomp agent is not needed past the clone.
+        _ = consume security
         // The first process goes into every hierarchy before it creates anything; the second
         // stage of the two-clone path inherits its cgroups.
         try manager.addProcessChecked(initPID)
@@ -221,6 +222,19 @@ struct Launch {
         pidfds = []
         if initPidfd != child.pidfd { Sys.closeRaw(child.pidfd) }
         return Result(record: record, pidfd: initPidfd, console: console)
+    }
+
+    /// clone3 of the container's first process, which never returns here: it becomes the init.
+    /// A function of its own so that the child's copies of the descriptors `context` names stay
+    /// open: their owners live in the caller's frame, which the child never leaves (noncopyable
+    /// owners in the same scope may be destroyed on the child's path before it execs).
+    private func cloneInit(_ context: ChildContext, flags: UInt64, cgroupFD: Int32, parentEnd: Int32) throws -> (pid: Int32, pidfd: Int32) {
+        let child = try withContext("clone3") { try Sys.clone3(flags: flags, cgroupFD: cgroupFD) }
+        if child.pid == 0 {
+            Sys.closeRaw(parentEnd)
+            ChildSetup.main(context, firstStage: !namespaces.singleClone)
+        }
+        return child
     }
 
     /// For a `cgroup` mount on a v1/hybrid host: each hierarchy's mount point and the

@@ -11,11 +11,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <linux/seccomp.h>
+
 #include "swiftlet_plan.h"
 
 /* A plan is a few KiB; a seccomp filter at most BPF_MAXINSNS * 8 bytes. Anything larger is a bug. */
 #define PLAN_MAX_BYTES (16u << 20)
-#define TAG_MAX SWL_P_HOOK_STATE
+#define TAG_MAX SWL_P_NOTIFY_STATE
 
 static const char *const tag_names[TAG_MAX + 1] = {
     [SWL_P_MAGIC] = "SWL_P_MAGIC", [SWL_P_MODE] = "SWL_P_MODE",
@@ -32,7 +34,7 @@ static const char *const tag_names[TAG_MAX + 1] = {
     [SWL_P_SCHEDULER] = "SWL_P_SCHEDULER", [SWL_P_IOPRIO] = "SWL_P_IOPRIO",
     [SWL_P_CPU_AFFINITY] = "SWL_P_CPU_AFFINITY", [SWL_P_OOM_SCORE_ADJ] = "SWL_P_OOM_SCORE_ADJ",
     [SWL_P_NOTIFY_FD] = "SWL_P_NOTIFY_FD", [SWL_P_HOOK] = "SWL_P_HOOK",
-    [SWL_P_HOOK_STATE] = "SWL_P_HOOK_STATE",
+    [SWL_P_HOOK_STATE] = "SWL_P_HOOK_STATE", [SWL_P_NOTIFY_STATE] = "SWL_P_NOTIFY_STATE",
 };
 
 /* Tags that may repeat ("repeated tags append"); every other tag is a scalar. */
@@ -361,6 +363,8 @@ static int parse_record(const struct record *r, struct plan *p, struct failure *
         return 0;
     case SWL_P_HOOK_STATE:
         return get_string(r, &p->hook_state, f);
+    case SWL_P_NOTIFY_STATE:
+        return get_string(r, &p->notify_state, f);
     case SWL_P_OOM_SCORE_ADJ:
         if (want_len(r, 4, f) < 0)
             return -1;
@@ -412,6 +416,11 @@ int plan_read(int fd, struct plan *p, struct failure *f)
         return fail_msg(f, EINVAL, "plan: missing SWL_P_ARG (the process needs argv[0])");
     if (p->exec_path == NULL)
         return fail_msg(f, EINVAL, "plan: missing SWL_P_EXEC_PATH");
+    /* A listener fd must go somewhere, and the agent socket needs something to send. */
+    if (p->has_seccomp && (p->seccomp_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) && p->notify_fd < 0)
+        return fail_msg(f, EINVAL, "plan: SWL_P_SECCOMP hands out a listener but SWL_P_NOTIFY_FD is missing");
+    if ((p->notify_fd >= 0) != (p->notify_state != NULL))
+        return fail_msg(f, EINVAL, "plan: SWL_P_NOTIFY_FD and SWL_P_NOTIFY_STATE come together");
     return 0;
 }
 

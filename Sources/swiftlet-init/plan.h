@@ -28,7 +28,8 @@ struct plan {
     int      sync_fd;                /* -1: absent */
     int      start_fd;               /* -1: absent, start at once */
     int      terminal_fd;            /* -1: absent */
-    int      notify_fd;              /* -1: absent (parsed, not used yet) */
+    int      notify_fd;              /* -1: absent; the seccomp agent's connected socket */
+    const char *notify_state;        /* SWL_P_NOTIFY_STATE; NULL: absent */
 
     char   **argv;                   /* NULL-terminated, argc >= 1 */
     size_t   argc;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -20,6 +21,7 @@
 #include "caps.h"
 #include "fds.h"
 #include "lsm.h"
+#include "notify.h"
 #include "sys.h"
 
 /* Exit status of a process that could not be set up or exec'd (like a shell's "not found"). */
@@ -118,8 +120,13 @@ static int step_seccomp(const struct plan *p, struct failure *f)
     if (r < 0)
         return fail_errno(f, errno, "seccomp: load filter (%zu instructions, flags %#x)",
                           p->filter_len, p->seccomp_flags);
-    /* With SECCOMP_FILTER_FLAG_NEW_LISTENER r is the listener fd (O_CLOEXEC, so it never
-     * reaches the process). Handing it to the runtime over SWL_P_NOTIFY_FD is a later issue. */
+    /* With SECCOMP_FILTER_FLAG_NEW_LISTENER r is the listener fd. It goes to the agent at once,
+     * before any syscall the agent might have to answer (plan_read made sure there is a
+     * socket). Ours and the socket are O_CLOEXEC: both close at execve, which ends the
+     * connection as the spec asks, and the process never sees them. */
+    if ((p->seccomp_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) &&
+        notify_send_listener(p->notify_fd, r, p->notify_state, f) < 0)
+        return -1;
     return 0;
 }
 

@@ -51,11 +51,15 @@ enum swl_plan_tag {
     SWL_P_IOPRIO         = 25, /* u32 class, u32 priority */
     SWL_P_CPU_AFFINITY   = 26, /* cpu_set_t bytes applied right before execve */
     SWL_P_OOM_SCORE_ADJ  = 27, /* i32 */
-    SWL_P_NOTIFY_FD      = 28, /* i32: seccomp user-notification listener socket (later issue) */
+    SWL_P_NOTIFY_FD      = 28, /* i32: connected SOCK_STREAM socket to linux.seccomp.listenerPath; right
+                                  after loading a filter with SECCOMP_FILTER_FLAG_NEW_LISTENER the
+                                  process sends SWL_P_NOTIFY_STATE on it with the listener fd
+                                  attached (SCM_RIGHTS). Requires SWL_P_NOTIFY_STATE. */
     SWL_P_HOOK           = 29, /* startContainer hook, repeated, run in order after START and before
                                   the process: u32 timeout seconds (0: none), u32 argc, u32 envc,
                                   u32 pad, then path, argc args and envc env strings, each NUL-ended */
     SWL_P_HOOK_STATE     = 30, /* string: the state JSON the hooks get on stdin */
+    SWL_P_NOTIFY_STATE   = 31, /* string: the container process state JSON for SWL_P_NOTIFY_FD */
 };
 
 enum swl_mode {

@@ -29,6 +29,8 @@ struct ChildContext {
     let deferCgroupNamespace: Bool
     /// linux.seccomp compiled to BPF by the runtime before clone3 (nil: no filter).
     let seccomp: SeccompProgram?
+    /// The runtime's connection to linux.seccomp.listenerPath (-1: none), for the listener fd.
+    let seccompListenerFD: Int32
     /// Run the process directly as PID 1 (no swiftlet init): the opt-out annotation.
     let directExec: Bool
 }

@@ -70,17 +70,17 @@ enum ChildSetup {
     static func joinNamespaces(_ joins: [NamespacePlan.Join]) throws {
         var fds: [Int32] = []
         defer { for fd in fds { _ = FileDescriptor(fd) } }
-        for (i, join) in joins.enumerated() {
+        for join in joins {
             let fd = try withContext("linux.namespaces (\(join.type.rawValue) \(join.path))") {
                 try Sys.open(join.path, Linux.O_RDONLY)
             }
             fds.append(fd.take())
-            _ = i
         }
         for (join, fd) in zip(joins, fds) {
             try withContext("linux.namespaces (\(join.type.rawValue) \(join.path))") {
                 try Sys.setns(fd, join.flag, path: join.path)
             }
+            if join.type == .user { try becomeRootOfJoinedUserNamespace() }
         }
     }
 
@@ -91,6 +91,26 @@ enum ChildSetup {
         let rootGID = c.spec.linux?.gidMappings?.contains { $0.containerID == 0 } ?? false
         if rootGID { try withContext("become root in the user namespace") { try Sys.setresgid(0) } }
         if rootUID { try withContext("become root in the user namespace") { try Sys.setresuid(0) } }
+        try stayDumpable()
+    }
+
+    /// After joining a user namespace by path the process still has the host's ids, which that
+    /// namespace may not map (mkdir on its tmpfs then fails with EOVERFLOW): become its root,
+    /// as runc does. The runtime only joins namespaces whose root is mapped to be useful.
+    static func becomeRootOfJoinedUserNamespace() throws {
+        try withContext("become root in the joined user namespace") {
+            try Sys.setresgid(0)
+            try Sys.setresuid(0)
+        }
+        try stayDumpable()
+    }
+
+    /// Changing ids makes a process non-dumpable, and then its /proc/self files belong to the
+    /// host's root, out of reach of the namespace's root (writing timens_offsets fails with
+    /// EACCES). The setup process stays dumpable; swiftlet-init makes itself non-dumpable
+    /// before any container code runs.
+    static func stayDumpable() throws {
+        try withContext("prctl(PR_SET_DUMPABLE)") { try Sys.prctl(Linux.PR_SET_DUMPABLE, 1) }
     }
 
     /// From here on the process is the future PID 1.
@@ -156,6 +176,7 @@ enum ChildSetup {
         let syncFD = try above(c.syncFD)
         let startFD = try above(c.startFD)
         let terminalFD = try above(terminalFD)
+        let notifyFD = try above(c.seccompListenerFD)
         var plan = InitPlan(mode: c.directExec ? SWL_MODE_DIRECT : SWL_MODE_SUPERVISE)
         plan.append(SWL_P_SYNC_FD, i32: syncFD)
         plan.append(SWL_P_START_FD, i32: startFD)
@@ -165,7 +186,13 @@ enum ChildSetup {
         // If PID 1 dies without a pid namespace to take its children along, they die too.
         plan.append(SWL_P_PDEATHSIG, u32: [UInt32(Linux.SIGKILL)])
         do { try plan.addProcess(c.process, executable: executable) } catch { throw RuntimeError(error) }
+        plan.addPersonality(c.spec.linux?.personality)
         if let seccomp = c.seccomp { plan.addSeccomp(seccomp) }
+        if notifyFD >= 0 {
+            plan.addSeccompListener(socket: notifyFD, state: try SeccompListener.processState(
+                id: c.id, bundle: c.bundle, annotations: c.spec.annotations, pid: hostPID ?? Sys.getpid(),
+                metadata: c.spec.linux?.seccomp?.listenerMetadata))
+        }
         if let hooks = c.spec.hooks?.startContainer, !hooks.isEmpty {
             plan.addStartHooks(hooks, state: try Runtime.specState(c.stateTemplate, status: .created, pid: hostPID))
         }
@@ -177,7 +204,7 @@ enum ChildSetup {
         // Only stdio, the preserved fds and what the init needs survive the exec.
         try withContext("close inherited descriptors") {
             try Sys.closeRange(from: UInt32(3 + c.preserveFDs), cloexecOnly: true)
-            for fd in [syncFD, startFD, planFD.raw, terminalFD] where fd >= 0 { try Sys.setCloexec(fd, false) }
+            for fd in [syncFD, startFD, planFD.raw, terminalFD, notifyFD] where fd >= 0 { try Sys.setCloexec(fd, false) }
         }
         try Sys.prctl(Linux.PR_SET_PDEATHSIG, 0)
         let error = Sys.execveat(c.initFD, argv: ["swiftlet-init", "\(planFD.raw)"], env: [])

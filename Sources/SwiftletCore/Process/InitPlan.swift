@@ -91,6 +91,78 @@ extension InitPlan {
         }
         if let profile = process.apparmorProfile, !profile.isEmpty { append(SWL_P_APPARMOR, string: profile) }
         if let label = process.selinuxLabel, !label.isEmpty { append(SWL_P_SELINUX, string: label) }
+        if let scheduler = process.scheduler { addScheduler(scheduler) }
+        if let io = process.ioPriority {
+            append(SWL_P_IOPRIO, u32: [Self.ioPriorityClass(io.class), UInt32(clamping: io.priority)])
+        }
+        // execCPUAffinity is for processes joining a running container ("not applicable to the
+        // container's init process", config.md), and oomScoreAdj is written for PID 1 by the
+        // runtime's child, so the process inherits it: neither is a plan record here.
+    }
+
+    /// config-linux.md "Personality": the execution domain of the process.
+    public mutating func addPersonality(_ personality: LinuxPersonality?) {
+        guard let personality else { return }
+        append(SWL_P_PERSONALITY, u32: [Self.personalityDomain(personality.domain)])
+    }
+
+    /// config.md "scheduler": sched_setattr(2)'s struct sched_attr, laid out as swiftlet_plan.h says.
+    mutating func addScheduler(_ scheduler: Scheduler) {
+        var flags: UInt64 = 0
+        for flag in scheduler.flags ?? [] { flags |= Self.schedulerFlag(flag) }
+        header(SWL_P_SCHEDULER, length: 48)
+        appendInteger(Self.schedulerPolicy(scheduler.policy))
+        appendInteger(scheduler.nice ?? 0)
+        appendInteger(scheduler.priority ?? 0)
+        appendInteger(UInt32(0))
+        appendInteger(flags)
+        appendInteger(scheduler.runtime ?? 0)
+        appendInteger(scheduler.deadline ?? 0)
+        appendInteger(scheduler.period ?? 0)
+    }
+
+    /// SCHED_* policy numbers (linux/sched.h). SCHED_ISO is reserved there and never
+    /// implemented: sched_setattr then fails with EINVAL, reported by the init.
+    static func schedulerPolicy(_ policy: LinuxSchedulerPolicy) -> UInt32 {
+        switch policy {
+        case .other: return 0
+        case .fifo: return 1
+        case .rr: return 2
+        case .batch: return 3
+        case .iso: return 4
+        case .idle: return 5
+        case .deadline: return 6
+        }
+    }
+
+    /// SCHED_FLAG_* (linux/sched.h).
+    static func schedulerFlag(_ flag: LinuxSchedulerFlag) -> UInt64 {
+        switch flag {
+        case .resetOnFork: return 0x01
+        case .reclaim: return 0x02
+        case .dlOverrun: return 0x04
+        case .keepPolicy: return 0x08
+        case .keepParams: return 0x10
+        case .utilClampMin: return 0x20
+        case .utilClampMax: return 0x40
+        }
+    }
+
+    /// IOPRIO_CLASS_* (linux/ioprio.h).
+    static func ioPriorityClass(_ ioClass: IOPriorityClass) -> UInt32 {
+        switch ioClass {
+        case .rt: return 1
+        case .be: return 2
+        case .idle: return 3
+        }
+    }
+
+    /// personality(2) domains: PER_LINUX and PER_LINUX32 (linux/personality.h).
+    static func personalityDomain(_ domain: LinuxPersonalityDomain) -> UInt32 {
+        switch domain {
+        case .linux: return 0x0000
+        case .linux32: return 0x0008
+        }
     }
 
     /// A capability list as a bit mask. Unknown names are errors, never skipped.
