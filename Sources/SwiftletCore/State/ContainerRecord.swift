@@ -25,6 +25,12 @@ public struct ContainerRecord: Codable, Sendable {
     public var hooks: Hooks?
     public var namespaces: [LinuxNamespace]?
     public var terminal: Bool?
+    /// config.json's `process` at create time: the defaults of every `exec` (env, user, cwd,
+    /// capabilities, rlimits, no_new_privs, AppArmor/SELinux labels), so a later edit of the
+    /// bundle cannot change what an exec'd process gets.
+    public var process: Process? = nil
+    /// config.json's `linux.seccomp` at create time: every exec'd process gets the same filter.
+    public var seccomp: LinuxSeccomp? = nil
 
     static func encode(_ record: ContainerRecord) throws -> [UInt8] {
         do {

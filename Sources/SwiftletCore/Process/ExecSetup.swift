@@ -1,0 +1,192 @@
+import CSwiftlet
+import OCI
+
+/// Everything the cloned child of `exec` needs, computed by the runtime before clone3.
+struct ExecContext {
+    /// The container's init: its pid (runtime's view) and a verified pidfd.
+    let initPID: Int32
+    let pidfd: Int32
+    /// Namespaces of the init that differ from the runtime's own, to join (never `pid`: the
+    /// runtime joined that one for its children before clone3).
+    let joins: [LinuxNamespaceType]
+    /// O_PATH descriptor of /proc/<init>/root, opened in the runtime's mount namespace.
+    let rootFD: Int32
+    /// SOCK_SEQPACKET to the runtime: GO comes in; CONSOLE, ERROR and swiftlet-init's READY go out.
+    let syncFD: Int32
+    /// A listening socket with the runtime's connection (START already queued) in its backlog:
+    /// swiftlet-init accepts it and reports STARTED or the process's setup error on it.
+    let startFD: Int32
+    /// The sealed memfd holding swiftlet-init.
+    let initFD: Int32
+    let process: Process
+    let seccomp: SeccompProgram?
+    /// The connection to linux.seccomp.listenerPath (-1: none) and the container process state
+    /// sent along with this process's listener fd.
+    let seccompListenerFD: Int32
+    let seccompListenerState: String?
+    let preserveFDs: Int
+}
+
+/// The child side of `exec`: joins the container and executes swiftlet-init in DIRECT mode,
+/// which applies the process settings (the same code as for the container's own process)
+/// and execve's the program in place. Executing through the sealed memfd matters: the process
+/// that ends up running the user's program never has the host's swiftlet binary as
+/// /proc/self/exe (CVE-2019-5736).
+///
+/// Order, and why:
+///  1. PR_SET_PDEATHSIG: a runtime that dies mid-way takes the half-made process with it.
+///  2. Wait for GO: the runtime first puts this pid into the container's v1 cgroups (clone3's
+///     CLONE_INTO_CGROUP only covers the unified hierarchy), so nothing of the setup, and
+///     nothing of the program, runs outside the container's limits.
+///  3. Join the namespaces through the init's pidfd (one atomic setns, Linux >= 5.8), or one
+///     /proc/<pid>/ns/* file at a time (user first, mount last) on older kernels. The pid
+///     namespace was joined by the runtime for this child before clone3 (setns(CLONE_NEWPID)
+///     only affects children). In a user namespace, become its root (uid/gid 0), so the
+///     capabilities survive the execve of swiftlet-init.
+///  4. chroot into the init's root: after pivot_root that is the mount namespace's root,
+///     which setns(CLONE_NEWNS) already made ours, but with --no-pivot, or without a mount
+///     namespace, only the init's root is the container's root.
+///  5. oom_score_adj, the terminal (a pty of the container's devpts; the master goes to the
+///     runtime), the executable's lookup in the container (so "not found" is a clear error
+///     before anything runs), then the plan and execveat of swiftlet-init.
+enum ExecSetup {
+    static func main(_ c: ExecContext) -> Never {
+        do {
+            try run(c)
+        } catch {
+            ChildSetup.report(c.syncFD, error)
+        }
+        Sys.exit(1)
+    }
+
+    static func run(_ c: ExecContext) throws {
+        try Sys.prctl(Linux.PR_SET_PDEATHSIG, UInt(Linux.SIGKILL))
+        try ChildSetup.waitForGo(c.syncFD, step: "wait for cgroups")
+        try joinNamespaces(c)
+        if c.joins.contains(.user) {
+            // Our host uid is not root in the container's user namespace: without becoming its
+            // root, every capability would be gone at the execve of swiftlet-init.
+            try withContext("become root in the container's user namespace") {
+                try Sys.setresgid(0)
+                try Sys.setresuid(0)
+            }
+        }
+        try withContext("enter the container's root") {
+            try Sys.fchdir(c.rootFD, path: "/proc/\(c.initPID)/root")
+            try Sys.chroot(".")
+            try Sys.chdir("/")
+        }
+        if let adj = c.process.oomScoreAdj {
+            try withContext("process.oomScoreAdj") { try Sys.writeText("/proc/self/oom_score_adj", "\(adj)") }
+        }
+        let terminal = c.process.terminal == true ? try openTerminal(c) : -1
+        let executable = try ExecutableLookup.resolve(c.process)
+        try execInit(c, terminalFD: terminal, executable: executable)
+    }
+
+    /// The `/proc/<pid>/ns/` file name of each namespace type.
+    static func nsFile(_ type: LinuxNamespaceType) -> String {
+        switch type {
+        case .pid: return "pid"
+        case .network: return "net"
+        case .mount: return "mnt"
+        case .ipc: return "ipc"
+        case .uts: return "uts"
+        case .user: return "user"
+        case .cgroup: return "cgroup"
+        case .time: return "time"
+        }
+    }
+
+    static func joinNamespaces(_ c: ExecContext) throws {
+        guard !c.joins.isEmpty else { return }
+        let flags = c.joins.reduce(UInt64(0)) { $0 | NamespacePlan.flag(of: $1) }
+        do {
+            try Sys.setns(c.pidfd, flags, path: "pidfd of the container's init")
+            return
+        } catch {
+            // EINVAL: a kernel before 5.8 cannot setns through a pidfd. The call is atomic, so
+            // nothing was joined yet; go the old way, which also names the failing namespace.
+            if error.errno != Linux.EINVAL { throw RuntimeError("join the container's namespaces", error) }
+        }
+        var fds: [Int32] = []
+        defer { for fd in fds { Sys.closeRaw(fd) } }
+        let ordered = NamespacePlan.joinOrder.filter { c.joins.contains($0) }
+        for type in ordered {
+            let path = "/proc/\(c.initPID)/ns/\(nsFile(type))"
+            fds.append(try withContext("join \(type.rawValue) namespace") { try Sys.open(path, Linux.O_RDONLY).take() })
+        }
+        for (type, fd) in zip(ordered, fds) {
+            try withContext("join \(type.rawValue) namespace") {
+                try Sys.setns(fd, NamespacePlan.flag(of: type), path: "/proc/\(c.initPID)/ns/\(nsFile(type))")
+            }
+        }
+    }
+
+    /// `exec --tty`: a pty from the container's own devpts instance (its /dev/pts/ptmx), so
+    /// the process's terminal is /dev/pts/N inside the container. The master goes to the
+    /// runtime (and on to --console-socket); the slave becomes the process's stdio and
+    /// controlling terminal (swiftlet-init's SWL_P_TERMINAL_FD).
+    static func openTerminal(_ c: ExecContext) throws -> Int32 {
+        let context = "exec --tty"
+        // O_NONBLOCK: whatever the container put at that path, opening it must not hang us.
+        let master = try withContext(context) {
+            try Sys.open("/dev/pts/ptmx", Linux.O_RDWR | Linux.O_NOCTTY | Linux.O_NONBLOCK)
+        }
+        let masterFD = master.raw
+        let info = try withContext(context) { try Sys.fstat(masterFD, path: "/dev/pts/ptmx") }
+        guard info.kind == .charDevice, info.rdevMajor == 5, info.rdevMinor == 2 else {
+            throw RuntimeError("\(context): /dev/pts/ptmx in the container is not the pty multiplexer (no devpts mount?)")
+        }
+        let slave = try withContext(context) { () throws(SystemError) -> FileDescriptor in
+            try Sys.setNonBlocking(masterFD, false)
+            try Sys.unlockpt(masterFD)
+            return FileDescriptor(try Sys.ioctl(masterFD, Linux.TIOCGPTPEER, Linux.O_RDWR | Linux.O_NOCTTY | Linux.O_CLOEXEC,
+                                                operation: "open pty peer"))
+        }
+        let slaveFD = slave.raw
+        if let size = c.process.consoleSize {
+            try withContext(context) {
+                try Sys.setWindowSize(slaveFD, rows: UInt16(clamping: size.height), cols: UInt16(clamping: size.width))
+            }
+        }
+        try withContext(context) { try Sys.send(c.syncFD, swl_msg(type: SWL_MSG_CONSOLE), attaching: masterFD) }
+        return slave.take()
+    }
+
+    /// The DIRECT-mode plan (no supervising init, no start hooks, no parent-death signal: a
+    /// detached exec outlives the runtime), then execveat of the sealed init.
+    static func execInit(_ c: ExecContext, terminalFD: Int32, executable: String) throws {
+        // The init's own descriptors must not sit in the preserved range 3..3+n-1.
+        let floor = Int32(3 + c.preserveFDs)
+        func above(_ fd: Int32) throws -> Int32 {
+            guard fd >= 0, fd < floor else { return fd }
+            return try withContext("move descriptor") { try Sys.dup(fd, minimum: floor).take() }
+        }
+        let syncFD = try above(c.syncFD)
+        let startFD = try above(c.startFD)
+        let terminalFD = try above(terminalFD)
+        let initFD = try above(c.initFD)
+        let notifyFD = try above(c.seccompListenerFD)
+        var plan = InitPlan(mode: SWL_MODE_DIRECT)
+        plan.append(SWL_P_SYNC_FD, i32: syncFD)
+        plan.append(SWL_P_START_FD, i32: startFD)
+        if terminalFD >= 0 { plan.append(SWL_P_TERMINAL_FD, i32: terminalFD) }
+        if c.preserveFDs > 0 { plan.append(SWL_P_PRESERVE_FDS, u32: [UInt32(c.preserveFDs)]) }
+        do { try plan.addProcess(c.process, executable: executable) } catch { throw RuntimeError(error) }
+        if let seccomp = c.seccomp { plan.addSeccomp(seccomp) }
+        if notifyFD >= 0, let state = c.seccompListenerState { plan.addSeccompListener(socket: notifyFD, state: state) }
+        let planFD = try withContext("write init plan") {
+            let fd = try Sys.memfd(name: "swiftlet-plan", bytes: plan.bytes)
+            return fd.raw < floor ? try Sys.dup(fd.raw, minimum: floor) : fd
+        }
+        // Only stdio, the preserved fds and what the init needs survive the exec.
+        try withContext("close inherited descriptors") {
+            try Sys.closeRange(from: UInt32(floor), cloexecOnly: true)
+            for fd in [syncFD, startFD, planFD.raw, terminalFD, notifyFD] where fd >= 0 { try Sys.setCloexec(fd, false) }
+        }
+        try Sys.prctl(Linux.PR_SET_PDEATHSIG, 0)
+        let error = Sys.execveat(initFD, argv: ["swiftlet-init", "\(planFD.raw)"], env: [])
+        throw RuntimeError("exec swiftlet-init", error)
+    }
+}
