@@ -2,8 +2,19 @@ import ArgumentParser
 import SwiftletCore
 
 struct Features: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "(not implemented yet)")
+    static let configuration = CommandConfiguration(
+        abstract: "Print what this runtime implements (runtime-spec features.md JSON).")
     @ParentCommand var top: Swiftlet
 
-    func run() throws { throw RuntimeError("features is not implemented yet") }
+    func run() throws {
+        let version = Swiftlet.configuration.version.split(separator: "\n").first
+            .map { String($0.split(separator: " ").last ?? "") } ?? ""
+        let features = SwiftletCore.Runtime.features(version: version)
+        do {
+            let data = try features.encoded(prettyPrinted: true)
+            Console.print(String(decoding: data, as: UTF8.self))
+        } catch {
+            throw RuntimeError(error)
+        }
+    }
 }
