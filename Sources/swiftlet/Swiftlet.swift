@@ -29,7 +29,11 @@ struct Swiftlet: ParsableCommand {
         } catch let error as ExitCode {
             Foundation_exit(error.rawValue)
         } catch {
-            exit(withError: error)
+            // --help and --version exit 0 as usual; a usage error is an error like any other:
+            // one line, exit 1 (as runc), in the JSON log too.
+            guard exitCode(for: error) != .success else { exit(withError: error) }
+            logger.error(message(for: error))
+            Foundation_exit(1)
         }
     }
 }
