@@ -1,0 +1,76 @@
+import OCI
+import Testing
+@testable import SwiftletCore
+
+/// Device cgroup rules added after linux.resources.devices (config-linux.md "Default Devices",
+/// "Device allowlist") and the root's propagation (config-linux.md "Mount Propagation").
+@Suite struct DeviceRulesTests {
+    static func rule(_ type: String, _ major: Int64?, _ minor: Int64?, _ access: String) -> LinuxDeviceCgroup {
+        LinuxDeviceCgroup(allow: true, type: type, major: major, minor: minor, access: access)
+    }
+
+    /// mknod everywhere, then each default device, /dev/console, /dev/ptmx and every pty.
+    static let base: [LinuxDeviceCgroup] = [
+        rule("c", nil, nil, "m"), rule("b", nil, nil, "m"),
+        rule("c", 1, 3, "rwm"), rule("c", 1, 5, "rwm"), rule("c", 1, 7, "rwm"), rule("c", 1, 8, "rwm"),
+        rule("c", 1, 9, "rwm"), rule("c", 5, 0, "rwm"),
+        rule("c", 5, 1, "rwm"), rule("c", 5, 2, "rwm"), rule("c", 136, nil, "rwm"),
+    ]
+
+    @Test(arguments: [nil, []] as [[LinuxDevice]?])
+    func defaultsOnly(devices: [LinuxDevice]?) {
+        #expect(DeviceCreator.cgroupRules(for: devices) == Self.base)
+    }
+
+    @Test func everyRuleAllows() {
+        let rules = DeviceCreator.cgroupRules(for: [LinuxDevice(path: "/dev/sda", type: "b", major: 8, minor: 0)])
+        #expect(rules.allSatisfy { $0.allow })
+    }
+
+    /// The default device table matches config-linux.md "Default Devices".
+    @Test func defaultDeviceTable() {
+        let table = DeviceCreator.defaults.map { "\($0.path) \($0.type) \($0.major ?? -1):\($0.minor ?? -1) \(String($0.fileMode ?? 0, radix: 8))" }
+        #expect(table == [
+            "/dev/null c 1:3 666", "/dev/zero c 1:5 666", "/dev/full c 1:7 666", "/dev/random c 1:8 666",
+            "/dev/urandom c 1:9 666", "/dev/tty c 5:0 666",
+        ])
+        #expect(DeviceCreator.links.map(\.0) == ["/dev/fd", "/dev/stdin", "/dev/stdout", "/dev/stderr"])
+        #expect(DeviceCreator.links.map(\.1) == ["/proc/self/fd", "/proc/self/fd/0", "/proc/self/fd/1", "/proc/self/fd/2"])
+    }
+
+    /// linux.devices entries are allowed rwm after the defaults; `u` (unbuffered char) is a
+    /// char device to the cgroup; FIFOs need no rule.
+    @Test func configuredDevicesAreAppended() {
+        let devices = [
+            LinuxDevice(path: "/dev/fuse", type: "c", major: 10, minor: 229),
+            LinuxDevice(path: "/dev/sda", type: "b", major: 8, minor: 0),
+            LinuxDevice(path: "/dev/fifo", type: "p"),
+            LinuxDevice(path: "/dev/ub", type: "u", major: 4, minor: 64),
+        ]
+        #expect(DeviceCreator.cgroupRules(for: devices) == Self.base + [
+            Self.rule("c", 10, 229, "rwm"), Self.rule("b", 8, 0, "rwm"), Self.rule("c", 4, 64, "rwm"),
+        ])
+    }
+}
+
+@Suite struct RootPropagationTests {
+    @Test(arguments: [
+        (nil, Linux.MS_SLAVE | Linux.MS_REC), ("", Linux.MS_SLAVE | Linux.MS_REC),
+        ("shared", Linux.MS_SHARED), ("rshared", Linux.MS_SHARED | Linux.MS_REC),
+        ("slave", Linux.MS_SLAVE), ("rslave", Linux.MS_SLAVE | Linux.MS_REC),
+        ("private", Linux.MS_PRIVATE), ("rprivate", Linux.MS_PRIVATE | Linux.MS_REC),
+        ("unbindable", Linux.MS_UNBINDABLE), ("runbindable", Linux.MS_UNBINDABLE | Linux.MS_REC),
+    ] as [(String?, UInt)])
+    func known(value: String?, flags: UInt) throws {
+        #expect(try RootfsSetup.rootPropagation(value) == flags)
+    }
+
+    @Test(arguments: ["bogus", "Shared", "rslave ", "ro"])
+    func unknownNamesTheField(value: String) {
+        #expect {
+            try RootfsSetup.rootPropagation(value)
+        } throws: { error in
+            "\(error)" == "linux.rootfsPropagation: unknown propagation \"\(value)\""
+        }
+    }
+}

@@ -1,0 +1,248 @@
+import Foundation
+import OCI
+import Testing
+@testable import SwiftletCore
+
+/// state.json (ContainerRecord), the state directory (StateStore) and the status derived from
+/// the live process. runtime-spec runtime.md "State" and "Lifecycle". No root needed: the
+/// "init" of a live record is this test process itself.
+@Suite struct StateRecordTests {
+    static func record(id: String = "c1", pid: Int32? = nil, startTime: UInt64? = nil, creating: Bool = false,
+                       started: Bool = false) -> ContainerRecord {
+        ContainerRecord(
+            ociVersion: "1.2.0", id: id, bundle: "/b/\(id)", rootfs: "/b/\(id)/rootfs", pid: pid, initStartTime: startTime,
+            created: "2024-02-29T12:00:00.000000001Z", owner: "", annotations: ["org.example/key": "välue \"q\""],
+            creating: creating, started: started, cgroup: nil,
+            hooks: Hooks(poststop: [Hook(path: "/bin/true", args: ["true", "x"], env: ["A=1"], timeout: 3)]),
+            namespaces: [LinuxNamespace(type: .pid), LinuxNamespace(type: .network, path: "/proc/1/ns/net")], terminal: true)
+    }
+
+    static func encodeDecode(_ record: ContainerRecord) throws -> ContainerRecord {
+        try ContainerRecord.decode(try ContainerRecord.encode(record), path: "/x/state.json")
+    }
+
+    @Test func roundTrip() throws {
+        let original = Self.record(pid: 4242, startTime: 987_654_321, creating: false, started: true)
+        let back = try Self.encodeDecode(original)
+        #expect(back.ociVersion == original.ociVersion && back.id == original.id && back.bundle == original.bundle)
+        #expect(back.rootfs == original.rootfs && back.pid == 4242 && back.initStartTime == 987_654_321)
+        #expect(back.created == original.created && back.owner == "" && back.annotations == original.annotations)
+        #expect(back.creating == false && back.started == true && back.terminal == true)
+        #expect(back.hooks == original.hooks)
+        #expect(back.namespaces == original.namespaces)
+        #expect(back.cgroup == nil)
+    }
+
+    @Test(arguments: [(nil, nil), (1, UInt64.max), (Int32.max, 0)] as [(Int32?, UInt64?)])
+    func roundTripOptionals(pid: Int32?, startTime: UInt64?) throws {
+        let back = try Self.encodeDecode(Self.record(pid: pid, startTime: startTime, creating: true))
+        #expect(back.pid == pid && back.initStartTime == startTime && back.creating)
+    }
+
+    @Test(arguments: ["", "{", "null", "[]", #"{"id":"c1"}"#, #"{"ociVersion":1}"#])
+    func corruptStateNamesTheFile(text: String) {
+        #expect {
+            try ContainerRecord.decode(Array(text.utf8), path: "/run/swiftlet/c1/state.json")
+        } throws: { error in
+            "\(error)".hasPrefix("/run/swiftlet/c1/state.json: corrupt state: ")
+        }
+    }
+
+    /// What hooks get on stdin: exactly the spec's fields (runtime.md "State").
+    @Test(arguments: [Runtime.Status.creating, .created, .running, .stopped])
+    func specStateForHooks(status: Runtime.Status) throws {
+        let record = Self.record(pid: 77, startTime: 1)
+        let json = try Runtime.specState(record, status: status, pid: status == .stopped ? nil : 77)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any])
+        #expect(Set(object.keys).isSubset(of: ["ociVersion", "id", "status", "pid", "bundle", "annotations"]))
+        #expect(object["ociVersion"] as? String == Runtime.ociVersion)
+        #expect(object["id"] as? String == "c1")
+        #expect(object["status"] as? String == status.rawValue)
+        #expect(object["bundle"] as? String == "/b/c1")
+        #expect(object["annotations"] as? [String: String] == record.annotations)
+        if status == .stopped {
+            #expect(object["pid"] == nil)
+        } else {
+            #expect(object["pid"] as? Int == 77)
+        }
+        // And the OCI decoder reads it back.
+        let state = try State.decode(Data(json))
+        #expect(state.id == "c1" && state.status.rawValue == status.rawValue)
+    }
+}
+
+@Suite struct StateStoreTests {
+    final class Scratch {
+        let top: String
+        /// Two levels below `top`: the store creates missing parents.
+        let root: String
+        let store: StateStore
+
+        init() {
+            top = NSTemporaryDirectory() + "swiftlet-store-" + UUID().uuidString
+            root = top + "/nested/root"
+            store = StateStore(root: root)
+        }
+
+        deinit { try? FileManager.default.removeItem(atPath: top) }
+    }
+
+    @Test func layout() {
+        let store = StateStore(root: "/run/swiftlet")
+        #expect(store.directory("c1") == "/run/swiftlet/c1")
+        #expect(store.stateFile("c1") == "/run/swiftlet/c1/state.json")
+        #expect(store.startSocket("c1") == "/run/swiftlet/c1/start.sock")
+    }
+
+    @Test func createWriteReadRemove() throws {
+        let s = Scratch()
+        let lock = try s.store.create("c1")
+        var isDir: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: s.store.directory("c1"), isDirectory: &isDir) && isDir.boolValue)
+        let record = StateRecordTests.record(id: "c1", pid: 5, startTime: 6)
+        try s.store.write(record)
+        let attributes = try FileManager.default.attributesOfItem(atPath: s.store.stateFile("c1"))
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let back = try s.store.read("c1")
+        #expect(back.id == "c1" && back.pid == 5 && back.initStartTime == 6)
+        _ = consume lock
+        try s.store.remove("c1")
+        #expect(!FileManager.default.fileExists(atPath: s.store.directory("c1")))
+        // Removing twice is fine.
+        try s.store.remove("c1")
+    }
+
+    @Test func duplicateIDIsAnError() throws {
+        let s = Scratch()
+        let lock = try s.store.create("dup")
+        #expect {
+            _ = try s.store.create("dup")
+        } throws: { error in
+            "\(error)" == "container \"dup\" already exists" && (error as? RuntimeError)?.errno == Linux.EEXIST
+        }
+        _ = consume lock
+    }
+
+    @Test func missingContainer() throws {
+        let s = Scratch()
+        for attempt in [{ _ = try s.store.read("ghost") }, { _ = try s.store.lock("ghost") }] as [() throws -> Void] {
+            #expect {
+                try attempt()
+            } throws: { error in
+                "\(error)" == "container \"ghost\" does not exist" && (error as? RuntimeError)?.errno == Linux.ENOENT
+            }
+        }
+    }
+
+    @Test func corruptStateFile() throws {
+        let s = Scratch()
+        let lock = try s.store.create("bad")
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: s.store.stateFile("bad")))
+        #expect {
+            _ = try s.store.read("bad")
+        } throws: { error in
+            "\(error)".hasPrefix(s.store.stateFile("bad") + ": corrupt state")
+        }
+        _ = consume lock
+    }
+
+    /// `list` shows only directories whose names are valid ids, sorted.
+    @Test func idsAreValidAndSorted() throws {
+        let s = Scratch()
+        #expect(s.store.ids().isEmpty)  // no root yet
+        for id in ["zeta", "alpha", "m-1"] {
+            let lock = try s.store.create(id)
+            _ = consume lock
+        }
+        try FileManager.default.createDirectory(atPath: s.root + "/with space", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: s.root + "/bad\u{1}id", withIntermediateDirectories: true)
+        #expect(s.store.ids() == ["alpha", "m-1", "zeta"])
+    }
+
+    /// The lock is an flock on the directory: a second open of it sees it held, until released.
+    @Test func lockIsExclusive() throws {
+        let s = Scratch()
+        let runtime = Runtime(root: s.root)
+        let lock = try s.store.create("locked")
+        #expect(runtime.isLocked("locked"))
+        _ = consume lock
+        #expect(!runtime.isLocked("locked"))
+        let again = try s.store.lock("locked")
+        #expect(runtime.isLocked("locked"))
+        _ = consume again
+        #expect(!runtime.isLocked("ghost"))
+    }
+}
+
+/// The status comes from the live init (pid + start time), never from the file alone.
+/// runtime-spec runtime.md "State" and "Lifecycle".
+@Suite struct StatusDerivationTests {
+    static let me = Int32(getpid())
+    static var myStartTime: UInt64 { Sys.processStat(me)?.startTime ?? 0 }
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        let name: String
+        let livePid: Bool
+        let rightStartTime: Bool
+        let creating: Bool
+        let started: Bool
+        let status: Runtime.Status
+        var testDescription: String { name }
+    }
+
+    @Test(arguments: [
+        Case(name: "created", livePid: true, rightStartTime: true, creating: false, started: false, status: .created),
+        Case(name: "running", livePid: true, rightStartTime: true, creating: false, started: true, status: .running),
+        Case(name: "pid reused by another process", livePid: true, rightStartTime: false, creating: false, started: true, status: .stopped),
+        Case(name: "process gone", livePid: false, rightStartTime: true, creating: false, started: true, status: .stopped),
+        Case(name: "creating with live init", livePid: true, rightStartTime: true, creating: true, started: false, status: .creating),
+        Case(name: "create died, no lock", livePid: false, rightStartTime: true, creating: true, started: false, status: .stopped),
+    ])
+    func derived(_ c: Case) {
+        let runtime = Runtime(root: NSTemporaryDirectory() + "swiftlet-status-" + UUID().uuidString)
+        let pid: Int32 = c.livePid ? Self.me : Self.deadPid()
+        let start = c.rightStartTime ? Self.myStartTime : Self.myStartTime + 1
+        let record = StateRecordTests.record(id: "s1", pid: pid, startTime: start, creating: c.creating, started: c.started)
+        #expect(runtime.status(of: record) == c.status)
+        let output = runtime.stateOutput(record)
+        #expect(output.status == c.status.rawValue)
+        // A stopped container reports pid 0, like runc.
+        #expect(output.pid == (c.status == .stopped ? 0 : pid))
+        #expect(output.id == "s1" && output.bundle == "/b/s1" && output.rootfs == "/b/s1/rootfs")
+        #expect(output.created == record.created && output.annotations == record.annotations)
+    }
+
+    @Test func noPidIsStopped() {
+        let runtime = Runtime(root: "/nonexistent")
+        #expect(runtime.status(of: StateRecordTests.record(pid: nil, startTime: nil, started: true)) == .stopped)
+        #expect(runtime.status(of: StateRecordTests.record(pid: Self.me, startTime: nil, started: true)) == .stopped)
+        #expect(runtime.status(of: StateRecordTests.record(pid: 0, startTime: 1, started: true)) == .stopped)
+        #expect(runtime.status(of: StateRecordTests.record(pid: -1, startTime: 1, started: true)) == .stopped)
+    }
+
+    /// A `create` still in progress holds the lock: it is `creating` even before the init exists.
+    @Test func creatingWhileLocked() throws {
+        let s = StateStoreTests.Scratch()
+        let runtime = Runtime(root: s.root)
+        let lock = try s.store.create("busy")
+        let record = StateRecordTests.record(id: "busy", pid: nil, creating: true)
+        #expect(runtime.status(of: record) == .creating)
+        _ = consume lock
+        #expect(runtime.status(of: record) == .stopped)
+    }
+
+    @Test func stateOfMissingOrInvalidID() throws {
+        let s = StateStoreTests.Scratch()
+        let runtime = Runtime(root: s.root)
+        #expect(throws: RuntimeError.self) { try runtime.state(id: "ghost") }
+        #expect(throws: RuntimeError.self) { try runtime.state(id: "../etc") }
+        #expect(runtime.list().isEmpty)
+    }
+
+    /// A pid with no process: above pid_max.
+    static func deadPid() -> Int32 {
+        let max = (try? String(contentsOfFile: "/proc/sys/kernel/pid_max", encoding: .utf8))
+            .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 4_194_304
+        return max + 1
+    }
+}
