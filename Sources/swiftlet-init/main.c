@@ -48,6 +48,7 @@ __attribute__((noreturn)) static void fail_exit(int fd, const struct failure *f)
  *    (CVE-2019-5736 is about exactly that path) and PID 1's memory holds the plan. A
  *    non-dumpable process's /proc files belong to root of the initial user namespace. The user's
  *    process inherits the flag but execve resets it, so it stays an ordinary process.
+ *  - its name (comm) is swiftlet-init, so that ps inside and outside says what PID 1 is.
  *  - every signal blocked: they queue until the signalfd reads them (before the start, and in
  *    the supervise loop), so none can kill or interrupt the init half-way. Blocked signals are
  *    queued even for PID 1 of a pid namespace, which would otherwise drop SIG_DFL signals.
@@ -59,6 +60,8 @@ static int harden(struct failure *f)
 {
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
         return fail_errno(f, errno, "prctl PR_SET_DUMPABLE");
+    /* Executed from a memfd, the init would be listed as "memfd:swiftlet-" by ps. */
+    (void)prctl(PR_SET_NAME, "swiftlet-init", 0, 0, 0);
     if (sys_block_all_signals() < 0)
         return fail_errno(f, errno, "block signals");
     struct sigaction dfl;
