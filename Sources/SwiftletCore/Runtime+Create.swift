@@ -131,6 +131,7 @@ struct Launch {
             var resources = spec.linux?.resources ?? LinuxResources()
             resources.devices = (resources.devices ?? []) + DeviceCreator.cgroupRules(for: spec.linux?.devices)
             try manager.apply(resources)
+            record.resources = resources
         } catch {
             throw RuntimeError("cgroup: \(error)")
         }
