@@ -15,7 +15,12 @@ extension Runtime {
             throw RuntimeError("cannot update container \"\(id)\" that is stopped")
         }
         let manager = try cgroupManager(record)
-        var merged = (record.resources ?? LinuxResources()).merging(update)
+        // Kernel memory limits are ignored (with a warning) where they are given; they are not
+        // carried on, so that later updates do not warn about them again.
+        var recorded = record.resources ?? LinuxResources()
+        recorded.memory?.kernel = nil
+        recorded.memory?.kernelTCP = nil
+        var merged = recorded.merging(update)
         do { try merged.validate() } catch { throw RuntimeError(error) }
         var withoutDevices = merged
         withoutDevices.devices = nil
@@ -26,6 +31,8 @@ extension Runtime {
             throw RuntimeError("update: \(error)")
         }
         merged.devices = record.resources?.devices
+        merged.memory?.kernel = nil
+        merged.memory?.kernelTCP = nil
         record.resources = merged
         try store.write(record)
         _ = consume lock
