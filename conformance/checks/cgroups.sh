@@ -151,7 +151,12 @@ cgroups_blkio_weight() {
     for f in blkio.weight blkio.bfq.weight io.bfq.weight io.weight; do
         v=$(_cg_read "$f" 2>/dev/null) || continue
         echo "# $f: $v"
-        expect_match "$v" '(^|default )500($|[[:space:]])' "$f"
+        if [ "$f" = io.weight ]; then
+            # runc's conversion of a blkio weight to io.weight: 1 + (weight - 10) * 9999 / 990.
+            expect_match "$v" '(^|default )4950($|[[:space:]])' "io.weight for blkio weight 500"
+        else
+            expect_match "$v" '(^|default )500($|[[:space:]])' "$f"
+        fi
         return 0
     done
     echo "# no block IO weight file on this kernel: nothing to check"
