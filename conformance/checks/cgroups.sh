@@ -484,6 +484,29 @@ cgroups_delete_busy() {
 }
 check delete_busy cgroups_delete_busy
 
+# Without a pid namespace a process can outlive the container's init: once the init has
+# exited the container is stopped, and a plain delete kills what is left in the cgroup and
+# removes the cgroup from every hierarchy.
+cgroups_delete_stopped_leftovers() {
+    bundle_new
+    bundle_ns_remove pid
+    bundle_sh '(trap "" TERM HUP; exec sleep 60) & echo $! > /dev/null; sleep 0.3; exit 0'
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    wait_status "$ID" stopped 10 || fail "the container did not stop"
+    local pids
+    pids=$(_cg_procs)
+    echo "# left in the cgroup after the init exited: ${pids:-none}"
+    expect_exit 0 rt delete "$ID"
+    local left
+    left=$(_cgroup_dirs "$ID" | tr '\n' ' ')
+    expect_eq "$left" "" "cgroup directories after delete"
+    for p in $pids; do
+        wait_for 3 _pid_gone "$p" || fail "process $p survived delete"
+    done
+}
+check delete_stopped_leftovers cgroups_delete_stopped_leftovers
+
 # ---------------------------------------------------------------------------------------
 # Invalid values: create fails with a message and leaves nothing (errors.sh's helper).
 
