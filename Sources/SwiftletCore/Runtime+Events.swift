@@ -50,7 +50,9 @@ extension Runtime {
         let record = try store.read(id)
         guard let pidfd = openInit(record) else { throw RuntimeError("container \"\(id)\" is not running") }
         let manager = try cgroupManager(record)
-        var oomCount = Self.oomCount((try? manager.stats()) ?? CgroupStats())
+        let initial: CgroupStats
+        do { initial = try manager.stats() } catch { throw RuntimeError("events: \(error)") }
+        var oomCount = Self.oomCount(initial)
         var nextStats = Sys.monotonicMs() + intervalMs
         let pollMs: Int64 = min(200, intervalMs)
         while true {
