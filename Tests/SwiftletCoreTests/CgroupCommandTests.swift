@@ -27,6 +27,13 @@ import Testing
         #expect(merged.pids == LinuxPids(limit: -1))
     }
 
+    @Test func unlimitedMemoryUnlimitsSwap() {
+        let merged = Self.recorded.merging(LinuxResources(memory: LinuxMemory(limit: -1)))
+        #expect(merged.memory == LinuxMemory(limit: -1, swap: -1))
+        let explicit = Self.recorded.merging(LinuxResources(memory: LinuxMemory(limit: -1, swap: 256 << 20)))
+        #expect(explicit.memory == LinuxMemory(limit: -1, swap: 256 << 20))
+    }
+
     @Test func keyedListsMergeByKey() {
         let merged = Self.recorded.merging(LinuxResources(
             hugepageLimits: [LinuxHugepageLimit(pageSize: "2MB", limit: 8 << 20), LinuxHugepageLimit(pageSize: "1GB", limit: 1 << 30)],

@@ -355,6 +355,23 @@ cgroups_update() {
 }
 check update cgroups_update
 
+# update --memory -1 makes memory unlimited even with a memory+swap limit in force (the
+# swap limit goes unlimited with it unless --memory-swap is given).
+cgroups_update_unlimited() {
+    bundle_new
+    bundle_set '.linux.resources.memory = {limit: 67108864, swap: 134217728}'
+    _cg_running_container 'sleep 60'
+    expect_exit 0 rt update --memory -1 "$ID"
+    local v
+    if _cg_v2; then
+        _cg_expect memory.max max "memory.max after --memory -1"
+    else
+        v=$(_cg_read memory.limit_in_bytes) || fail "no memory.limit_in_bytes"
+        [ "${#v}" -ge 18 ] || fail "memory.limit_in_bytes after --memory -1 is $v, not unlimited"
+    fi
+}
+check update_unlimited cgroups_update_unlimited
+
 # update rejects invalid values with an error and changes nothing.
 cgroups_update_invalid() {
     bundle_new

@@ -68,6 +68,9 @@ extension LinuxMemory {
         if let v = u.disableOOMKiller { m.disableOOMKiller = v }
         if let v = u.useHierarchy { m.useHierarchy = v }
         if let v = u.checkBeforeUpdate { m.checkBeforeUpdate = v }
+        // Unlimited memory without a new swap value unlimits memory+swap too (as runc does): a
+        // recorded memory+swap limit would otherwise be below the memory limit.
+        if u.limit == -1, u.swap == nil, let swap = m.swap, swap != -1 { m.swap = -1 }
         return m
     }
 }
