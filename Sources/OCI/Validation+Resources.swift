@@ -110,3 +110,14 @@ extension Spec {
             && digits.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }
 }
+
+extension LinuxResources {
+    /// The checks `Spec.validate()` makes of `linux.resources` (config-linux.md "Control
+    /// groups"), for resources that arrive without a config (`update`). Throws the first problem,
+    /// its path under `linux.resources`.
+    public func validate() throws(SpecError) {
+        var problems = Problems()
+        Spec().validateResources(self, &problems)
+        if let first = problems.errors.first { throw first }
+    }
+}

@@ -126,11 +126,15 @@ struct Launch {
         let manager: CgroupManager
         do {
             manager = try Cgroups.manager(cgroupsPath: spec.linux?.cgroupsPath, containerID: record.id)
-            cgroup = manager
-            try manager.create()
             var resources = spec.linux?.resources ?? LinuxResources()
             resources.devices = (resources.devices ?? []) + DeviceCreator.cgroupRules(for: spec.linux?.devices)
-            try manager.apply(resources)
+            // What this host cannot apply is an error before any directory exists; apply checks
+            // again once the cgroup (and the files it offers) exists.
+            _ = try manager.validate(resources)
+            cgroup = manager
+            try manager.create()
+            for warning in try manager.apply(resources) { runtime.warn(warning) }
+            record.resources = resources
         } catch {
             throw RuntimeError("cgroup: \(error)")
         }

@@ -2,8 +2,10 @@ import ArgumentParser
 import SwiftletCore
 
 struct Pause: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "(not implemented yet)")
+    static let configuration = CommandConfiguration(
+        abstract: "Freeze every process of a container (its cgroup's freezer).")
     @ParentCommand var top: Swiftlet
+    @Argument(help: "Container id.") var id: String
 
-    func run() throws { throw RuntimeError("pause is not implemented yet") }
+    func run() throws { try top.globals.runtime().pause(id: id) }
 }

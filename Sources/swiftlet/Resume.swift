@@ -2,8 +2,9 @@ import ArgumentParser
 import SwiftletCore
 
 struct Resume: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "(not implemented yet)")
+    static let configuration = CommandConfiguration(abstract: "Thaw a paused container.")
     @ParentCommand var top: Swiftlet
+    @Argument(help: "Container id.") var id: String
 
-    func run() throws { throw RuntimeError("resume is not implemented yet") }
+    func run() throws { try top.globals.runtime().resume(id: id) }
 }

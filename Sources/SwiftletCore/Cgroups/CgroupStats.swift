@@ -1,6 +1,6 @@
 /// Usage counters of a container's cgroup, shaped like the `data` object of runc's
 /// `events --stats` (runc types/events.go): the same JSON keys, zero values left out where runc
-/// marks them `omitempty`. Only what swiftlet reads is filled: cpu, memory, pids, hugetlb.
+/// marks them `omitempty`. Only what swiftlet reads is filled: cpu, memory, pids, blkio, hugetlb.
 public struct CgroupStats: Codable, Equatable, Sendable {
     public var cpu = CPU()
     public var memory = Memory()
@@ -175,9 +175,60 @@ public struct CgroupStats: Codable, Equatable, Sendable {
         }
     }
 
-    /// Not collected yet; present so the JSON has runc's shape.
+    /// Bytes and operations per device (v1 blkio.*io_service_bytes_recursive and
+    /// *io_serviced_recursive, v2 io.stat), runc's keys; empty lists are left out.
     public struct Blkio: Codable, Equatable, Sendable {
+        public var ioServiceBytesRecursive: [BlkioEntry] = []
+        public var ioServicedRecursive: [BlkioEntry] = []
+
+        enum CodingKeys: String, CodingKey { case ioServiceBytesRecursive, ioServicedRecursive }
+
         public init() {}
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            if !ioServiceBytesRecursive.isEmpty { try c.encode(ioServiceBytesRecursive, forKey: .ioServiceBytesRecursive) }
+            if !ioServicedRecursive.isEmpty { try c.encode(ioServicedRecursive, forKey: .ioServicedRecursive) }
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            ioServiceBytesRecursive = try c.decodeIfPresent([BlkioEntry].self, forKey: .ioServiceBytesRecursive) ?? []
+            ioServicedRecursive = try c.decodeIfPresent([BlkioEntry].self, forKey: .ioServicedRecursive) ?? []
+        }
+    }
+
+    /// One device counter; zero fields are left out as runc's `omitempty` does.
+    public struct BlkioEntry: Codable, Equatable, Sendable {
+        public var major: UInt64 = 0
+        public var minor: UInt64 = 0
+        public var op: String = ""
+        public var value: UInt64 = 0
+
+        enum CodingKeys: String, CodingKey { case major, minor, op, value }
+
+        public init(major: UInt64, minor: UInt64, op: String, value: UInt64) {
+            self.major = major
+            self.minor = minor
+            self.op = op
+            self.value = value
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            if major != 0 { try c.encode(major, forKey: .major) }
+            if minor != 0 { try c.encode(minor, forKey: .minor) }
+            if !op.isEmpty { try c.encode(op, forKey: .op) }
+            if value != 0 { try c.encode(value, forKey: .value) }
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            major = try c.decodeIfPresent(UInt64.self, forKey: .major) ?? 0
+            minor = try c.decodeIfPresent(UInt64.self, forKey: .minor) ?? 0
+            op = try c.decodeIfPresent(String.self, forKey: .op) ?? ""
+            value = try c.decodeIfPresent(UInt64.self, forKey: .value) ?? 0
+        }
     }
 
     public struct Hugetlb: Codable, Equatable, Sendable {
@@ -232,6 +283,40 @@ public enum CgroupStatsParsing {
         while let first = s.first, first == " " || first == "\n" || first == "\t" { s.removeFirst() }
         while let last = s.last, last == " " || last == "\n" || last == "\t" { s.removeLast() }
         return String(s)
+    }
+
+    /// v1 blkio `MAJ:MIN Op value` lines (the `Total` line is skipped).
+    public static func blkioV1(_ text: String) -> [CgroupStats.BlkioEntry] {
+        text.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard parts.count == 3, let device = device(parts[0]), let value = UInt64(parts[2]) else { return nil }
+            return CgroupStats.BlkioEntry(major: device.major, minor: device.minor, op: String(parts[1]), value: value)
+        }
+    }
+
+    /// v2 io.stat (`MAJ:MIN rbytes=.. wbytes=.. rios=.. wios=.. dbytes=.. dios=..`) as runc
+    /// reports it: bytes and operations per device, ops Read, Write and Discard.
+    public static func ioStat(_ text: String) -> CgroupStats.Blkio {
+        var blkio = CgroupStats.Blkio()
+        let names = ["rbytes": ("Read", true), "wbytes": ("Write", true), "dbytes": ("Discard", true),
+                     "rios": ("Read", false), "wios": ("Write", false), "dios": ("Discard", false)]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard let first = parts.first, let dev = device(first) else { continue }
+            for field in parts.dropFirst() {
+                let kv = field.split(separator: "=", maxSplits: 1)
+                guard kv.count == 2, let (op, bytes) = names[String(kv[0])], let value = UInt64(kv[1]) else { continue }
+                let entry = CgroupStats.BlkioEntry(major: dev.major, minor: dev.minor, op: op, value: value)
+                if bytes { blkio.ioServiceBytesRecursive.append(entry) } else { blkio.ioServicedRecursive.append(entry) }
+            }
+        }
+        return blkio
+    }
+
+    static func device(_ text: Substring) -> (major: UInt64, minor: UInt64)? {
+        let mm = text.split(separator: ":")
+        guard mm.count == 2, let major = UInt64(mm[0]), let minor = UInt64(mm[1]) else { return nil }
+        return (major, minor)
     }
 
     /// `1 2 3` (cpuacct.usage_percpu) into numbers.

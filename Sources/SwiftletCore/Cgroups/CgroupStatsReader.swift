@@ -25,6 +25,7 @@ enum CgroupStatsReader {
         v2Memory(dir, into: &stats)
         pids(dir, into: &stats)
         v2Hugetlb(dir, into: &stats)
+        if let io = try? dir.read("io.stat") { stats.blkio = CgroupStatsParsing.ioStat(io) }
         return stats
     }
 
@@ -109,6 +110,7 @@ enum CgroupStatsReader {
             stats.memory.eventCount.oomKill = oom["oom_kill"] ?? 0
         }
         if let pidsDir = directory("pids") { pids(pidsDir, into: &stats) }
+        if let blkio = directory("blkio") { v1Blkio(blkio, into: &stats) }
         if let hugetlb = directory("hugetlb") {
             for size in hugepageSizes() {
                 guard let usage = number(hugetlb, "hugetlb.\(size).usage_in_bytes") else { continue }
@@ -122,6 +124,19 @@ enum CgroupStatsReader {
             v2Hugetlb(unified, into: &stats)
         }
         return stats
+    }
+
+    /// The CFQ/BFQ counters when the scheduler keeps them, else the throttling layer's, which
+    /// count every I/O (runc reads them in the same order).
+    static func v1Blkio(_ dir: CgroupDirectory, into stats: inout CgroupStats) {
+        for prefix in ["blkio.", "blkio.bfq.", "blkio.throttle."] {
+            let bytes = (try? dir.read(prefix + "io_service_bytes_recursive")).map(CgroupStatsParsing.blkioV1) ?? []
+            let ios = (try? dir.read(prefix + "io_serviced_recursive")).map(CgroupStatsParsing.blkioV1) ?? []
+            if bytes.isEmpty && ios.isEmpty && prefix != "blkio.throttle." { continue }
+            stats.blkio.ioServiceBytesRecursive = bytes
+            stats.blkio.ioServicedRecursive = ios
+            return
+        }
     }
 
     static func v1MemoryEntry(_ dir: CgroupDirectory, _ prefix: String) -> CgroupStats.MemoryEntry {

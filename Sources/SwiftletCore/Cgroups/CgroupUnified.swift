@@ -36,6 +36,22 @@ enum CgroupUnified {
         return Set(text.split(separator: " ").map(String.init))
     }
 
+    /// The controllers the cgroup has or, before it exists, those of its nearest existing
+    /// ancestor (what `create` enables down to it), so resources can be checked before anything
+    /// is created.
+    static func expectedControllers(_ dir: CgroupDirectory) -> Set<String> {
+        if dir.exists("cgroup.controllers") { return controllers(dir) }
+        var components = dir.location.path.split(separator: "/")
+        while !components.isEmpty {
+            components.removeLast()
+            let path = CgroupPath.join(dir.location.mountPoint, "/" + components.joined(separator: "/"))
+            if let text = try? Sys.readText(path + "/cgroup.controllers") {
+                return Set(CgroupStatsParsing.trim(text).split(separator: " ").map(String.init))
+            }
+        }
+        return []
+    }
+
     // MARK: freezer (cgroup.freeze, cgroup.events "frozen")
 
     static func setFrozen(_ dir: CgroupDirectory, _ frozen: Bool, timeoutMs: Int64 = 10_000) throws(CgroupError) {

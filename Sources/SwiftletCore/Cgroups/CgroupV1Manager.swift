@@ -86,7 +86,7 @@ public final class CgroupV1Manager: CgroupManager {
         if description.mode == .hybrid, let unified {
             let legacyControllers = Set(legacy.flatMap(\.location.controllers))
             return try CgroupConversion.hybrid(resources, host: host, legacyControllers: legacyControllers,
-                                               unifiedControllers: CgroupUnified.controllers(unified))
+                                               unifiedControllers: CgroupUnified.expectedControllers(unified))
         }
         return try CgroupConversion.v1(resources, host: host)
     }

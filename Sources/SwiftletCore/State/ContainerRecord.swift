@@ -31,6 +31,9 @@ public struct ContainerRecord: Codable, Sendable {
     public var process: Process? = nil
     /// config.json's `linux.seccomp` at create time: every exec'd process gets the same filter.
     public var seccomp: LinuxSeccomp? = nil
+    /// The `linux.resources` in force: config.json's at create time, then each `update` merged
+    /// in, so that a later update starts from what is applied (runc keeps them the same way).
+    public var resources: LinuxResources? = nil
 
     static func encode(_ record: ContainerRecord) throws -> [UInt8] {
         do {

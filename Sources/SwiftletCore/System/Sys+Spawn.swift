@@ -2,12 +2,17 @@ import Glibc
 
 extension Sys {
     /// posix_spawn(3) of `path` with `args` and `env`; stdin from `stdinFD` (or inherited when
-    /// -1), stdout/stderr inherited. Returns the child's pid.
-    public static func spawn(_ path: String, args: [String], env: [String], stdinFD: Int32 = -1) throws(SystemError) -> Int32 {
+    /// -1), stdout and stderr to `outputFD` (or inherited when -1). Returns the child's pid.
+    public static func spawn(_ path: String, args: [String], env: [String], stdinFD: Int32 = -1,
+                             outputFD: Int32 = -1) throws(SystemError) -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         if stdinFD >= 0 { posix_spawn_file_actions_adddup2(&actions, stdinFD, 0) }
+        if outputFD >= 0 {
+            posix_spawn_file_actions_adddup2(&actions, outputFD, 1)
+            posix_spawn_file_actions_adddup2(&actions, outputFD, 2)
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -38,6 +43,27 @@ extension Sys {
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = try check("readlink", path) { Glibc.readlink(path, &buffer, buffer.count - 1) }
         return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The runtime's own environment, as `NAME=value` strings.
+    public static func environment() -> [String] {
+        var result: [String] = []
+        var p = environ
+        while let entry = p.pointee {
+            result.append(String(cString: entry))
+            p += 1
+        }
+        return result
+    }
+
+    /// The first executable `name` in $PATH (a name with a slash is returned as it is).
+    public static func lookPath(_ name: String) -> String? {
+        if name.contains("/") { return isExecutable(name) ? name : nil }
+        let path = environment("PATH") ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        for dir in path.split(separator: ":") where isExecutable("\(dir)/\(name)") {
+            return "\(dir)/\(name)"
+        }
+        return nil
     }
 
     public static func environment(_ name: String) -> String? {
