@@ -165,6 +165,47 @@ struct HardeningTests {
         }
     }
 
+    /// Threads: a static C program with 8 threads (clone3/clone with CLONE_THREAD, futexes)
+    /// is recorded through the one listener, and the recorded profile runs it again.
+    @Test func recordsThreads() async throws {
+        try await withSandbox("record3") { sb in
+            let source = sb.dir + "/threads.c"
+            try Data(Self.threadsProgram.utf8).write(to: URL(fileURLWithPath: source))
+            let compiler = FileManager.default.isExecutableFile(atPath: "/opt/swift/usr/bin/clang") ? "/opt/swift/usr/bin/clang" : "/usr/bin/cc"
+            let cc = try await Subprocess.run(compiler, ["-static", "-O2", "-pthread", "-o", sb.shared + "/threads", source])
+            try #require(cc.status == 0, "\(cc)")
+            let id = sb.newID()
+            var spec = sb.spec(id: id, ["/shared/threads"])
+            spec.mounts?.append(Sandbox.sharedMount(sb.shared))
+            let profile = sb.dir + "/threads.json"
+            let recording = try await sb.swiftlet(["run", "--seccomp-record", profile, "--bundle", try sb.bundle(spec, name: id), id])
+            #expect(recording.status == 0 && recording.stdout == "threads done\n", "\(recording)")
+            let seccomp = try JSONDecoder().decode(LinuxSeccomp.self, from: Data(contentsOf: URL(fileURLWithPath: profile)))
+            let names = seccomp.syscalls?.first?.names ?? []
+            #expect(names.contains("clone3") || names.contains("clone"), "\(names)")
+            #expect(names.contains("newfstatat") || names.contains("statx") || names.contains("stat"), "\(names)")
+            let replay = sb.newID()
+            spec.linux?.seccomp = seccomp
+            spec.linux?.cgroupsPath = "/\(Sandbox.cgroupParent)/\(replay)"
+            let again = try await sb.swiftlet(["run", "--bundle", try sb.bundle(spec, name: replay), replay])
+            #expect(again.status == 0 && again.stdout == "threads done\n", "\(again)")
+        }
+    }
+
+    static let threadsProgram = """
+        #include <pthread.h>
+        #include <stdio.h>
+        #include <sys/stat.h>
+        static void *work(void *arg) { struct stat st; for (int i = 0; i < 200; i++) stat("/", &st); return arg; }
+        int main(void) {
+            pthread_t t[8];
+            for (int i = 0; i < 8; i++) if (pthread_create(&t[i], NULL, work, NULL) != 0) return 1;
+            for (int i = 0; i < 8; i++) pthread_join(t[i], NULL);
+            puts("threads done");
+            return 0;
+        }
+        """
+
     static func recorderPID(_ stderr: String) -> Int32? {
         guard let range = stderr.range(of: "seccomp recorder: pid ") else { return nil }
         return Int32(stderr[range.upperBound...].prefix { $0.isNumber })
