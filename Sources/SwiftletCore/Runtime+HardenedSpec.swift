@@ -25,8 +25,10 @@ extension Runtime {
     /// given capabilities (none by default), noNewPrivileges, a default-deny seccomp profile,
     /// every namespace including user and cgroup (root inside is host uid 100000, the process
     /// runs as uid 1000), masked and read-only /proc and /sys paths, memory and pids limits, no
-    /// cgroupfs mount and no device but the default ones. docs/hardening.md walks through it.
-    public static func hardenedSpec(capabilities caps: [String] = []) -> Spec {
+    /// cgroupfs mount and no device but the default ones; on a host with AppArmor, the
+    /// `swiftlet-default` profile (generated and loaded by `create` if missing).
+    /// docs/hardening.md walks through it.
+    public static func hardenedSpec(capabilities caps: [String] = [], appArmor: Bool = false) -> Spec {
         let process = Process(
             terminal: false, args: ["sh", "-c", "id; echo hello"],
             env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/tmp"],
@@ -36,7 +38,8 @@ extension Runtime {
             capabilities: LinuxCapabilities(bounding: caps, effective: caps, inheritable: caps, permitted: caps, ambient: caps),
             rlimits: [POSIXRlimit(type: "RLIMIT_NOFILE", hard: 1024, soft: 1024),
                       POSIXRlimit(type: "RLIMIT_CORE", hard: 0, soft: 0)],
-            noNewPrivileges: true)
+            noNewPrivileges: true,
+            apparmorProfile: appArmor ? AppArmorDefault.name : nil)
         let mounts = [
             Mount(destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec", "nodev"]),
             Mount(destination: "/dev", type: "tmpfs", source: "tmpfs",

@@ -78,7 +78,8 @@ extension Runtime {
         if !hardened && !capabilities.isEmpty { throw RuntimeError("--cap needs --hardened") }
         let dir = Self.absolutePath(bundle)
         let path = dir + "/config.json"
-        let spec = hardened ? Self.hardenedSpec(capabilities: try Self.hardenedCapabilities(capabilities))
+        let spec = hardened ? Self.hardenedSpec(capabilities: try Self.hardenedCapabilities(capabilities),
+                                                appArmor: HostSecurity.probe().appArmor)
             : Self.defaultSpec(rootless: rootless, uid: Sys.geteuid(), gid: Sys.getegid())
         let bytes = try Self.specJSON(spec)
         do {

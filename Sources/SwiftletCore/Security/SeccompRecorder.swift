@@ -158,7 +158,9 @@ extension PreparedSecurity {
     /// applied while recording: the point is to see what the program does unrestricted).
     static func recording(_ spec: Spec, output: String, preserveFDs: Int, recorder: inout RecorderProcess?,
                           debug: (String) -> Void) throws -> PreparedSecurity {
-        do { try HostSecurity.probe().check(process: spec.process, linux: spec.linux, debug: debug) } catch { throw RuntimeError(error) }
+        let host = HostSecurity.probe()
+        do { try host.check(process: spec.process, linux: spec.linux, debug: debug) } catch { throw RuntimeError(error) }
+        try AppArmorDefault.ensureLoaded(for: spec.process, host: host, debug: debug)
         if spec.linux?.seccomp != nil { debug("linux.seccomp: not applied while recording a profile") }
         let nofile = spec.process?.rlimits?.first { $0.type == "RLIMIT_NOFILE" }?.soft ?? 1024
         let preferred = Int32(clamping: max(nofile, 4) - 1)
