@@ -55,6 +55,7 @@ extension Runtime {
                 debug("process.capabilities.ambient: \(skipped.joined(separator: ", ")) not raised: not in both permitted and inheritable")
             }
         }
+        let recordPath = try Self.seccompRecordPath(option: options.seccompRecord, annotations: spec.annotations, bundle: bundle)
         let lock = try store.create(id)
         var record = ContainerRecord(
             ociVersion: spec.ociVersion, id: id, bundle: bundle, rootfs: rootfs, pid: nil, initStartTime: nil,
@@ -62,7 +63,6 @@ extension Runtime {
             cgroup: nil, hooks: spec.hooks, namespaces: spec.linux?.namespaces, terminal: process.terminal)
         record.process = process  // exec's defaults (Runtime+Exec.swift)
         record.seccomp = spec.linux?.seccomp
-        let recordPath = try Self.seccompRecordPath(option: options.seccompRecord, annotations: spec.annotations, bundle: bundle)
         var launch = Launch(runtime: self, spec: spec, process: process, record: record, namespaces: namespaces, options: options)
         launch.recordPath = recordPath
         do {

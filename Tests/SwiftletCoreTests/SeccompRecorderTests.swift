@@ -45,3 +45,28 @@ import Testing
         #expect(program.instructionCount > 3)
     }
 }
+
+/// Where the profile goes: the flag anywhere (relative to the working directory), the
+/// annotation only inside the bundle; the directory must exist. Errors name the field.
+@Suite struct SeccompRecordPathTests {
+    static let key = SeccompRecorder.annotation
+
+    @Test func flagWinsAndIsAbsolute() throws {
+        #expect(try Runtime.seccompRecordPath(option: "/tmp/p.json", annotations: [Self.key: "x.json"], bundle: "/tmp") == "/tmp/p.json")
+    }
+
+    @Test func annotationIsInsideTheBundle() throws {
+        #expect(try Runtime.seccompRecordPath(option: nil, annotations: [Self.key: "p.json"], bundle: "/tmp") == "/tmp/p.json")
+        #expect(try Runtime.seccompRecordPath(option: nil, annotations: nil, bundle: "/tmp") == nil)
+        #expect(try Runtime.seccompRecordPath(option: "", annotations: [Self.key: ""], bundle: "/tmp") == nil)
+    }
+
+    @Test(arguments: ["/etc/p.json", "../p.json", "a/../../p.json"])
+    func annotationOutsideTheBundleIsRefused(_ value: String) {
+        #expect(throws: RuntimeError.self) { try Runtime.seccompRecordPath(option: nil, annotations: [Self.key: value], bundle: "/tmp") }
+    }
+
+    @Test func missingDirectoryIsRefused() {
+        #expect(throws: RuntimeError.self) { try Runtime.seccompRecordPath(option: "/nonexistent-dir/p.json", annotations: nil, bundle: "/tmp") }
+    }
+}

@@ -173,7 +173,7 @@ extension PreparedSecurity {
 
 extension Runtime {
     /// Where to write the recorded profile: `--seccomp-record` (relative to the working
-    /// directory), else the annotation (relative to the bundle). Its directory must exist.
+    /// directory), else the annotation (a path inside the bundle). Its directory must exist.
     static func seccompRecordPath(option: String?, annotations: [String: String]?, bundle: String) throws -> String? {
         let path: String
         let field: String
@@ -181,8 +181,13 @@ extension Runtime {
             path = absolutePath(option)
             field = "--seccomp-record"
         } else if let value = annotations?[SeccompRecorder.annotation], !value.isEmpty {
-            path = value.hasPrefix("/") ? value : bundle + "/" + value
+            // The config may come from whoever wrote the bundle: the file stays inside it.
             field = "annotations[\"\(SeccompRecorder.annotation)\"]"
+            let parts = value.split(separator: "/")
+            guard !value.hasPrefix("/"), !parts.contains("..") else {
+                throw RuntimeError("\(field): \(value): must be a path relative to the bundle, without ..")
+            }
+            path = bundle + "/" + value
         } else {
             return nil
         }
