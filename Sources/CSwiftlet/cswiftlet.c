@@ -265,3 +265,28 @@ long swl_statvfs_flags(const char *path) {
 }
 
 long swl_join_session_keyring(const char *name) { return syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, name); }
+
+#include <linux/seccomp.h>
+
+int swl_notif_recv(int listener, uint64_t *id, uint32_t *pid, int32_t *nr, uint32_t *arch)
+{
+    struct seccomp_notif n;
+    /* The kernel refuses a struct that is not zeroed (EINVAL). */
+    memset(&n, 0, sizeof n);
+    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &n) < 0)
+        return -1;
+    *id = n.id;
+    *pid = n.pid;
+    *nr = n.data.nr;
+    *arch = n.data.arch;
+    return 0;
+}
+
+int swl_notif_continue(int listener, uint64_t id)
+{
+    struct seccomp_notif_resp r;
+    memset(&r, 0, sizeof r);
+    r.id = id;
+    r.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    return ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &r);
+}

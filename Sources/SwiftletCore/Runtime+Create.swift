@@ -8,8 +8,13 @@ public struct CreatedContainer: ~Copyable {
     public let pidfd: FileDescriptor
     /// The pty master when `run` owns the terminal, else -1 (closed with this value).
     public let consoleMaster: Int32
+    /// The seccomp recorder when recording (its pidfd is closed with this value).
+    public var recorder: RecorderProcess? = nil
 
-    deinit { if consoleMaster >= 0 { Sys.closeRaw(consoleMaster) } }
+    deinit {
+        if consoleMaster >= 0 { Sys.closeRaw(consoleMaster) }
+        if let recorder { Sys.closeRaw(recorder.pidfd) }
+    }
 }
 
 extension Runtime {
@@ -50,6 +55,7 @@ extension Runtime {
                 debug("process.capabilities.ambient: \(skipped.joined(separator: ", ")) not raised: not in both permitted and inheritable")
             }
         }
+        let recordPath = try Self.seccompRecordPath(option: options.seccompRecord, annotations: spec.annotations, bundle: bundle)
         let lock = try store.create(id)
         var record = ContainerRecord(
             ociVersion: spec.ociVersion, id: id, bundle: bundle, rootfs: rootfs, pid: nil, initStartTime: nil,
@@ -58,6 +64,7 @@ extension Runtime {
         record.process = process  // exec's defaults (Runtime+Exec.swift)
         record.seccomp = spec.linux?.seccomp
         var launch = Launch(runtime: self, spec: spec, process: process, record: record, namespaces: namespaces, options: options)
+        launch.recordPath = recordPath
         do {
             try store.write(record)
             let result = try launch.run()
@@ -67,7 +74,8 @@ extension Runtime {
                 try withContext("--pid-file") { try Sys.writeFileAtomically(Self.absolutePath(pidFile), Array("\(pid)".utf8)) }
             }
             _ = consume lock
-            return CreatedContainer(record: record, pidfd: result.take(), consoleMaster: result.console)
+            return CreatedContainer(record: record, pidfd: result.take(), consoleMaster: result.console,
+                                    recorder: result.recorder)
         } catch {
             launch.abort()
             try? store.remove(id)
@@ -88,11 +96,14 @@ struct Launch {
     var cgroup: CgroupManager?
     /// Raw pidfds of processes to kill if create fails (the init, and a first stage).
     var pidfds: [Int32] = []
+    /// Where the seccomp recorder writes its profile (nil: not recording).
+    var recordPath: String?
 
     struct Result {
         let record: ContainerRecord
         let pidfd: Int32
         let console: Int32
+        var recorder: RecorderProcess?
 
         func take() -> FileDescriptor { FileDescriptor(pidfd) }
     }
@@ -140,7 +151,14 @@ struct Launch {
         }
         record.cgroup = manager.description
 
-        let security = try PreparedSecurity.prepare(spec, debug: runtime.debug)
+        var recorder: RecorderProcess?
+        let security: PreparedSecurity
+        if let recordPath {
+            security = try PreparedSecurity.recording(spec, output: recordPath, preserveFDs: options.preserveFDs,
+                                                      recorder: &recorder, debug: runtime.debug)
+        } else {
+            security = try PreparedSecurity.prepare(spec, debug: runtime.debug)
+        }
         let mode = Cgroups.detectMode()
         let deferCgroupNS = namespaces.singleClone && mode != .unified && namespaces.createFlags & Linux.CLONE_NEWCGROUP != 0
         let initFD = try InitBinary.load()
@@ -225,7 +243,7 @@ struct Launch {
         record.creating = false
         pidfds = []
         if initPidfd != child.pidfd { Sys.closeRaw(child.pidfd) }
-        return Result(record: record, pidfd: initPidfd, console: console)
+        return Result(record: record, pidfd: initPidfd, console: console, recorder: recorder)
     }
 
     /// clone3 of the container's first process, which never returns here: it becomes the init.

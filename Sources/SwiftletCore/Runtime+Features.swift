@@ -41,8 +41,9 @@ extension Runtime {
             mountOptions: mountOptionNames(),
             linux: linux,
             annotations: annotations,
-            // Changes how the container's process runs (no swiftlet-init as PID 1).
-            potentiallyUnsafeConfigAnnotations: [noInitAnnotation])
+            // Changes how the container's process runs (no swiftlet-init as PID 1); replaces
+            // linux.seccomp by the recorder's filter and writes a file into the bundle.
+            potentiallyUnsafeConfigAnnotations: [noInitAnnotation, SeccompRecorder.annotation])
     }
 
     /// Every option name `MountOptions` turns into a mount flag, propagation or attribute.

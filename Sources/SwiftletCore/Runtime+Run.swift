@@ -7,7 +7,7 @@ extension Runtime {
     public func run(id: String, options: CreateOptions, detach: Bool) throws -> Int32 {
         var options = options
         options.keepConsole = !detach && options.consoleSocket == nil
-        let created = try create(id: id, options: options)
+        var created = try create(id: id, options: options)
         do {
             try start(id: id)
         } catch {
@@ -17,6 +17,11 @@ extension Runtime {
         if detach { return 0 }
         let code = try waitInForeground(created)
         do { try delete(id: id, force: true) } catch { warn("delete \(id): \(error)") }
+        if let recorder = created.recorder {
+            waitForRecorder(recorder)
+            // waitForRecorder owns (and closes) the pidfd now.
+            created.recorder = nil
+        }
         return code
     }
 

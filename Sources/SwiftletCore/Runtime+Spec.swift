@@ -71,11 +71,16 @@ extension Runtime {
         }
     }
 
-    /// `spec [--bundle DIR] [--rootless]`: writes DIR/config.json, never over an existing one.
-    public func writeSpec(bundle: String, rootless: Bool) throws {
+    /// `spec [--bundle DIR] [--rootless | --hardened [--cap CAP]...]`: writes DIR/config.json,
+    /// never over an existing one.
+    public func writeSpec(bundle: String, rootless: Bool, hardened: Bool = false, capabilities: [String] = []) throws {
+        if hardened && rootless { throw RuntimeError("--hardened and --rootless cannot be combined") }
+        if !hardened && !capabilities.isEmpty { throw RuntimeError("--cap needs --hardened") }
         let dir = Self.absolutePath(bundle)
         let path = dir + "/config.json"
-        let spec = Self.defaultSpec(rootless: rootless, uid: Sys.geteuid(), gid: Sys.getegid())
+        let spec = hardened ? Self.hardenedSpec(capabilities: try Self.hardenedCapabilities(capabilities),
+                                                appArmor: HostSecurity.probe().appArmor)
+            : Self.defaultSpec(rootless: rootless, uid: Sys.geteuid(), gid: Sys.getegid())
         let bytes = try Self.specJSON(spec)
         do {
             guard try Sys.stat(dir).kind == .directory else {

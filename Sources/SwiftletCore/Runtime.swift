@@ -31,6 +31,8 @@ public struct Runtime {
         public var preserveFDs = 0
         /// `run` keeps the pty master instead of sending it to a console socket.
         public var keepConsole = false
+        /// `--seccomp-record FILE`: record the syscalls used into a profile (SeccompRecorder).
+        public var seccompRecord: String?
 
         public init(bundle: String) { self.bundle = bundle }
     }

@@ -21,6 +21,11 @@ struct CreateFlags: ParsableArguments {
     @Option(name: .customLong("preserve-fds"), help: "Pass this many fds after stdio (3, 4, ...) to the process.")
     var preserveFDs: Int = 0
 
+    @Option(name: .customLong("seccomp-record"), help: ArgumentHelp(
+        "Record the syscalls the container uses and write a default-deny seccomp profile allowing them to FILE when it exits (replaces linux.seccomp meanwhile).",
+        valueName: "FILE"))
+    var seccompRecord: String?
+
     func options() -> Runtime.CreateOptions {
         var o = Runtime.CreateOptions(bundle: bundle)
         o.pidFile = pidFile
@@ -28,6 +33,7 @@ struct CreateFlags: ParsableArguments {
         o.noPivot = noPivot
         o.noNewKeyring = noNewKeyring
         o.preserveFDs = preserveFDs
+        o.seccompRecord = seccompRecord
         return o
     }
 }

@@ -9,8 +9,12 @@ struct Spec: ParsableCommand {
     @Option(name: [.short, .long], help: "Bundle directory to write config.json into.") var bundle: String = "."
     @Flag(help: "A config for an unprivileged user: user namespace mapping the caller to root, no network namespace.")
     var rootless = false
+    @Flag(help: "A hardened config: read-only rootfs, no capabilities, default-deny seccomp, user namespace, non-root user, limits (docs/hardening.md).")
+    var hardened = false
+    @Option(name: .customLong("cap"), help: "With --hardened: a capability the process keeps (repeatable).")
+    var caps: [String] = []
 
     func run() throws {
-        try top.globals.runtime().writeSpec(bundle: bundle, rootless: rootless)
+        try top.globals.runtime().writeSpec(bundle: bundle, rootless: rootless, hardened: hardened, capabilities: caps)
     }
 }

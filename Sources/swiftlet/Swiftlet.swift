@@ -11,7 +11,7 @@ struct Swiftlet: ParsableCommand {
         version: "swiftlet version 0.1.0\nspec: \(Runtime.ociVersion)",
         subcommands: [
             Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self, List.self, Exec.self, Ps.self,
-            Pause.self, Resume.self, Update.self, Events.self, Spec.self, Features.self,
+            Pause.self, Resume.self, Update.self, Events.self, Spec.self, Features.self, Audit.self,
         ])
 
     @OptionGroup var globals: GlobalOptions

@@ -14,7 +14,7 @@ import Testing
         #expect(OCIVersion.isSupported(f.ociVersionMin) && OCIVersion.isSupported(f.ociVersionMax))
         #expect(f.hooks == ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"])
         #expect(f.annotations?["run.swiftlet.version"] == "9.9.9")
-        #expect(f.potentiallyUnsafeConfigAnnotations == [Runtime.noInitAnnotation])
+        #expect(f.potentiallyUnsafeConfigAnnotations == [Runtime.noInitAnnotation, SeccompRecorder.annotation])
     }
 
     /// Every listed mount option is one MountOptions turns into a flag, propagation or

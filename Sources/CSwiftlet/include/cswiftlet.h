@@ -92,4 +92,10 @@ int swl_bpf_prog_detach(int target_fd, int prog_fd, uint32_t attach_type);
 int swl_bpf_prog_query(int target_fd, uint32_t attach_type, uint32_t *ids, uint32_t *count);
 int swl_bpf_prog_get_fd_by_id(uint32_t id);
 
+/* Seccomp user notification (the recorder): SECCOMP_IOCTL_NOTIF_RECV into a zeroed struct,
+ * returning the id, pid, syscall number and AUDIT_ARCH of the call; and the answer "let the
+ * call run" (SECCOMP_USER_NOTIF_FLAG_CONTINUE). */
+int swl_notif_recv(int listener, uint64_t *id, uint32_t *pid, int32_t *nr, uint32_t *arch);
+int swl_notif_continue(int listener, uint64_t id);
+
 #endif

@@ -55,6 +55,7 @@ public struct PreparedSecurity: ~Copyable {
 
     public static func prepare(_ spec: Spec, host: HostSecurity = .probe(), debug: (String) -> Void) throws -> PreparedSecurity {
         do { try host.check(process: spec.process, linux: spec.linux, debug: debug) } catch { throw RuntimeError(error) }
+        try AppArmorDefault.ensureLoaded(for: spec.process, host: host, debug: debug)
         let seccomp = try SeccompCompiler.compile(spec.linux?.seccomp, debug: debug)
         let listener = try SeccompListener.connect(spec.linux?.seccomp, program: seccomp)
         return PreparedSecurity(seccomp: seccomp, listener: listener)

@@ -134,6 +134,13 @@ public enum Linux {
 
     // signals
     public static let SIGKILL: Int32 = 9
+    public static let SIGHUP: Int32 = 1
+    public static let SIGINT: Int32 = 2
+    public static let SIGPIPE: Int32 = 13
+    // poll(2) events
+    public static let POLLIN: Int16 = 0x001
+    public static let POLLERR: Int16 = 0x008
+    public static let POLLHUP: Int16 = 0x010
     public static let SIGTERM: Int32 = 15
     public static let SIGCHLD: Int32 = 17
     public static let SIGWINCH: Int32 = 28
