@@ -136,7 +136,7 @@ struct Launch {
         }
         record.cgroup = manager.description
 
-        let security = try PreparedSecurity.prepare(spec, debug: runtime.debug)
+        let security = try PreparedSecurity.prepare(spec, cacheRoot: store.root, debug: runtime.debug)
         let mode = Cgroups.detectMode()
         let deferCgroupNS = namespaces.singleClone && mode != .unified && namespaces.createFlags & Linux.CLONE_NEWCGROUP != 0
         let initFD = try InitBinary.load()

@@ -146,7 +146,7 @@ struct ExecLaunch {
         // The same preparation as create's: LSM labels checked against the host (--apparmor,
         // --process-label), the container's seccomp filter compiled, its agent connected.
         let security = try PreparedSecurity.prepare(Spec(process: process, linux: OCI.Linux(seccomp: record.seccomp)),
-                                                    debug: runtime.debug)
+                                                    cacheRoot: runtime.store.root, debug: runtime.debug)
         let listenerState = security.listener.raw < 0 ? nil : try SeccompListener.processState(
             id: record.id, bundle: record.bundle, annotations: record.annotations, pid: initPID,
             metadata: record.seccomp?.listenerMetadata)
