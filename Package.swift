@@ -30,9 +30,11 @@ let package = Package(
         .executableTarget(
             name: "swiftlet",
             dependencies: ["SwiftletCore", "OCI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            // Fully static: no dynamic loader at start-up (2.4 M instructions of relocations and
-            // symbol lookups, ~40,000 relocated data pages made private) -- docs/performance.md.
-            linkerSettings: [.unsafeFlags(["-static-executable"])]),
+            // Release: fully static, no dynamic loader at start-up (2.4 M instructions of
+            // relocations and symbol lookups per command; docs/performance.md). Release builds
+            // use --static-swift-stdlib (README); a debug build cannot link FoundationEssentials
+            // statically this way, so it stays dynamic.
+            linkerSettings: [.unsafeFlags(["-static-executable"], .when(configuration: .release))]),
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "SwiftletCoreTests", dependencies: ["SwiftletCore", "OCI"]),
         .testTarget(name: "IntegrationTests", dependencies: ["SwiftletCore", "OCI"]),

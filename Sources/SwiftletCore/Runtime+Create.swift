@@ -60,6 +60,7 @@ extension Runtime {
         var launch = Launch(runtime: self, spec: spec, process: process, record: record, namespaces: namespaces, options: options)
         do {
             try store.write(record)
+            try store.writeExecDefaults(record)
             let result = try launch.run()
             record = result.record
             try store.write(record)

@@ -34,7 +34,7 @@ extension Runtime {
             // process joining the container must not hold up kill, pause or delete for as long
             // as it runs (and `delete` kills it with the rest of the cgroup anyway).
             let lock = try store.lock(id)
-            record = try store.read(id)
+            record = try store.readWithExecDefaults(id)
             switch status(of: record) {
             case .stopped: throw RuntimeError("cannot exec in a stopped container")
             case .creating: throw RuntimeError("cannot exec in a container that is still being created")
