@@ -29,7 +29,12 @@ let package = Package(
             linkerSettings: staticCExecutable),
         .executableTarget(
             name: "swiftlet",
-            dependencies: ["SwiftletCore", "OCI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["SwiftletCore", "OCI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            // Release: fully static, no dynamic loader at start-up (2.4 M instructions of
+            // relocations and symbol lookups per command; docs/performance.md). Release builds
+            // use --static-swift-stdlib (README); a debug build cannot link FoundationEssentials
+            // statically this way, so it stays dynamic.
+            linkerSettings: [.unsafeFlags(["-static-executable"], .when(configuration: .release))]),
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "SwiftletCoreTests", dependencies: ["SwiftletCore", "OCI"]),
         .testTarget(name: "IntegrationTests", dependencies: ["SwiftletCore", "OCI"]),

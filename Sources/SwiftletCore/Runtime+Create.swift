@@ -67,6 +67,7 @@ extension Runtime {
         launch.recordPath = recordPath
         do {
             try store.write(record)
+            try store.writeExecDefaults(record)
             let result = try launch.run()
             record = result.record
             try store.write(record)
@@ -157,7 +158,7 @@ struct Launch {
             security = try PreparedSecurity.recording(spec, output: recordPath, preserveFDs: options.preserveFDs,
                                                       recorder: &recorder, debug: runtime.debug)
         } else {
-            security = try PreparedSecurity.prepare(spec, debug: runtime.debug)
+            security = try PreparedSecurity.prepare(spec, cacheRoot: store.root, debug: runtime.debug)
         }
         let mode = Cgroups.detectMode()
         let deferCgroupNS = namespaces.singleClone && mode != .unified && namespaces.createFlags & Linux.CLONE_NEWCGROUP != 0

@@ -21,9 +21,14 @@ extension Runtime {
             }
         }
         if let cgroup {
-            // Without a pid namespace, processes can outlive the init: kill them too.
-            _ = try? cgroup.signalAll(Linux.SIGKILL)
-            do { try cgroup.destroy() } catch { warn("delete \(id): cgroup: \(error)") }
+            // The usual case: the init is gone and, with its pid namespace, every process, so
+            // rmdir succeeds at once (the kernel refuses it while a process is inside). Only a
+            // busy cgroup pays for the freeze, the walk of every hierarchy and the kill:
+            // without a pid namespace, processes can outlive the init.
+            if (try? cgroup.destroy(retries: 0)) == nil {
+                _ = try? cgroup.signalAll(Linux.SIGKILL)
+                do { try cgroup.destroy() } catch { warn("delete \(id): cgroup: \(error)") }
+            }
         }
         try store.remove(id)
         _ = consume lock

@@ -34,7 +34,7 @@ extension Runtime {
             // process joining the container must not hold up kill, pause or delete for as long
             // as it runs (and `delete` kills it with the rest of the cgroup anyway).
             let lock = try store.lock(id)
-            record = try store.read(id)
+            record = try store.readWithExecDefaults(id)
             switch status(of: record) {
             case .stopped: throw RuntimeError("cannot exec in a stopped container")
             case .creating: throw RuntimeError("cannot exec in a container that is still being created")
@@ -146,7 +146,7 @@ struct ExecLaunch {
         // The same preparation as create's: LSM labels checked against the host (--apparmor,
         // --process-label), the container's seccomp filter compiled, its agent connected.
         let security = try PreparedSecurity.prepare(Spec(process: process, linux: OCI.Linux(seccomp: record.seccomp)),
-                                                    debug: runtime.debug)
+                                                    cacheRoot: runtime.store.root, debug: runtime.debug)
         let listenerState = security.listener.raw < 0 ? nil : try SeccompListener.processState(
             id: record.id, bundle: record.bundle, annotations: record.annotations, pid: initPID,
             metadata: record.seccomp?.listenerMetadata)

@@ -50,3 +50,33 @@ struct Create: ParsableCommand {
         _ = try top.globals.runtime().create(id: id, options: flags.options())
     }
 }
+
+extension CreateFlags {
+    /// The spellings of these flags for the fast path (FastPath.swift).
+    static let fastFlags = ["--no-pivot": "no-pivot", "--no-new-keyring": "no-new-keyring"]
+    static let fastOptions = ["-b": "bundle", "--bundle": "bundle", "--pid-file": "pid-file",
+                              "--console-socket": "console-socket", "--preserve-fds": "preserve-fds",
+                              "--seccomp-record": "seccomp-record"]
+
+    /// The same options `options()` makes, from a fast-path command line; nil declines.
+    static func options(_ line: FastCommandLine) -> Runtime.CreateOptions? {
+        var o = Runtime.CreateOptions(bundle: line.value("bundle") ?? ".")
+        o.pidFile = line.value("pid-file")
+        o.consoleSocket = line.value("console-socket")
+        o.noPivot = line.has("no-pivot")
+        o.noNewKeyring = line.has("no-new-keyring")
+        o.seccompRecord = line.value("seccomp-record")
+        if let fds = line.value("preserve-fds") {
+            guard let n = Int(fds) else { return nil }
+            o.preserveFDs = n
+        }
+        return o
+    }
+}
+
+extension Create {
+    static let fastGrammar = FastCommandLine.Grammar(flags: CreateFlags.fastFlags, options: CreateFlags.fastOptions) { line, globals in
+        guard let options = CreateFlags.options(line) else { return nil }
+        return { _ = try globals.runtime().create(id: line.positionals[0], options: options) }
+    }
+}

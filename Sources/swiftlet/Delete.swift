@@ -9,3 +9,9 @@ struct Delete: ParsableCommand {
 
     func run() throws { try top.globals.runtime().delete(id: id, force: force) }
 }
+
+extension Delete {
+    static let fastGrammar = FastCommandLine.Grammar(flags: ["-f": "force", "--force": "force"]) { line, globals in
+        { try globals.runtime().delete(id: line.positionals[0], force: line.has("force")) }
+    }
+}

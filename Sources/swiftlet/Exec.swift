@@ -58,10 +58,38 @@ struct Exec: ParsableCommand {
         o.apparmorProfile = apparmor
         o.processLabel = processLabel
         options.overrides = o
-        if process == nil && o.args.isEmpty {
+        try Self.execute(top.globals.runtime(), id: id, options: options)
+    }
+}
+
+extension Exec {
+    /// `exec [-p FILE] [-t] [--console-socket S] [-d] [--pid-file F] ID COMMAND...`, the flags
+    /// engines use; any other flag declines to ArgumentParser.
+    static let fastGrammar = FastCommandLine.Grammar(
+        flags: ["-t": "tty", "--tty": "tty", "-d": "detach", "--detach": "detach"],
+        options: ["-p": "process", "--process": "process", "--console-socket": "console-socket", "--pid-file": "pid-file"],
+        passthroughAfterFirst: true
+    ) { line, globals in
+        {
+            var options = Runtime.ExecOptions()
+            options.processFile = line.value("process")
+            options.consoleSocket = line.value("console-socket")
+            options.detach = line.has("detach")
+            options.pidFile = line.value("pid-file")
+            var o = ExecProcess.Overrides()
+            let command = Array(line.positionals.dropFirst())
+            o.args = command.first == "--" ? Array(command.dropFirst()) : command
+            o.tty = line.has("tty")
+            options.overrides = o
+            try execute(globals.runtime(), id: line.positionals[0], options: options)
+        }
+    }
+
+    static func execute(_ runtime: @autoclosure () throws -> Runtime, id: String, options: Runtime.ExecOptions) throws {
+        if options.processFile == nil && options.overrides.args.isEmpty {
             throw RuntimeError("exec: a command is required (or --process)")
         }
-        let code = try top.globals.runtime().exec(id: id, options: options)
+        let code = try runtime().exec(id: id, options: options)
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -13,10 +13,20 @@ struct Kill: ParsableCommand {
     /// a signal ("swiftlet: signal ...") rather than as an unknown flag.
     @Argument(parsing: .allUnrecognized, help: "Signal (default SIGTERM).") var signal: [String] = []
 
-    func run() throws {
+    func run() throws { try Self.send(top.globals.runtime(), id: id, signal: signal, all: all) }
+}
+
+extension Kill {
+    /// `kill [--all] ID [SIGNAL]`; a signal that starts with `-` declines (ArgumentParser's
+    /// `.allUnrecognized` rules apply to it).
+    static let fastGrammar = FastCommandLine.Grammar(flags: ["-a": "all", "--all": "all"], maxPositionals: 2) { line, globals in
+        { try send(globals.runtime(), id: line.positionals[0], signal: Array(line.positionals.dropFirst()), all: line.has("all")) }
+    }
+
+    static func send(_ runtime: @autoclosure () throws -> Runtime, id: String, signal: [String], all: Bool) throws {
         guard signal.count <= 1 else { throw RuntimeError("kill: expected one signal, got \(signal.count): \(signal.joined(separator: " "))") }
         let number: Int32
         do { number = try Signals.parse(signal.first ?? "SIGTERM") } catch { throw RuntimeError(error) }
-        try top.globals.runtime().kill(id: id, signal: number, all: all)
+        try runtime().kill(id: id, signal: number, all: all)
     }
 }

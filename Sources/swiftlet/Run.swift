@@ -14,3 +14,16 @@ struct Run: ParsableCommand {
         if code != 0 { throw ExitCode(code) }
     }
 }
+
+extension Run {
+    static let fastGrammar = FastCommandLine.Grammar(
+        flags: CreateFlags.fastFlags.merging(["-d": "detach", "--detach": "detach"]) { a, _ in a },
+        options: CreateFlags.fastOptions
+    ) { line, globals in
+        guard let options = CreateFlags.options(line) else { return nil }
+        return {
+            let code = try globals.runtime().run(id: line.positionals[0], options: options, detach: line.has("detach"))
+            if code != 0 { throw ExitCode(code) }
+        }
+    }
+}

@@ -8,3 +8,9 @@ struct Start: ParsableCommand {
 
     func run() throws { try top.globals.runtime().start(id: id) }
 }
+
+extension Start {
+    static let fastGrammar = FastCommandLine.Grammar { line, globals in
+        { try globals.runtime().start(id: line.positionals[0]) }
+    }
+}

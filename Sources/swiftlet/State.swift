@@ -8,3 +8,9 @@ struct State: ParsableCommand {
 
     func run() throws { try Console.printJSON(try top.globals.runtime().state(id: id)) }
 }
+
+extension State {
+    static let fastGrammar = FastCommandLine.Grammar { line, globals in
+        { try Console.printJSON(try globals.runtime().state(id: line.positionals[0])) }
+    }
+}

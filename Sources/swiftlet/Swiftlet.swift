@@ -21,8 +21,14 @@ struct Swiftlet: ParsableCommand {
         let arguments = Array(CommandLine.arguments.dropFirst())
         let logger = Logger.fromArguments(arguments)
         do {
-            var command = try parseAsRoot(arguments)
-            try command.run()
+            // The engines' hot commands skip ArgumentParser's reflective root parse
+            // (FastPath.swift); anything it does not read exactly is parsed as before.
+            if let action = FastCommandLine.action(for: arguments) {
+                try action()
+            } else {
+                var command = try parseAsRoot(arguments)
+                try command.run()
+            }
         } catch let error as RuntimeError {
             logger.error("\(error)")
             Foundation_exit(1)
@@ -40,8 +46,10 @@ struct Swiftlet: ParsableCommand {
 
 /// runc's global flags.
 struct GlobalOptions: ParsableArguments {
+    static let defaultRoot = "/run/swiftlet"
+
     @Option(help: "Root directory for container state.")
-    var root: String = "/run/swiftlet"
+    var root: String = defaultRoot
 
     @Option(help: "Write errors and debug lines to this file (engines read it).")
     var log: String?
@@ -56,6 +64,10 @@ struct GlobalOptions: ParsableArguments {
     var systemdCgroup = false
 
     func runtime() throws -> Runtime {
+        try Self.makeRuntime(root: root, log: log, logFormat: logFormat, debug: debug, systemdCgroup: systemdCgroup)
+    }
+
+    static func makeRuntime(root: String, log: String?, logFormat: LogFormat, debug: Bool, systemdCgroup: Bool) throws -> Runtime {
         if systemdCgroup {
             throw RuntimeError("--systemd-cgroup is not supported yet; use the cgroupfs driver (omit the flag)")
         }

@@ -47,8 +47,14 @@ public protocol CgroupManager: AnyObject {
     func stats() throws(CgroupError) -> CgroupStats
 
     /// Removes the cgroup (and any cgroups created below it) in every hierarchy, deepest
-    /// first, retrying while exiting processes keep it busy. Missing directories are fine.
-    func destroy() throws(CgroupError)
+    /// first, retrying EBUSY `retries` times (with doubling sleeps from 10 ms) while exiting
+    /// processes keep it busy; with 0 a busy cgroup fails at once. Missing directories are fine.
+    func destroy(retries: Int) throws(CgroupError)
+}
+
+extension CgroupManager {
+    /// `destroy` with the default patience for exiting processes (about 0.6 s).
+    public func destroy() throws(CgroupError) { try destroy(retries: 6) }
 }
 
 /// Where one cgroup of a container lives in one hierarchy.

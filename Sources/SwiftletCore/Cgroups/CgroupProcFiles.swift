@@ -31,32 +31,38 @@ public struct ProcCgroupEntry: Equatable, Sendable {
 public enum CgroupProcFiles {
     /// Parses mountinfo text; malformed lines are skipped (the kernel writes this file, a line we
     /// cannot read is not a cgroup mount we could use).
+    /// Splits on bytes, not Characters: String.split(separator: Character) runs grapheme
+    /// breaking over every byte and made this parse 2.4 M instructions for 22 lines.
     public static func parseMountInfo(_ text: String) -> [MountInfoEntry] {
         var entries: [MountInfoEntry] = []
-        for line in text.split(separator: "\n") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
+            let fields = line.split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) }
             // id parent maj:min root mountpoint options [optional...] - fstype source superoptions
             guard fields.count >= 10, let dash = fields.firstIndex(of: "-"), dash >= 6, fields.count >= dash + 4,
                   let id = Int(fields[0]), let parent = Int(fields[1]) else { continue }
             entries.append(MountInfoEntry(
                 mountID: id, parentID: parent, majorMinor: fields[2],
                 root: unescapeOctal(fields[3]), mountPoint: unescapeOctal(fields[4]),
-                mountOptions: fields[5].split(separator: ",").map(String.init),
+                mountOptions: commaList(fields[5]),
                 fsType: fields[dash + 1], source: unescapeOctal(fields[dash + 2]),
-                superOptions: fields[dash + 3].split(separator: ",").map(String.init)))
+                superOptions: commaList(fields[dash + 3])))
         }
         return entries
+    }
+
+    static func commaList(_ field: String) -> [String] {
+        field.utf8.split(separator: UInt8(ascii: ",")).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Parses /proc/PID/cgroup text; malformed lines are skipped.
     public static func parseProcCgroup(_ text: String) -> [ProcCgroupEntry] {
         var entries: [ProcCgroupEntry] = []
-        for line in text.split(separator: "\n") {
+        for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
             // The path may itself contain ':', so split at the first two only.
-            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            let parts = line.split(separator: UInt8(ascii: ":"), maxSplits: 2, omittingEmptySubsequences: false)
+                .map { String(decoding: $0, as: UTF8.self) }
             guard parts.count == 3, let id = Int(parts[0]), parts[2].hasPrefix("/") else { continue }
-            let controllers = parts[1].split(separator: ",").map(String.init)
-            entries.append(ProcCgroupEntry(hierarchyID: id, controllers: controllers, path: String(parts[2])))
+            entries.append(ProcCgroupEntry(hierarchyID: id, controllers: commaList(parts[1]), path: parts[2]))
         }
         return entries
     }

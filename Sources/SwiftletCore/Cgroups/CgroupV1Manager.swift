@@ -197,12 +197,12 @@ public final class CgroupV1Manager: CgroupManager {
 
     /// Removes the cgroup in every hierarchy; a failure in one does not stop the others, the
     /// first failure is reported.
-    public func destroy() throws(CgroupError) {
+    public func destroy(retries: Int) throws(CgroupError) {
         var first: CgroupError?
         for dir in allDirectories {
             dir.close()
             do {
-                try CgroupDirectory.removeTree(dir.path)
+                try CgroupDirectory.removeTree(dir.path, retries: retries)
             } catch {
                 if first == nil { first = error }
             }

@@ -80,9 +80,9 @@ public final class CgroupV2Manager: CgroupManager {
         try CgroupStatsReader.v2(dir())
     }
 
-    public func destroy() throws(CgroupError) {
+    public func destroy(retries: Int) throws(CgroupError) {
         let dir = try dir()
         dir.close()
-        try CgroupDirectory.removeTree(dir.path)
+        try CgroupDirectory.removeTree(dir.path, retries: retries)
     }
 }

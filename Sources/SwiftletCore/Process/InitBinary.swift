@@ -19,7 +19,6 @@ enum InitBinary {
     /// A sealed memfd holding the init program.
     static func load() throws -> FileDescriptor {
         let path = try locate()
-        let bytes = try withContext("read init") { try Sys.readFile(path) }
-        return try withContext("load init") { try Sys.sealedMemfd(name: "swiftlet-init", bytes: bytes) }
+        return try withContext("load init") { try Sys.sealedMemfd(name: "swiftlet-init", copying: path) }
     }
 }

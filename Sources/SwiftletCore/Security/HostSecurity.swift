@@ -53,10 +53,19 @@ public struct PreparedSecurity: ~Copyable {
     public let seccomp: SeccompProgram?
     public let listener: SeccompListener.ListenerSocket
 
-    public static func prepare(_ spec: Spec, host: HostSecurity = .probe(), debug: (String) -> Void) throws -> PreparedSecurity {
+    /// `cacheRoot`: the state root, whose `@seccomp/` keeps compiled filters (SeccompCache).
+    public static func prepare(_ spec: Spec, host: HostSecurity = .probe(), cacheRoot: String? = nil,
+                               debug: (String) -> Void) throws -> PreparedSecurity {
         do { try host.check(process: spec.process, linux: spec.linux, debug: debug) } catch { throw RuntimeError(error) }
         try AppArmorDefault.ensureLoaded(for: spec.process, host: host, debug: debug)
-        let seccomp = try SeccompCompiler.compile(spec.linux?.seccomp, debug: debug)
+        let seccomp: SeccompProgram?
+        if let cacheRoot {
+            seccomp = try SeccompCache(root: cacheRoot).program(for: spec.linux?.seccomp, debug: debug) {
+                try SeccompCompiler.compile(spec.linux?.seccomp, debug: debug)
+            }
+        } else {
+            seccomp = try SeccompCompiler.compile(spec.linux?.seccomp, debug: debug)
+        }
         let listener = try SeccompListener.connect(spec.linux?.seccomp, program: seccomp)
         return PreparedSecurity(seccomp: seccomp, listener: listener)
     }

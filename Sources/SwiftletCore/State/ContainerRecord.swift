@@ -27,9 +27,10 @@ public struct ContainerRecord: Codable, Sendable {
     public var terminal: Bool?
     /// config.json's `process` at create time: the defaults of every `exec` (env, user, cwd,
     /// capabilities, rlimits, no_new_privs, AppArmor/SELinux labels), so a later edit of the
-    /// bundle cannot change what an exec'd process gets.
+    /// bundle cannot change what an exec'd process gets. Stored in exec.json, not state.json.
     public var process: Process? = nil
     /// config.json's `linux.seccomp` at create time: every exec'd process gets the same filter.
+    /// Stored in exec.json, not state.json.
     public var seccomp: LinuxSeccomp? = nil
     /// The `linux.resources` in force: config.json's at create time, then each `update` merged
     /// in, so that a later update starts from what is applied (runc keeps them the same way).
@@ -48,6 +49,29 @@ public struct ContainerRecord: Codable, Sendable {
             return try JSONDecoder().decode(ContainerRecord.self, from: Data(bytes))
         } catch {
             throw RuntimeError("\(path): corrupt state: \(error)")
+        }
+    }
+}
+
+/// `<root>/<id>/exec.json`: the container's process and seccomp profile at create time, the
+/// defaults of every `exec` (see `StateStore.writeExecDefaults`).
+struct ExecDefaults: Codable {
+    var process: Process?
+    var seccomp: LinuxSeccomp?
+
+    static func encode(_ value: ExecDefaults) throws -> [UInt8] {
+        do {
+            return Array(try JSONEncoder().encode(value))
+        } catch {
+            throw RuntimeError("encode exec defaults: \(error)")
+        }
+    }
+
+    static func decode(_ bytes: [UInt8], path: String) throws -> ExecDefaults {
+        do {
+            return try JSONDecoder().decode(ExecDefaults.self, from: Data(bytes))
+        } catch {
+            throw RuntimeError("\(path): corrupt exec defaults: \(error)")
         }
     }
 }

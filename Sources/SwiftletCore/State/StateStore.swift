@@ -61,9 +61,41 @@ public struct StateStore: Sendable {
         return try ContainerRecord.decode(bytes, path: path)
     }
 
+    /// `process` and `seccomp` (which only `exec` needs, and a Docker-style seccomp profile
+    /// is most of the record) live in `exec.json`, written once by `writeExecDefaults`, so
+    /// that start, kill, state and delete encode and decode a small file.
+    public func execDefaultsFile(_ id: String) -> String { directory(id) + "/exec.json" }
+
     public func write(_ record: ContainerRecord) throws {
-        let bytes = try ContainerRecord.encode(record)
+        var lean = record
+        lean.process = nil
+        lean.seccomp = nil
+        let bytes = try ContainerRecord.encode(lean)
         try withContext("write state") { try Sys.writeFileAtomically(stateFile(record.id), bytes, mode: 0o600) }
+    }
+
+    public func writeExecDefaults(_ record: ContainerRecord) throws {
+        let bytes = try ExecDefaults.encode(ExecDefaults(process: record.process, seccomp: record.seccomp))
+        try withContext("write exec defaults") { try Sys.writeFileAtomically(execDefaultsFile(record.id), bytes, mode: 0o600) }
+    }
+
+    /// The record with `process` and `seccomp` filled in from `exec.json`. A state directory
+    /// without that file (written by a swiftlet that kept them in state.json) keeps what
+    /// state.json had; any other failure is an error, never a process without its filter.
+    public func readWithExecDefaults(_ id: String) throws -> ContainerRecord {
+        var record = try read(id)
+        let path = execDefaultsFile(id)
+        let bytes: [UInt8]
+        do {
+            bytes = try Sys.readFile(path)
+        } catch {
+            if error.errno == Linux.ENOENT { return record }
+            throw RuntimeError("read exec defaults", error)
+        }
+        let defaults = try ExecDefaults.decode(bytes, path: path)
+        record.process = defaults.process
+        record.seccomp = defaults.seccomp
+        return record
     }
 
     public func remove(_ id: String) throws {

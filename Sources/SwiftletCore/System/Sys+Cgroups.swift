@@ -63,10 +63,15 @@ extension Sys {
     public static func listSubdirectories(at dirfd: Int32, path: String) throws(SystemError) -> [String] {
         let dir = try openat(dirfd, ".", O_RDONLY | O_DIRECTORY, display: path)
         var result: [String] = []
-        for name in try listDirectory(dir.raw, path: path) {
-            var st = Glibc.stat()
-            if Glibc.fstatat(dir.raw, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
-                result.append(name)
+        // cgroupfs reports d_type: one getdents instead of an fstatat per interface file.
+        for entry in try listDirectoryEntries(dir.raw, path: path) {
+            if entry.type == UInt8(DT_DIR) {
+                result.append(entry.name)
+            } else if entry.type == UInt8(DT_UNKNOWN) {
+                var st = Glibc.stat()
+                if Glibc.fstatat(dir.raw, entry.name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+                    result.append(entry.name)
+                }
             }
         }
         return result
