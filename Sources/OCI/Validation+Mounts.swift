@@ -58,7 +58,18 @@ extension Spec {
             } else if UInt64(mapping.containerID) + UInt64(mapping.size) > limit
                         || UInt64(mapping.hostID) + UInt64(mapping.size) > limit {
                 problems.add("\(path).size", "range exceeds the 32-bit id space")
+            } else if let earlier = mappings[..<index].firstIndex(where: { Self.overlaps($0, mapping) }) {
+                // The kernel refuses overlapping ranges in uid_map/gid_map with a bare EINVAL.
+                problems.add(path, "overlaps \(JSONPath.index(base, earlier)) (container or host ids)")
             }
         }
+    }
+
+    /// Whether two mappings share a container id or a host id.
+    static func overlaps(_ a: LinuxIDMapping, _ b: LinuxIDMapping) -> Bool {
+        func intersect(_ x: UInt32, _ y: UInt32, _ n: UInt32, _ m: UInt32) -> Bool {
+            UInt64(x) < UInt64(y) + UInt64(m) && UInt64(y) < UInt64(x) + UInt64(n)
+        }
+        return intersect(a.containerID, b.containerID, a.size, b.size) || intersect(a.hostID, b.hostID, a.size, b.size)
     }
 }

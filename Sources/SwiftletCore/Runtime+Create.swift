@@ -51,6 +51,7 @@ extension Runtime {
             }
         }
         let lock = try store.create(id)
+        Fault.point("after-state-dir")
         var record = ContainerRecord(
             ociVersion: spec.ociVersion, id: id, bundle: bundle, rootfs: rootfs, pid: nil, initStartTime: nil,
             created: Timestamp.now(), owner: "", annotations: spec.annotations, creating: true, started: false,
@@ -60,9 +61,11 @@ extension Runtime {
         var launch = Launch(runtime: self, spec: spec, process: process, record: record, namespaces: namespaces, options: options)
         do {
             try store.write(record)
+            Fault.point("after-state-file")
             let result = try launch.run()
             record = result.record
             try store.write(record)
+            Fault.point("before-pid-file")
             if let pidFile = options.pidFile, let pid = record.pid {
                 try withContext("--pid-file") { try Sys.writeFileAtomically(Self.absolutePath(pidFile), Array("\(pid)".utf8)) }
             }
@@ -127,6 +130,9 @@ struct Launch {
         do {
             manager = try Cgroups.manager(cgroupsPath: spec.linux?.cgroupsPath, containerID: record.id)
             cgroup = manager
+            // Recorded before it exists, so that `delete --force` finds it whenever create dies.
+            record.cgroup = manager.description
+            try store.write(record)
             try manager.create()
             var resources = spec.linux?.resources ?? LinuxResources()
             resources.devices = (resources.devices ?? []) + DeviceCreator.cgroupRules(for: spec.linux?.devices)
@@ -134,7 +140,7 @@ struct Launch {
         } catch {
             throw RuntimeError("cgroup: \(error)")
         }
-        record.cgroup = manager.description
+        Fault.point("after-cgroup")
 
         let security = try PreparedSecurity.prepare(spec, debug: runtime.debug)
         let mode = Cgroups.detectMode()
@@ -158,6 +164,8 @@ struct Launch {
         pidfds.append(child.pidfd)
         var initPID = child.pid
         var initPidfd = child.pidfd
+        try recordInit(initPID)
+        Fault.point("after-clone")
         let parentEnd = pair.first.raw
         do { let childEnd = pair.second; _ = consume childEnd }
         // The parent's connection to the seccomp agent is not needed past the clone.
@@ -165,10 +173,14 @@ struct Launch {
         // The first process goes into every hierarchy before it creates anything; the second
         // stage of the two-clone path inherits its cgroups.
         try manager.addProcessChecked(initPID)
+        Fault.point("after-cgroup-join")
         if !namespaces.singleClone {
             try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
         } else if namespaces.newUser || deferCgroupNS {
-            if namespaces.newUser { try writeIDMaps(pid: initPID) }
+            if namespaces.newUser {
+                try writeIDMaps(pid: initPID)
+                Fault.point("after-id-maps")
+            }
             try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
         }
 
@@ -183,11 +195,13 @@ struct Launch {
             }
             switch msg.kind {
             case SWL_MSG_READY:
+                Fault.point("before-ready")
                 break loop
             case SWL_MSG_ERROR:
                 throw RuntimeError(msg.message, errno: msg.err)
             case SWL_MSG_NEED_MAPS:
                 try writeIDMaps(pid: msg.pid)
+                Fault.point("after-id-maps")
                 try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
             case SWL_MSG_CHILD_PID:
                 guard attached >= 0 else { throw RuntimeError("container init: no pidfd received") }
@@ -196,6 +210,7 @@ struct Launch {
                 initPidfd = attached
                 attached = -1
                 pidfds.append(initPidfd)
+                try recordInit(initPID)
             case SWL_MSG_CONSOLE:
                 guard attached >= 0 else { throw RuntimeError("process.terminal: no pty master received") }
                 if let socket = options.consoleSocket {
@@ -216,12 +231,21 @@ struct Launch {
             }
         }
         Sys.closeRaw(parentEnd)
+        Fault.point("after-ready")
         record.pid = initPID
         record.initStartTime = Sys.processStat(initPID)?.startTime
         record.creating = false
         pidfds = []
         if initPidfd != child.pidfd { Sys.closeRaw(child.pidfd) }
         return Result(record: record, pidfd: initPidfd, console: console)
+    }
+
+    /// Saves the init's pid and start time while create is still running, so that a runtime
+    /// killed from here on leaves a state dir `delete --force` can clean up.
+    mutating func recordInit(_ pid: Int32) throws {
+        record.pid = pid
+        record.initStartTime = Sys.processStat(pid)?.startTime
+        try runtime.store.write(record)
     }
 
     /// clone3 of the container's first process, which never returns here: it becomes the init.
@@ -265,7 +289,12 @@ struct Launch {
         guard let status = try? Sys.wait(pidfd: pidfd) else { return "status unknown" }
         switch status {
         case .exited(let code): return "exit status \(code)"
-        case .signaled(let sig): return "killed by signal \(sig)"
+        case .signaled(let sig):
+            // The usual SIGKILL before READY is the OOM killer acting on a tiny memory limit.
+            if sig == Linux.SIGKILL, let limit = spec.linux?.resources?.memory?.limit, limit >= 0 {
+                return "killed by signal \(sig); linux.resources.memory.limit is \(limit) bytes: out of memory?"
+            }
+            return "killed by signal \(sig)"
         }
     }
 }

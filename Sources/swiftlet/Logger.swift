@@ -45,6 +45,15 @@ struct Logger {
         append(level: "debug", message)
     }
 
+    /// With `SWIFTLET_DEBUG_FDS=1`, one debug entry in --log listing the descriptors the
+    /// runtime still holds (`fds at exit: 0 -> /dev/null, 1 -> ..., 2 -> ...`); never on
+    /// stderr, whose one error line is part of the CLI's contract (docs/reliability.md).
+    func openDescriptors() {
+        guard Sys.environment("SWIFTLET_DEBUG_FDS") == "1" else { return }
+        let list = Sys.openDescriptors().map { "\($0.fd) -> \($0.target)" }.joined(separator: ", ")
+        append(level: "debug", "fds at exit: \(list)")
+    }
+
     private func append(level: String, _ message: String) {
         guard let path else { return }
         let time = Console.timestamp()

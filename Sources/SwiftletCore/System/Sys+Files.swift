@@ -22,8 +22,16 @@ extension Sys {
     /// as the root for every symlink and `..` met on the way.
     public static func openat2(_ dirfd: Int32, _ path: String, _ flags: Int32, mode: mode_t = 0, resolve: UInt64,
                                display: String? = nil) throws(SystemError) -> FileDescriptor {
+        // With `..` in the path, RESOLVE_IN_ROOT/RESOLVE_BENEATH fail with EAGAIN whenever any
+        // rename or mount happened on the host during the lookup (openat2(2)): retry a bounded
+        // number of times, as the man page advises, instead of failing a create at random.
+        var attempts = 0
         let fd = try check("open", display ?? path) {
-            swl_openat2(dirfd, path, UInt64(UInt32(bitPattern: flags | O_CLOEXEC)), UInt64(mode), resolve)
+            while true {
+                let fd = swl_openat2(dirfd, path, UInt64(UInt32(bitPattern: flags | O_CLOEXEC)), UInt64(mode), resolve)
+                attempts += 1
+                if fd >= 0 || Glibc.errno != EAGAIN || attempts >= 128 { return fd }
+            }
         }
         return FileDescriptor(fd)
     }
