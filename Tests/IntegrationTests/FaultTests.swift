@@ -142,20 +142,26 @@ struct FaultTests {
             try await sb.mustCreate(id, bundle: try sb.bundle(sb.shell(id: id, "sleep 100"), name: "b"))
             // A holder killed with SIGKILL while it has the lock.
             let holder = try Self.spawn("/usr/bin/flock", ["-F", "-x", sb.stateRoot + "/" + id, "/bin/sleep", "100"])
-            try await Task.sleep(for: .milliseconds(200))
+            #expect(await eventually(timeout: 10) { Self.isLocked(sb.stateRoot + "/" + id) }, "flock never took the lock")
             kill(holder, SIGKILL)
             var status: Int32 = 0
             waitpid(holder, &status, 0)
-            let state = try await sb.swiftlet(["state", id])
-            #expect(state.status == 0, "\(state)")
-            // A live holder for one second: `delete --force` waits for it, then succeeds.
-            let slow = try Self.spawn("/usr/bin/flock", ["-F", "-x", sb.stateRoot + "/" + id, "/bin/sleep", "1"])
-            #expect(await eventually(timeout: 1) { Self.isLocked(sb.stateRoot + "/" + id) }, "flock never took the lock")
-            let started = Date()
-            let deleted = try await sb.swiftlet(["delete", "--force", id], timeout: 10)
+            #expect(!Self.isLocked(sb.stateRoot + "/" + id), "the lock outlived its holder")
+            // A live holder: `delete --force` waits for it, and succeeds once it lets go.
+            let slow = try Self.spawn("/usr/bin/flock", ["-F", "-x", sb.stateRoot + "/" + id, "/bin/sleep", "100"])
+            #expect(await eventually(timeout: 10) { Self.isLocked(sb.stateRoot + "/" + id) }, "flock never took the lock")
+            let finished = Locked(false)
+            let deletion = Task { () throws -> Outcome in
+                defer { finished.withLock { $0 = true } }
+                return try await sb.swiftlet(["delete", "--force", id], timeout: 30)
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(!finished.withLock { $0 }, "delete did not wait for the lock")
+            kill(slow, SIGKILL)
             waitpid(slow, &status, 0)
+            let deleted = try await deletion.value
             #expect(deleted.status == 0, "\(deleted)")
-            #expect(Date().timeIntervalSince(started) >= 0.3, "delete did not wait for the lock")
+            #expect(!FileManager.default.fileExists(atPath: sb.stateRoot + "/" + id))
         }
     }
 
