@@ -45,13 +45,14 @@ struct Logger {
         append(level: "debug", message)
     }
 
-    /// With `SWIFTLET_DEBUG_FDS=1`, one debug entry in --log listing the descriptors the
-    /// runtime still holds (`fds at exit: 0 -> /dev/null, 1 -> ..., 2 -> ...`); never on
-    /// stderr, whose one error line is part of the CLI's contract (docs/reliability.md).
-    func openDescriptors() {
+    /// With `SWIFTLET_DEBUG_FDS=1`, a debug entry in --log listing the descriptors the runtime
+    /// holds (`fds at start: 0 -> /dev/null, 1 -> ..., 2 -> ...`, `when` is start or exit):
+    /// what it had at exit beyond what it inherited at start is a leak. Never on stderr, whose
+    /// one error line is part of the CLI's contract (docs/reliability.md).
+    func openDescriptors(_ when: String) {
         guard Sys.environment("SWIFTLET_DEBUG_FDS") == "1" else { return }
         let list = Sys.openDescriptors().map { "\($0.fd) -> \($0.target)" }.joined(separator: ", ")
-        append(level: "debug", "fds at exit: \(list)")
+        append(level: "debug", "fds at \(when): \(list)")
     }
 
     private func append(level: String, _ message: String) {

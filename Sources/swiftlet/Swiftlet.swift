@@ -20,8 +20,9 @@ struct Swiftlet: ParsableCommand {
         Sys.ignoreSIGPIPE()
         let arguments = Array(CommandLine.arguments.dropFirst())
         let logger = Logger.fromArguments(arguments)
+        logger.openDescriptors("start")
         let code = runCommand(arguments, logger: logger)
-        logger.openDescriptors()
+        logger.openDescriptors("exit")
         Foundation_exit(code)
     }
 

@@ -107,6 +107,26 @@ struct BadInputCorpusTests {
         }
     }
 
+    /// Invalid signals for `kill`: one line naming the signal, exit 1, the container untouched.
+    @Test func invalidSignals() async throws {
+        try await withSandbox("signals") { sb in
+            let id = sb.newID()
+            try await sb.mustCreate(id, bundle: try sb.bundle(sb.shell(id: id, "sleep 100"), name: "b"))
+            try await sb.mustStart(id)
+            for signal in ["SIGBOGUS", "BOGUS", "65", "99999999999", "-5", "1.5", "SIG", ""] {
+                let outcome = try await sb.swiftlet(["kill", id, signal])
+                #expect(outcome.status == 1, "kill \(signal.debugDescription): \(outcome)")
+                #expect(outcome.stderrLines.count == 1 && outcome.stderr.hasPrefix("swiftlet: "), "kill \(signal.debugDescription): \(outcome)")
+                #expect(signal.isEmpty || outcome.stderr.contains(signal), "kill \(signal.debugDescription) should name it: \(outcome)")
+            }
+            #expect(try await sb.status(id) == "running")
+            for missing in ["no-such-container", "a/b", ".."] {
+                let outcome = try await sb.swiftlet(["kill", missing, "TERM"])
+                #expect(outcome.status == 1 && outcome.stderrLines.count == 1, "kill \(missing): \(outcome)")
+            }
+        }
+    }
+
     /// Every file under `dir` with its contents (symlinks not followed).
     static func tree(_ dir: String) -> [String: String] {
         var result: [String: String] = [:]
