@@ -129,10 +129,14 @@ struct Launch {
         let manager: CgroupManager
         do {
             manager = try Cgroups.manager(cgroupsPath: spec.linux?.cgroupsPath, containerID: record.id)
-            cgroup = manager
-            // Recorded before it exists, so that `delete --force` finds it whenever create dies.
-            record.cgroup = manager.description
-            try store.write(record)
+        } catch {
+            throw RuntimeError("cgroup: \(error)")
+        }
+        // Recorded before it exists, so that `delete --force` finds it whenever create dies.
+        record.cgroup = manager.description
+        try store.write(record)
+        cgroup = manager
+        do {
             try manager.create()
             var resources = spec.linux?.resources ?? LinuxResources()
             resources.devices = (resources.devices ?? []) + DeviceCreator.cgroupRules(for: spec.linux?.devices)
