@@ -7,8 +7,8 @@ import Glibc
 ///   (`Fault.steps`), as an engine's timeout or the OOM killer would. It can do nothing the
 ///   caller could not already do with `kill -9` on the runtime, which the runtime must survive
 ///   anyway; an unknown or empty value does nothing.
-/// - `SWIFTLET_DEBUG_FDS=1`: right before exit, the CLI logs the runtime's own open descriptors
-///   (`Sys.openDescriptors`) to --log, so a test can assert that nothing leaked.
+/// - `SWIFTLET_DEBUG_FDS=1`: at start and right before exit, the CLI logs the runtime's own open
+///   descriptors (`Sys.openDescriptors`) to --log, so a test can assert that nothing leaked.
 public enum Fault {
     /// Every step `create` can be stopped at, in the order it reaches them.
     public static let steps = [
