@@ -15,6 +15,12 @@ extension Spec {
             if let type = mount.type, type.isEmpty {
                 problems.add("\(base).type", "must not be empty when present")
             }
+            // mount(2) takes C strings: a NUL would cut the value short without a word.
+            if let type = mount.type, Check.containsNUL(type) { problems.add("\(base).type", "contains a NUL byte") }
+            if let source = mount.source, Check.containsNUL(source) { problems.add("\(base).source", "contains a NUL byte") }
+            for (i, option) in (mount.options ?? []).enumerated() where Check.containsNUL(option) {
+                problems.add(JSONPath.index("\(base).options", i), "contains a NUL byte")
+            }
             if mount.isBind && (mount.source ?? "").isEmpty {
                 problems.add("\(base).source", "required for a bind mount")
             }
@@ -43,6 +49,18 @@ extension Spec {
                 Check.absolute(hook.path, at: "\(base).path", &problems)
                 if let timeout = hook.timeout, timeout <= 0 {
                     problems.add("\(base).timeout", "must be greater than 0, got \(timeout)")
+                }
+                // `env` has environ(7) semantics, like process.env.
+                for (i, entry) in (hook.env ?? []).enumerated() {
+                    let path = JSONPath.index("\(base).env", i)
+                    if !entry.contains("=") || entry.hasPrefix("=") {
+                        problems.add(path, "must be of the form KEY=VALUE, got \(Check.quote(entry))")
+                    } else if Check.containsNUL(entry) {
+                        problems.add(path, "contains a NUL byte")
+                    }
+                }
+                for (i, arg) in (hook.args ?? []).enumerated() where Check.containsNUL(arg) {
+                    problems.add(JSONPath.index("\(base).args", i), "contains a NUL byte")
                 }
             }
         }

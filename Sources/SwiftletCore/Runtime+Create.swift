@@ -37,6 +37,7 @@ extension Runtime {
         for join in namespaces.joins where !Sys.exists(join.path) {
             throw RuntimeError("linux.namespaces (\(join.type.rawValue)): path \(join.path) does not exist", errno: Linux.ENOENT)
         }
+        try Self.checkNamespaceFiles(spec.linux?.namespaces ?? [])
         if options.consoleSocket != nil && process.terminal != true {
             throw RuntimeError("--console-socket given but process.terminal is false")
         }
@@ -76,6 +77,29 @@ extension Runtime {
             try? store.remove(id)
             _ = consume lock
             throw error
+        }
+    }
+}
+
+extension Runtime {
+    /// config-linux.md "Namespaces": a `path` must be a namespace file of the given type; the
+    /// kernel's answer to setns(2) otherwise is a bare EINVAL, deep inside the child.
+    static func checkNamespaceFiles(_ namespaces: [LinuxNamespace]) throws {
+        for (index, namespace) in namespaces.enumerated() {
+            guard let path = namespace.path, !path.isEmpty else { continue }
+            let field = "linux.namespaces[\(index)].path"
+            let found: UInt64
+            do {
+                found = try Sys.namespaceType(path)
+            } catch {
+                if error.errno == Linux.ENOTTY { throw RuntimeError("\(field): \(path) is not a namespace file", errno: error.errno) }
+                throw RuntimeError(field, error)
+            }
+            let wanted = NamespacePlan.flag(of: namespace.type)
+            if found != wanted {
+                let actual = LinuxNamespaceType.allCases.first { NamespacePlan.flag(of: $0) == found }?.rawValue ?? "unknown"
+                throw RuntimeError("\(field): \(path) is a \(actual) namespace, not \(namespace.type.rawValue)", errno: Linux.EINVAL)
+            }
         }
     }
 }

@@ -299,6 +299,14 @@ extension Sys {
 
 extension Sys {
     @discardableResult
+    /// The CLONE_NEW* type of the namespace file at `path` (ioctl NS_GET_NSTYPE, linux/nsfs.h);
+    /// ENOTTY when it is not a namespace file.
+    public static func namespaceType(_ path: String) throws(SystemError) -> UInt64 {
+        let fd = try open(path, O_RDONLY)
+        let type = try check("ioctl NS_GET_NSTYPE", path) { swl_ioctl_int(fd.raw, 0xb703, 0) }
+        return UInt64(type)
+    }
+
     public static func ioctl(_ fd: Int32, _ request: UInt, _ value: Int32, operation: String) throws(SystemError) -> Int32 {
         try check(operation) { swl_ioctl_int(fd, request, value) }
     }

@@ -21,7 +21,7 @@ def base(cg):
     return json.loads(json.dumps(base0(cg)))
 def base0(cg):
     return {"ociVersion": "1.2.0",
-     "process": {"user": {"uid": 0, "gid": 0}, "args": ["sh", "-c", "true"], "env": ["PATH=/bin:/sbin:/usr/bin", "SWIFTLET_CORPUS=1"], "cwd": "/",
+     "process": {"user": {"uid": 0, "gid": 0}, "args": ["sh", "-c", "true"], "env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm", "SWIFTLET_CORPUS=1"], "cwd": "/",
         "capabilities": {"bounding": caps, "effective": caps, "permitted": caps},
         "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}], "noNewPrivileges": True},
      "root": {"path": ROOTFS, "readonly": True}, "hostname": "itest",
