@@ -98,7 +98,7 @@ extension Runtime {
             let wanted = NamespacePlan.flag(of: namespace.type)
             if found != wanted {
                 let actual = LinuxNamespaceType.allCases.first { NamespacePlan.flag(of: $0) == found }?.rawValue ?? "unknown"
-                throw RuntimeError("\(field): \(path) is a \(actual) namespace, not \(namespace.type.rawValue)", errno: Linux.EINVAL)
+                throw RuntimeError("\(field): \(path) is a namespace of type \(actual), not \(namespace.type.rawValue)", errno: Linux.EINVAL)
             }
         }
     }
