@@ -2,6 +2,8 @@
 # The whole test suite (what .ci/run calls), as root:
 #   1. unit and integration tests (swift test)
 #   2. the runtime-agnostic conformance suite against swiftlet, then against runc
+#   3. a bounded libFuzzer run over config decoding (scripts/fuzz.sh, FUZZ_SECONDS=60)
+#   4. the leak check of the host (scripts/leaks.sh), last
 # Prints each tally as `N passed, M failed`; exits non-zero if swiftlet fails anything.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -18,5 +20,11 @@ RUNTIME=$(command -v runc) conformance/run || true
 
 echo "== conformance: swiftlet"
 RUNTIME=$PWD/.build/release/swiftlet conformance/run || status=1
+
+echo "== fuzz: config decoding and validation (${FUZZ_SECONDS:-60}s)"
+scripts/fuzz.sh "${FUZZ_SECONDS:-60}" || status=1
+
+echo "== leaks: no swiftlet mount, cgroup or process left on the host"
+scripts/leaks.sh || status=1
 
 exit $status

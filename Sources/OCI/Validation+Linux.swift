@@ -57,6 +57,12 @@ extension Spec {
                 if device.minor == nil {
                     problems.add("\(base).minor", "required for device type \(Check.quote(device.type))")
                 }
+                // makedev(3) takes 32-bit halves; anything else would wrap silently.
+                for (name, value) in [("major", device.major), ("minor", device.minor)] {
+                    if let value, value < 0 || value > Int64(UInt32.max) {
+                        problems.add("\(base).\(name)", "must be between 0 and 4294967295, got \(value)")
+                    }
+                }
             case "p":
                 break
             default:

@@ -15,6 +15,12 @@ extension Spec {
             if let type = mount.type, type.isEmpty {
                 problems.add("\(base).type", "must not be empty when present")
             }
+            // mount(2) takes C strings: a NUL would cut the value short without a word.
+            if let type = mount.type, Check.containsNUL(type) { problems.add("\(base).type", "contains a NUL byte") }
+            if let source = mount.source, Check.containsNUL(source) { problems.add("\(base).source", "contains a NUL byte") }
+            for (i, option) in (mount.options ?? []).enumerated() where Check.containsNUL(option) {
+                problems.add(JSONPath.index("\(base).options", i), "contains a NUL byte")
+            }
             if mount.isBind && (mount.source ?? "").isEmpty {
                 problems.add("\(base).source", "required for a bind mount")
             }
@@ -44,6 +50,18 @@ extension Spec {
                 if let timeout = hook.timeout, timeout <= 0 {
                     problems.add("\(base).timeout", "must be greater than 0, got \(timeout)")
                 }
+                // `env` has environ(7) semantics, like process.env.
+                for (i, entry) in (hook.env ?? []).enumerated() {
+                    let path = JSONPath.index("\(base).env", i)
+                    if !entry.contains("=") || entry.hasPrefix("=") {
+                        problems.add(path, "must be of the form KEY=VALUE, got \(Check.quote(entry))")
+                    } else if Check.containsNUL(entry) {
+                        problems.add(path, "contains a NUL byte")
+                    }
+                }
+                for (i, arg) in (hook.args ?? []).enumerated() where Check.containsNUL(arg) {
+                    problems.add(JSONPath.index("\(base).args", i), "contains a NUL byte")
+                }
             }
         }
     }
@@ -58,7 +76,18 @@ extension Spec {
             } else if UInt64(mapping.containerID) + UInt64(mapping.size) > limit
                         || UInt64(mapping.hostID) + UInt64(mapping.size) > limit {
                 problems.add("\(path).size", "range exceeds the 32-bit id space")
+            } else if let earlier = mappings[..<index].firstIndex(where: { Self.overlaps($0, mapping) }) {
+                // The kernel refuses overlapping ranges in uid_map/gid_map with a bare EINVAL.
+                problems.add(path, "overlaps \(JSONPath.index(base, earlier)) (container or host ids)")
             }
         }
+    }
+
+    /// Whether two mappings share a container id or a host id.
+    static func overlaps(_ a: LinuxIDMapping, _ b: LinuxIDMapping) -> Bool {
+        func intersect(_ x: UInt32, _ y: UInt32, _ n: UInt32, _ m: UInt32) -> Bool {
+            UInt64(x) < UInt64(y) + UInt64(m) && UInt64(y) < UInt64(x) + UInt64(n)
+        }
+        return intersect(a.containerID, b.containerID, a.size, b.size) || intersect(a.hostID, b.hostID, a.size, b.size)
     }
 }

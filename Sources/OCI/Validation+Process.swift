@@ -60,6 +60,12 @@ extension Spec {
     }
 
     private func validateUser(_ user: User, _ base: String, _ problems: inout Problems) {
+        // 4294967295 is (uid_t)-1, which setuid/setgroups read as "no id" (EINVAL at start).
+        if user.uid == UInt32.max { problems.add("\(base).uid", "4294967295 is not a valid uid") }
+        if user.gid == UInt32.max { problems.add("\(base).gid", "4294967295 is not a valid gid") }
+        for (index, gid) in (user.additionalGids ?? []).enumerated() where gid == UInt32.max {
+            problems.add(JSONPath.index("\(base).additionalGids", index), "4294967295 is not a valid gid")
+        }
         if let umask = user.umask, umask > 0o777 {
             problems.add("\(base).umask", "must be at most 0777 (511), got \(umask)")
         }

@@ -8,6 +8,13 @@ extension Spec {
         }
     }
 
+    /// config.md "Annotations": "Keys MUST NOT be an empty string."
+    func validateAnnotations(_ problems: inout Problems) {
+        if annotations?.keys.contains("") == true {
+            problems.add("annotations", "keys must not be empty")
+        }
+    }
+
     /// config.md "Root": REQUIRED on Linux, with a non-empty path.
     func validateRoot(_ problems: inout Problems) {
         guard let root else {

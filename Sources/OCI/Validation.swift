@@ -20,6 +20,7 @@ extension Spec {
         validateHostname(&problems)
         validateMounts(&problems)
         validateHooks(&problems)
+        validateAnnotations(&problems)
         validateLinux(&problems)
         return problems.errors
     }

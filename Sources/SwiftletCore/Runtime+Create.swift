@@ -42,6 +42,7 @@ extension Runtime {
         for join in namespaces.joins where !Sys.exists(join.path) {
             throw RuntimeError("linux.namespaces (\(join.type.rawValue)): path \(join.path) does not exist", errno: Linux.ENOENT)
         }
+        try Self.checkNamespaceFiles(spec.linux?.namespaces ?? [])
         if options.consoleSocket != nil && process.terminal != true {
             throw RuntimeError("--console-socket given but process.terminal is false")
         }
@@ -57,6 +58,7 @@ extension Runtime {
         }
         let recordPath = try Self.seccompRecordPath(option: options.seccompRecord, annotations: spec.annotations, bundle: bundle)
         let lock = try store.create(id)
+        Fault.point("after-state-dir")
         var record = ContainerRecord(
             ociVersion: spec.ociVersion, id: id, bundle: bundle, rootfs: rootfs, pid: nil, initStartTime: nil,
             created: Timestamp.now(), owner: "", annotations: spec.annotations, creating: true, started: false,
@@ -68,9 +70,11 @@ extension Runtime {
         do {
             try store.write(record)
             try store.writeExecDefaults(record)
+            Fault.point("after-state-file")
             let result = try launch.run()
             record = result.record
             try store.write(record)
+            Fault.point("before-pid-file")
             if let pidFile = options.pidFile, let pid = record.pid {
                 try withContext("--pid-file") { try Sys.writeFileAtomically(Self.absolutePath(pidFile), Array("\(pid)".utf8)) }
             }
@@ -82,6 +86,29 @@ extension Runtime {
             try? store.remove(id)
             _ = consume lock
             throw error
+        }
+    }
+}
+
+extension Runtime {
+    /// config-linux.md "Namespaces": a `path` must be a namespace file of the given type; the
+    /// kernel's answer to setns(2) otherwise is a bare EINVAL, deep inside the child.
+    static func checkNamespaceFiles(_ namespaces: [LinuxNamespace]) throws {
+        for (index, namespace) in namespaces.enumerated() {
+            guard let path = namespace.path, !path.isEmpty else { continue }
+            let field = "linux.namespaces[\(index)].path"
+            let found: UInt64
+            do {
+                found = try Sys.namespaceType(path)
+            } catch {
+                if error.errno == Linux.ENOTTY { throw RuntimeError("\(field): \(path) is not a namespace file", errno: error.errno) }
+                throw RuntimeError(field, error)
+            }
+            let wanted = NamespacePlan.flag(of: namespace.type)
+            if found != wanted {
+                let actual = LinuxNamespaceType.allCases.first { NamespacePlan.flag(of: $0) == found }?.rawValue ?? "unknown"
+                throw RuntimeError("\(field): \(path) is a namespace of type \(actual), not \(namespace.type.rawValue)", errno: Linux.EINVAL)
+            }
         }
     }
 }
@@ -136,21 +163,28 @@ struct Launch {
     mutating func run() throws -> Result {
         let store = runtime.store
         let manager: CgroupManager
+        var resources = spec.linux?.resources ?? LinuxResources()
+        resources.devices = (resources.devices ?? []) + DeviceCreator.cgroupRules(for: spec.linux?.devices)
         do {
             manager = try Cgroups.manager(cgroupsPath: spec.linux?.cgroupsPath, containerID: record.id)
-            var resources = spec.linux?.resources ?? LinuxResources()
-            resources.devices = (resources.devices ?? []) + DeviceCreator.cgroupRules(for: spec.linux?.devices)
             // What this host cannot apply is an error before any directory exists; apply checks
             // again once the cgroup (and the files it offers) exists.
             _ = try manager.validate(resources)
-            cgroup = manager
+        } catch {
+            throw RuntimeError("cgroup: \(error)")
+        }
+        // Recorded before it exists, so that `delete --force` finds it whenever create dies.
+        record.cgroup = manager.description
+        try store.write(record)
+        cgroup = manager
+        do {
             try manager.create()
             for warning in try manager.apply(resources) { runtime.warn(warning) }
             record.resources = resources
         } catch {
             throw RuntimeError("cgroup: \(error)")
         }
-        record.cgroup = manager.description
+        Fault.point("after-cgroup")
 
         var recorder: RecorderProcess?
         let security: PreparedSecurity
@@ -181,6 +215,8 @@ struct Launch {
         pidfds.append(child.pidfd)
         var initPID = child.pid
         var initPidfd = child.pidfd
+        try recordInit(initPID)
+        Fault.point("after-clone")
         let parentEnd = pair.first.raw
         do { let childEnd = pair.second; _ = consume childEnd }
         // The parent's connection to the seccomp agent is not needed past the clone.
@@ -188,10 +224,14 @@ struct Launch {
         // The first process goes into every hierarchy before it creates anything; the second
         // stage of the two-clone path inherits its cgroups.
         try manager.addProcessChecked(initPID)
+        Fault.point("after-cgroup-join")
         if !namespaces.singleClone {
             try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
         } else if namespaces.newUser || deferCgroupNS {
-            if namespaces.newUser { try writeIDMaps(pid: initPID) }
+            if namespaces.newUser {
+                try writeIDMaps(pid: initPID)
+                Fault.point("after-id-maps")
+            }
             try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
         }
 
@@ -206,11 +246,13 @@ struct Launch {
             }
             switch msg.kind {
             case SWL_MSG_READY:
+                Fault.point("before-ready")
                 break loop
             case SWL_MSG_ERROR:
                 throw RuntimeError(msg.message, errno: msg.err)
             case SWL_MSG_NEED_MAPS:
                 try writeIDMaps(pid: msg.pid)
+                Fault.point("after-id-maps")
                 try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
             case SWL_MSG_CHILD_PID:
                 guard attached >= 0 else { throw RuntimeError("container init: no pidfd received") }
@@ -219,6 +261,7 @@ struct Launch {
                 initPidfd = attached
                 attached = -1
                 pidfds.append(initPidfd)
+                try recordInit(initPID)
             case SWL_MSG_CONSOLE:
                 guard attached >= 0 else { throw RuntimeError("process.terminal: no pty master received") }
                 if let socket = options.consoleSocket {
@@ -239,12 +282,21 @@ struct Launch {
             }
         }
         Sys.closeRaw(parentEnd)
+        Fault.point("after-ready")
         record.pid = initPID
         record.initStartTime = Sys.processStat(initPID)?.startTime
         record.creating = false
         pidfds = []
         if initPidfd != child.pidfd { Sys.closeRaw(child.pidfd) }
         return Result(record: record, pidfd: initPidfd, console: console, recorder: recorder)
+    }
+
+    /// Saves the init's pid and start time while create is still running, so that a runtime
+    /// killed from here on leaves a state dir `delete --force` can clean up.
+    mutating func recordInit(_ pid: Int32) throws {
+        record.pid = pid
+        record.initStartTime = Sys.processStat(pid)?.startTime
+        try runtime.store.write(record)
     }
 
     /// clone3 of the container's first process, which never returns here: it becomes the init.
@@ -288,7 +340,12 @@ struct Launch {
         guard let status = try? Sys.wait(pidfd: pidfd) else { return "status unknown" }
         switch status {
         case .exited(let code): return "exit status \(code)"
-        case .signaled(let sig): return "killed by signal \(sig)"
+        case .signaled(let sig):
+            // The usual SIGKILL before READY is the OOM killer acting on a tiny memory limit.
+            if sig == Linux.SIGKILL, let limit = spec.linux?.resources?.memory?.limit, limit >= 0 {
+                return "killed by signal \(sig); linux.resources.memory.limit is \(limit) bytes: out of memory?"
+            }
+            return "killed by signal \(sig)"
         }
     }
 }

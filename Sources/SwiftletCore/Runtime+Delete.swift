@@ -7,7 +7,23 @@ extension Runtime {
     public func delete(id: String, force: Bool) throws {
         do { try ContainerID.validate(id) } catch { throw RuntimeError(error) }
         let lock = try store.lock(id)
-        let record = try store.read(id)
+        // A create killed between mkdir and its first state write left an empty directory;
+        // holding the lock proves no create is still working in it.
+        guard Sys.exists(store.stateFile(id)) else {
+            try store.remove(id)
+            return
+        }
+        let record: ContainerRecord
+        do {
+            record = try store.read(id)
+        } catch {
+            // state.json is written atomically, so this is damage from outside; --force
+            // removes the directory rather than leaving a container nobody can delete.
+            guard force else { throw error }
+            warn("delete \(id): \(error); removing the state directory")
+            try store.remove(id)
+            return
+        }
         let current = status(of: record)
         if current != .stopped && !force {
             throw RuntimeError("cannot delete container \"\(id)\" that is \(current.rawValue): stop it first or use --force")

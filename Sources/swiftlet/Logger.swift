@@ -45,6 +45,16 @@ struct Logger {
         append(level: "debug", message)
     }
 
+    /// With `SWIFTLET_DEBUG_FDS=1`, a debug entry in --log listing the descriptors the runtime
+    /// holds (`fds at start: 0 -> /dev/null, 1 -> ..., 2 -> ...`, `when` is start or exit):
+    /// what it had at exit beyond what it inherited at start is a leak. Never on stderr, whose
+    /// one error line is part of the CLI's contract (docs/reliability.md).
+    func openDescriptors(_ when: String) {
+        guard Sys.environment("SWIFTLET_DEBUG_FDS") == "1" else { return }
+        let list = Sys.openDescriptors().map { "\($0.fd) -> \($0.target)" }.joined(separator: ", ")
+        append(level: "debug", "fds at \(when): \(list)")
+    }
+
     private func append(level: String, _ message: String) {
         guard let path else { return }
         let time = Console.timestamp()

@@ -20,6 +20,15 @@ struct Swiftlet: ParsableCommand {
         Sys.ignoreSIGPIPE()
         let arguments = Array(CommandLine.arguments.dropFirst())
         let logger = Logger.fromArguments(arguments)
+        logger.openDescriptors("start")
+        let code = runCommand(arguments, logger: logger)
+        logger.openDescriptors("exit")
+        Foundation_exit(code)
+    }
+
+    /// Runs the command; returns the exit status. The command and everything it owned are gone
+    /// when this returns, so the descriptors still open after it are leaks.
+    static func runCommand(_ arguments: [String], logger: Logger) -> Int32 {
         do {
             // The engines' hot commands skip ArgumentParser's reflective root parse
             // (FastPath.swift); anything it does not read exactly is parsed as before.
@@ -29,17 +38,18 @@ struct Swiftlet: ParsableCommand {
                 var command = try parseAsRoot(arguments)
                 try command.run()
             }
+            return 0
         } catch let error as RuntimeError {
             logger.error("\(error)")
-            Foundation_exit(1)
+            return 1
         } catch let error as ExitCode {
-            Foundation_exit(error.rawValue)
+            return error.rawValue
         } catch {
             // --help and --version exit 0 as usual; a usage error is an error like any other:
             // one line, exit 1 (as runc), in the JSON log too.
             guard exitCode(for: error) != .success else { exit(withError: error) }
             logger.error(message(for: error))
-            Foundation_exit(1)
+            return 1
         }
     }
 }

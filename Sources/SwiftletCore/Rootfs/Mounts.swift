@@ -59,10 +59,17 @@ struct MountPerformer {
         let target = try withContext(context) { try InRoot.mkdirAll(root, mount.destination) }
         let source = mount.source ?? type
         let data = options.data.joined(separator: ",")
-        try withContext(context) {
+        do {
             try Sys.mount(source: source, target: InRoot.procPath(target.raw), type: type,
                           flags: options.flags & ~(Linux.MS_BIND | Linux.MS_REC | Linux.MS_REMOUNT),
                           data: data.isEmpty ? nil : data, display: mount.destination)
+        } catch {
+            // ENODEV from mount(2) means the kernel has no such filesystem type: say which.
+            if error.errno == Linux.ENODEV {
+                throw RuntimeError("\(context): type \"\(type)\" is not a filesystem this kernel knows (/proc/filesystems)",
+                                   errno: error.errno)
+            }
+            throw RuntimeError(context, error)
         }
         try finish(mount, options: options, context: context, remount: false)
     }

@@ -121,6 +121,8 @@ public enum Linux {
     public static let ESRCH: Int32 = 3
     public static let EINTR: Int32 = 4
     public static let EEXIST: Int32 = 17
+    public static let ENODEV: Int32 = 19
+    public static let ENOTTY: Int32 = 25
     public static let ENOTDIR: Int32 = 20
     public static let EINVAL: Int32 = 22
     public static let EPERM: Int32 = 1

@@ -22,8 +22,16 @@ extension Sys {
     /// as the root for every symlink and `..` met on the way.
     public static func openat2(_ dirfd: Int32, _ path: String, _ flags: Int32, mode: mode_t = 0, resolve: UInt64,
                                display: String? = nil) throws(SystemError) -> FileDescriptor {
+        // With `..` in the path, RESOLVE_IN_ROOT/RESOLVE_BENEATH fail with EAGAIN whenever any
+        // rename or mount happened on the host during the lookup (openat2(2)): retry a bounded
+        // number of times, as the man page advises, instead of failing a create at random.
+        var attempts = 0
         let fd = try check("open", display ?? path) {
-            swl_openat2(dirfd, path, UInt64(UInt32(bitPattern: flags | O_CLOEXEC)), UInt64(mode), resolve)
+            while true {
+                let fd = swl_openat2(dirfd, path, UInt64(UInt32(bitPattern: flags | O_CLOEXEC)), UInt64(mode), resolve)
+                attempts += 1
+                if fd >= 0 || Glibc.errno != EAGAIN || attempts >= 128 { return fd }
+            }
         }
         return FileDescriptor(fd)
     }
@@ -310,6 +318,14 @@ extension Sys {
 
 extension Sys {
     @discardableResult
+    /// The CLONE_NEW* type of the namespace file at `path` (ioctl NS_GET_NSTYPE, linux/nsfs.h);
+    /// ENOTTY when it is not a namespace file.
+    public static func namespaceType(_ path: String) throws(SystemError) -> UInt64 {
+        let fd = try open(path, O_RDONLY)
+        let type = try check("ioctl NS_GET_NSTYPE", path) { swl_ioctl_int(fd.raw, 0xb703, 0) }
+        return UInt64(type)
+    }
+
     public static func ioctl(_ fd: Int32, _ request: UInt, _ value: Int32, operation: String) throws(SystemError) -> Int32 {
         try check(operation) { swl_ioctl_int(fd, request, value) }
     }

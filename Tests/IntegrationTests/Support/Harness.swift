@@ -118,7 +118,7 @@ enum Subprocess {
     /// pipe would stay open in a container's init, which inherits `create`'s stdio). Passing
     /// `stdoutPath` keeps the output there (the container keeps writing to it after `create`).
     static func run(_ path: String, _ args: [String], input: String? = nil, stdoutPath: String? = nil,
-                    timeout: Double = 30) async throws -> Outcome {
+                    timeout: Double = 30, environment: [String: String] = [:]) async throws -> Outcome {
         let base = Harness.scratch + "/" + UUID().uuidString
         let outPath = stdoutPath ?? base + ".out"
         let errPath = base + ".err"
@@ -144,6 +144,9 @@ enum Subprocess {
         let process = Foundation.Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = args
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardInput = inHandle
         process.standardOutput = out
         process.standardError = err

@@ -104,14 +104,17 @@ final class Sandbox: Sendable {
     // MARK: commands
 
     /// `swiftlet --root <stateRoot> args...`.
-    func swiftlet(_ args: [String], stdoutPath: String? = nil, timeout: Double = 30) async throws -> Outcome {
+    func swiftlet(_ args: [String], stdoutPath: String? = nil, timeout: Double = 30,
+                  environment: [String: String] = [:]) async throws -> Outcome {
         guard let binary = Harness.binary else { throw HarnessError("no swiftlet binary") }
-        return try await Subprocess.run(binary, ["--root", stateRoot] + args, stdoutPath: stdoutPath, timeout: timeout)
+        return try await Subprocess.run(binary, ["--root", stateRoot] + args, stdoutPath: stdoutPath, timeout: timeout,
+                                        environment: environment)
     }
 
     /// `create --bundle B ID`; the container's stdout goes to `output` when given.
-    func create(_ id: String, bundle: String, extra: [String] = [], output: String? = nil) async throws -> Outcome {
-        try await swiftlet(["create", "--bundle", bundle] + extra + [id], stdoutPath: output)
+    func create(_ id: String, bundle: String, extra: [String] = [], output: String? = nil,
+                environment: [String: String] = [:]) async throws -> Outcome {
+        try await swiftlet(["create", "--bundle", bundle] + extra + [id], stdoutPath: output, environment: environment)
     }
 
     /// Like `create`, but records an issue when it fails.
