@@ -28,6 +28,18 @@ import Testing
         #expect(Self.checkError(Self.none, Process(args: ["sh"], apparmorProfile: "")) == nil)
     }
 
+    @Test func appArmorProfileMustBeLoaded() {
+        let loaded = HostSecurity.profileNames("docker-default (enforce)\nswc-test (complain)\nparent//child (enforce)\n")
+        #expect(loaded == ["docker-default", "swc-test", "parent//child"])
+        let host = HostSecurity(appArmor: true, selinux: false, appArmorProfiles: loaded)
+        let error = Self.checkError(host, Process(args: ["sh"], apparmorProfile: "not-there"))
+        #expect(error?.path == "process.apparmorProfile")
+        #expect(error?.message == "AppArmor profile \"not-there\" is not loaded (not in /sys/kernel/security/apparmor/profiles)")
+        for ok in ["docker-default", "swc-test", "parent//child", "unconfined", ":ns:other", "a//&b"] {
+            #expect(Self.checkError(host, Process(args: ["sh"], apparmorProfile: ok)) == nil)
+        }
+    }
+
     @Test func selinuxLabelNeedsSELinux() {
         let process = Process(args: ["sh"], selinuxLabel: "system_u:system_r:container_t:s0")
         #expect(Self.checkError(Self.none, process)?.path == "process.selinuxLabel")

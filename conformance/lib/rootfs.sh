@@ -37,10 +37,16 @@ rootfs_build() {
         chmod 700 root
         cp "$bb" bin/busybox
         chmod 755 bin/busybox
+        # One process for the ~400 links where perl is there (always on Debian): a fork per
+        # link costs ~20 s in the emulated VM of conformance/vm.
         local applet
-        for applet in $("$bb" --list); do
-            [ "$applet" = busybox ] || ln -sf busybox "bin/$applet"
-        done
+        if command -v perl > /dev/null; then
+            "$bb" --list | perl -ne 'chomp; next if $_ eq "busybox"; unlink "bin/$_"; symlink("busybox", "bin/$_") or die "bin/$_: $!\n"'
+        else
+            for applet in $("$bb" --list); do
+                [ "$applet" = busybox ] || ln -sf busybox "bin/$applet"
+            done
+        fi
         cat > etc/passwd <<'PASSWD'
 root:x:0:0:root:/root:/bin/sh
 user:x:1000:1000:user:/tmp:/bin/sh

@@ -6,17 +6,38 @@ import OCI
 public struct HostSecurity: Sendable, Equatable {
     public var appArmor: Bool
     public var selinux: Bool
+    /// The AppArmor profiles loaded in the kernel (names from
+    /// /sys/kernel/security/apparmor/profiles); nil when that list cannot be read.
+    public var appArmorProfiles: Set<String>?
 
-    public init(appArmor: Bool, selinux: Bool) {
+    public init(appArmor: Bool, selinux: Bool, appArmorProfiles: Set<String>? = nil) {
         self.appArmor = appArmor
         self.selinux = selinux
+        self.appArmorProfiles = appArmorProfiles
     }
 
     /// The running host. AppArmor counts as enabled like runc decides it: securityfs shows
     /// the module and its `enabled` parameter is `Y`. SELinux: selinuxfs is mounted.
     public static func probe() -> HostSecurity {
-        HostSecurity(appArmor: Sys.exists("/sys/kernel/security/apparmor") && parameterIsYes("/sys/module/apparmor/parameters/enabled"),
-                     selinux: Sys.exists("/sys/fs/selinux/enforce"))
+        let appArmor = Sys.exists("/sys/kernel/security/apparmor") && parameterIsYes("/sys/module/apparmor/parameters/enabled")
+        return HostSecurity(appArmor: appArmor, selinux: Sys.exists("/sys/fs/selinux/enforce"),
+                            appArmorProfiles: appArmor ? loadedProfiles("/sys/kernel/security/apparmor/profiles") : nil)
+    }
+
+    /// The names in an AppArmor profiles list: one "NAME (MODE)" per line.
+    static func loadedProfiles(_ path: String) -> Set<String>? {
+        guard let text = try? Sys.readText(path) else { return nil }
+        return profileNames(text)
+    }
+
+    static func profileNames(_ text: String) -> Set<String> {
+        var names = Set<String>()
+        for line in text.split(separator: "\n") {
+            guard var end = line.lastIndex(of: "(") else { continue }
+            while end > line.startIndex, line[line.index(before: end)] == " " { end = line.index(before: end) }
+            if end > line.startIndex { names.insert(String(line[..<end])) }
+        }
+        return names
     }
 
     /// A missing or unreadable parameter file means the module is not there.
@@ -30,6 +51,9 @@ public struct HostSecurity: Sendable, Equatable {
             throw SpecError(path: "process.apparmorProfile",
                             message: "AppArmor is not enabled on this host: cannot confine the process with profile \"\(profile)\"")
         }
+        if let profile = process?.apparmorProfile, !profile.isEmpty, appArmor {
+            try Self.checkLoaded(profile, in: appArmorProfiles)
+        }
         if let label = process?.selinuxLabel, !label.isEmpty, !selinux {
             // runc refuses it the same way ("selinux label is specified in config, but selinux
             // is disabled or not supported").
@@ -42,6 +66,18 @@ public struct HostSecurity: Sendable, Equatable {
             }
             // As runc: without SELinux a mount label has no meaning and is dropped.
             debug("linux.mountLabel: SELinux is not enabled on this host; \"\(label)\" ignored")
+        }
+    }
+
+    /// A profile that is not loaded would only fail at the exec of the container's process,
+    /// after `create` reported success: refuse it here instead (runc fails `create` in its
+    /// init). Checked for plain names only: "unconfined", stacks ("a//&b") and policy
+    /// namespaces (":ns:name") are left to the kernel, as is a host whose list is unreadable.
+    static func checkLoaded(_ profile: String, in loaded: Set<String>?) throws(SpecError) {
+        guard let loaded, profile != "unconfined", !profile.hasPrefix(":"), !profile.contains("//&") else { return }
+        if !loaded.contains(profile) {
+            throw SpecError(path: "process.apparmorProfile",
+                            message: "AppArmor profile \"\(profile)\" is not loaded (not in /sys/kernel/security/apparmor/profiles)")
         }
     }
 }
