@@ -51,8 +51,8 @@ public enum JSONPath {
         return path
     }
 
-    /// A JSON string literal for `text`, for messages and bracketed keys.
-    static func quoted(_ text: String) -> String {
+    /// A JSON string literal for `text`, for messages, bracketed keys and the CLI's JSON log.
+    public static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -242,7 +242,7 @@ struct Launch {
             // Whatever descriptor came along is closed unless a case below keeps it.
             defer { if attached >= 0 { Sys.closeRaw(attached) } }
             guard let msg = received else {
-                throw RuntimeError("container init exited before it was ready (\(exitDescription(pidfd: initPidfd)))")
+                throw RuntimeError("container init exited before it was ready (\(LaunchSupport.exitDescription(pidfd: initPidfd, memoryLimit: spec.linux?.resources?.memory?.limit)))")
             }
             switch msg.kind {
             case SWL_MSG_READY:
@@ -265,7 +265,7 @@ struct Launch {
             case SWL_MSG_CONSOLE:
                 guard attached >= 0 else { throw RuntimeError("process.terminal: no pty master received") }
                 if let socket = options.consoleSocket {
-                    try sendConsole(attached, to: socket)
+                    try LaunchSupport.sendConsole(attached, to: socket)
                 } else {
                     console = attached
                     attached = -1
@@ -330,24 +330,6 @@ struct Launch {
         try withContext("linux.gidMappings") { try Sys.writeText("/proc/\(pid)/gid_map", gids) }
     }
 
-    /// Sends the pty master to --console-socket with SCM_RIGHTS, as runc does.
-    func sendConsole(_ master: Int32, to socketPath: String) throws {
-        let socket = try withContext("--console-socket") { try Sys.connectUnix(Runtime.absolutePath(socketPath), stream: true) }
-        try withContext("--console-socket") { try Sys.sendBytes(socket.raw, Array("/dev/ptmx".utf8), attaching: master) }
-    }
-
-    func exitDescription(pidfd: Int32) -> String {
-        guard let status = try? Sys.wait(pidfd: pidfd) else { return "status unknown" }
-        switch status {
-        case .exited(let code): return "exit status \(code)"
-        case .signaled(let sig):
-            // The usual SIGKILL before READY is the OOM killer acting on a tiny memory limit.
-            if sig == Linux.SIGKILL, let limit = spec.linux?.resources?.memory?.limit, limit >= 0 {
-                return "killed by signal \(sig); linux.resources.memory.limit is \(limit) bytes: out of memory?"
-            }
-            return "killed by signal \(sig)"
-        }
-    }
 }
 
 extension CgroupManager {

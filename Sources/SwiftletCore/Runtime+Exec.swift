@@ -207,7 +207,7 @@ struct ExecLaunch {
                 let received = try withContext("exec: read from the new process") { try Sys.receive(parentEnd, attachedFD: &attached) }
                 defer { if attached >= 0 { Sys.closeRaw(attached) } }
                 guard let msg = received else {
-                    throw RuntimeError("exec: the new process exited before it was ready (\(exitDescription()))")
+                    throw RuntimeError("exec: the new process exited before it was ready (\(LaunchSupport.exitDescription(pidfd: child)))")
                 }
                 switch msg.kind {
                 case SWL_MSG_READY:
@@ -217,7 +217,7 @@ struct ExecLaunch {
                 case SWL_MSG_CONSOLE:
                     guard attached >= 0 else { throw RuntimeError("exec --tty: no pty master received") }
                     if let socket = options.consoleSocket {
-                        try sendConsole(attached, to: socket)
+                        try LaunchSupport.sendConsole(attached, to: socket)
                     } else {
                         console = attached
                         attached = -1
@@ -227,7 +227,7 @@ struct ExecLaunch {
                 }
             }
             guard let reply = try withContext("exec", { try Sys.receive(connection.raw) }) else {
-                throw RuntimeError("exec: the new process exited before it ran the program (\(exitDescription()))")
+                throw RuntimeError("exec: the new process exited before it ran the program (\(LaunchSupport.exitDescription(pidfd: child)))")
             }
             if reply.kind == SWL_MSG_ERROR { throw RuntimeError(reply.message, errno: reply.err) }
             guard reply.kind == SWL_MSG_STARTED else { throw RuntimeError("exec: unexpected message \(reply.type) from the new process") }
@@ -289,19 +289,5 @@ struct ExecLaunch {
             throw RuntimeError("exec: cgroup \(location.directory) does not exist", errno: Linux.ENOENT)
         }
         return Cgroups.manager(from: description)
-    }
-
-    /// Sends the pty master to --console-socket with SCM_RIGHTS, as runc does.
-    private func sendConsole(_ master: Int32, to socketPath: String) throws {
-        let socket = try withContext("--console-socket") { try Sys.connectUnix(Runtime.absolutePath(socketPath), stream: true) }
-        try withContext("--console-socket") { try Sys.sendBytes(socket.raw, Array("/dev/ptmx".utf8), attaching: master) }
-    }
-
-    private func exitDescription() -> String {
-        guard child >= 0, let status = try? Sys.wait(pidfd: child) else { return "status unknown" }
-        switch status {
-        case .exited(let code): return "exit status \(code)"
-        case .signaled(let sig): return "killed by signal \(sig)"
-        }
     }
 }

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import OCI
 import SwiftletCore
 
 /// Output helpers for the CLI.
@@ -12,26 +13,7 @@ enum Console {
     static func timestamp() -> String { Runtime.timestamp() }
 
     /// A JSON string literal with the escapes JSON requires.
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func jsonString(_ s: String) -> String { JSONPath.quoted(s) }
 
     /// Pretty JSON as runc prints `state`.
     static func printJSON<T: Encodable>(_ value: T) throws {

@@ -159,10 +159,7 @@ enum ExecSetup {
     static func execInit(_ c: ExecContext, terminalFD: Int32, executable: String) throws {
         // The init's own descriptors must not sit in the preserved range 3..3+n-1.
         let floor = Int32(3 + c.preserveFDs)
-        func above(_ fd: Int32) throws -> Int32 {
-            guard fd >= 0, fd < floor else { return fd }
-            return try withContext("move descriptor") { try Sys.dup(fd, minimum: floor).take() }
-        }
+        func above(_ fd: Int32) throws -> Int32 { try LaunchSupport.moveAbove(fd, floor: floor) }
         let syncFD = try above(c.syncFD)
         let startFD = try above(c.startFD)
         let terminalFD = try above(terminalFD)
