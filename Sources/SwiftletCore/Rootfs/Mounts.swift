@@ -57,12 +57,25 @@ struct MountPerformer {
 
     private func filesystem(_ mount: Mount, type: String, options: MountOptions, context: String) throws {
         let target = try withContext(context) { try InRoot.mkdirAll(root, mount.destination) }
+        // tmpcopyup: the directory as the image has it, opened before the tmpfs covers it.
+        let copyUp = options.copyUp && type == "tmpfs"
+        let lower = try withContext(context) {
+            try InRoot.open(root, mount.destination, flags: copyUp ? Linux.O_RDONLY | Linux.O_DIRECTORY : Linux.O_PATH)
+        }
         let source = mount.source ?? type
         let data = options.data.joined(separator: ",")
         try withContext(context) {
             try Sys.mount(source: source, target: InRoot.procPath(target.raw), type: type,
                           flags: options.flags & ~(Linux.MS_BIND | Linux.MS_REC | Linux.MS_REMOUNT),
                           data: data.isEmpty ? nil : data, display: mount.destination)
+        }
+        if copyUp {
+            do {
+                let upper = try InRoot.open(root, mount.destination, flags: Linux.O_RDONLY | Linux.O_DIRECTORY)
+                try TmpCopyUp.copy(from: lower.raw, to: upper.raw, display: mount.destination)
+            } catch {
+                throw RuntimeError("\(context): tmpcopyup", error)
+            }
         }
         try finish(mount, options: options, context: context, remount: false)
     }
