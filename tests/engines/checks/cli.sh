@@ -154,10 +154,20 @@ c_cap_add() {
 }
 
 c_privileged() {
-    expect_ok erun --rm --privileged "$IMAGE" sh -c 'grep ^CapEff /proc/self/status | cut -f2; test -c /dev/kmsg && echo kmsg; mount -t tmpfs none /mnt && echo mounted'
-    # every capability of the host's bounding set (this host lacks CAP_SYS_RESOURCE)
+    # Docker 20.10 asks for every capability it knows (0x3fffffffff) instead of the host's
+    # bounding set, as podman does; this host's bounding set lacks CAP_SYS_RESOURCE, so runc
+    # ("unable to apply caps: operation not permitted") and swiftlet (capset: EPERM) both refuse
+    # the container. There the check expects that refusal, cleanly; on a full host, the container.
     local host
     host=$(grep ^CapBnd /proc/self/status | cut -f2)
+    if [ "$ENGINE" = docker ] && [ $(( 0x$host >> 24 & 1 )) -eq 0 ]; then
+        log erun --rm --privileged "$IMAGE" true
+        [ "$RC" -ne 0 ] || fail "a privileged container started with capabilities outside the bounding set"
+        [[ "$ERR" == *cap* ]] || fail "the refusal does not name capabilities: $ERR"
+        return 0
+    fi
+    expect_ok erun --rm --privileged "$IMAGE" sh -c 'grep ^CapEff /proc/self/status | cut -f2; test -c /dev/kmsg && echo kmsg; mount -t tmpfs none /mnt && echo mounted'
+    # every capability of the host's bounding set (this host lacks CAP_SYS_RESOURCE)
     expect_eq "$OUT" "$host"$'\nkmsg\nmounted' "capabilities, devices and mount in a privileged container"
 }
 

@@ -4,6 +4,7 @@
 
 # conf_render NAME: the config template conf/NAME with its @PLACEHOLDERS@ filled in, on stdout.
 conf_render() {
+    : "${WORK:?}" "${SWIFTLET:?}" "${RUNC:?}" "${NOFILE:?}" "${NPROC:?}"
     sed -e "s|@WORK@|$WORK|g" -e "s|@SWIFTLET@|$SWIFTLET|g" -e "s|@RUNC@|$RUNC|g" \
         -e "s|@NOFILE@|$NOFILE|g" -e "s|@NPROC@|$NPROC|g" "$ENGINES_DIR/conf/$1"
 }
@@ -19,7 +20,7 @@ podman_env() {
 podman_up() {
     mkdir -p "$WORK/podman"
     local f
-    for f in containers.conf storage.conf registries.conf; do conf_render "$f" > "$WORK/podman/$f"; done
+    for f in containers.conf storage.conf registries.conf; do conf_render "$f" > "$WORK/podman/$f" || return 1; done
     podman_env
     timeout 120 podman import -q "$WORK/rootfs.tar" "$IMAGE" >/dev/null
 }
@@ -47,12 +48,14 @@ podman_rt_root() { case $1 in swiftlet) echo /run/swiftlet ;; runc) echo /run/ru
 
 # ---- Docker (dockerd + its own containerd + containerd-shim-runc-v2) ----------------------------
 
-docker_eng() { docker --host "unix://$WORK/docker/docker.sock" "$@"; }
+docker_eng() { timeout -k 5 "${ENGINE_TIMEOUT:-60}" docker --host "unix://$WORK/docker/docker.sock" "$@"; }
 
 docker_up() {
     mkdir -p "$WORK/docker"
     local args
     mapfile -t args < <(conf_render dockerd.args)
+    # never start a dockerd on the host's default socket and data root
+    [[ "${args[*]}" == *"--host=unix://$WORK/"* && "${args[*]}" == *"--data-root=$WORK/"* ]] || return 1
     setsid dockerd "${args[@]}" > "$WORK/docker/dockerd.log" 2>&1 < /dev/null &
     local i
     for i in $(seq 100); do
@@ -60,15 +63,16 @@ docker_up() {
         sleep 0.2
     done
     docker_eng version >/dev/null 2>&1 || { tail -n 5 "$WORK/docker/dockerd.log" >&2; return 1; }
-    timeout 120 docker_eng import "$WORK/rootfs.tar" "$IMAGE" >/dev/null
+    docker_eng import "$WORK/rootfs.tar" "$IMAGE" >/dev/null
 }
 
 docker_down() {
     if docker_eng version >/dev/null 2>&1; then
-        timeout 60 docker_eng rm -f $(docker_eng ps -aq) >/dev/null 2>&1
-        timeout 60 docker_eng rmi -f "$IMAGE" >/dev/null 2>&1
+        docker_eng rm -f $(docker_eng ps -aq) >/dev/null 2>&1
+        docker_eng rmi -f "$IMAGE" >/dev/null 2>&1
     fi
     stop_pidfile "$WORK/docker/dockerd.pid" dockerd
+    remove_parent_cgroups docker
 }
 
 docker_rt_root() { echo "$WORK/docker/exec/runtime-runc/moby"; }
@@ -76,11 +80,11 @@ docker_rt_root() { echo "$WORK/docker/exec/runtime-runc/moby"; }
 # ---- containerd (ctr, containerd-shim-runc-v2) -------------------------------------------------
 
 CTR_NS=swiftlet-engines
-ctr_eng() { ctr --address "$WORK/containerd/containerd.sock" --namespace "$CTR_NS" "$@"; }
+ctr_eng() { timeout -k 5 "${ENGINE_TIMEOUT:-60}" ctr --address "$WORK/containerd/containerd.sock" --namespace "$CTR_NS" "$@"; }
 
 containerd_up() {
     mkdir -p "$WORK/containerd"
-    conf_render containerd.toml > "$WORK/containerd/config.toml"
+    conf_render containerd.toml > "$WORK/containerd/config.toml" || return 1
     setsid containerd --config "$WORK/containerd/config.toml" > "$WORK/containerd/containerd.log" 2>&1 < /dev/null &
     echo $! > "$WORK/containerd/containerd.pid"
     local i
@@ -89,22 +93,27 @@ containerd_up() {
         sleep 0.2
     done
     ctr_eng version >/dev/null 2>&1 || { tail -n 5 "$WORK/containerd/containerd.log" >&2; return 1; }
-    timeout 120 ctr_eng image import "$WORK/image-oci.tar" >/dev/null
+    ctr_eng image import "$WORK/image-oci.tar" >/dev/null
 }
 
 # containerd_clear: every task (killed) and container of the test namespace removed.
 containerd_clear() {
     local id
-    for id in $(ctr_eng task ls -q 2>/dev/null); do timeout 20 ctr_eng task delete -f "$id"; done
-    for id in $(ctr_eng container ls -q 2>/dev/null); do timeout 20 ctr_eng container rm "$id"; done
+    for id in $(ctr_eng task ls -q 2>/dev/null); do ctr_eng task delete -f "$id"; done
+    for id in $(ctr_eng container ls -q 2>/dev/null); do ctr_eng container rm "$id"; done
 }
 
 containerd_down() {
     if ctr_eng version >/dev/null 2>&1; then
         containerd_clear >/dev/null 2>&1
-        timeout 20 ctr_eng image rm "$IMAGE" >/dev/null 2>&1
+        ctr_eng image rm "$IMAGE" >/dev/null 2>&1
     fi
     stop_pidfile "$WORK/containerd/containerd.pid" containerd
+    # the namespace's parent cgroup, and the directories containerd 1.6 and ctr always make
+    # under /run/containerd (shim sockets, IO fifos): removed only if empty
+    remove_parent_cgroups "$CTR_NS"
+    rmdir /run/containerd/s /run/containerd/fifo /run/containerd 2>/dev/null
+    return 0
 }
 
 containerd_rt_root() { echo "$WORK/containerd/runc-$1/$CTR_NS"; }

@@ -9,8 +9,8 @@ cli_check() { :; }
 ctr_check() { :; }
 case $ENGINE in
     podman) podman_env; eng() { timeout -k 5 "$ENGINE_TIMEOUT" podman "$@"; } ;;
-    docker) eng() { timeout -k 5 "$ENGINE_TIMEOUT" docker --host "unix://$WORK/docker/docker.sock" "$@"; } ;;
-    containerd) eng() { timeout -k 5 "$ENGINE_TIMEOUT" ctr --address "$WORK/containerd/containerd.sock" --namespace "$CTR_NS" "$@"; } ;;
+    docker) eng() { docker_eng "$@"; } ;;
+    containerd) eng() { ctr_eng "$@"; } ;;
 esac
 erun() { eng run --runtime "$RT" "$@"; }
 . "$1"
