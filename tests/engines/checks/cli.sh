@@ -249,9 +249,12 @@ c_ulimit() {
 }
 
 c_sysctl() {
+    local forward
+    forward=$(cat /proc/sys/net/ipv4/ip_forward)
     expect_ok erun --rm --sysctl net.ipv4.ip_forward=1 --sysctl kernel.msgmax=12345 "$IMAGE" sh -c 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/msgmax'
     expect_eq "$OUT" $'1\n12345' "namespaced sysctls"
     [ "$(cat /proc/sys/kernel/msgmax)" != 12345 ] || fail "the host's kernel.msgmax changed"
+    expect_eq "$(cat /proc/sys/net/ipv4/ip_forward)" "$forward" "the host's net.ipv4.ip_forward"
 }
 
 for _c in run_echo exit_codes tty stdin exec stop_term stop_kill kill_usr1 rm_leaves_nothing memory \

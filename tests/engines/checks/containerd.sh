@@ -7,7 +7,9 @@
 # check covers it).
 
 # crun ARGS...: `ctr run` with the runtime under test and its own state root.
-crun() { eng run --runc-binary "$RT_BIN" --runc-root "${RT_ROOT%/*}" "$@"; }
+# IO fifos go under $WORK too (ctr's default is /run/containerd/fifo).
+crun() { eng run --fifo-dir "$WORK/containerd/fifo" --runc-binary "$RT_BIN" --runc-root "${RT_ROOT%/*}" "$@"; }
+cexec() { eng task exec --fifo-dir "$WORK/containerd/fifo" "$@"; }
 
 # _ctr_detached ID [RUN-ARGS...]: a detached task ID (`$IMAGE ID sleep 300` unless RUN-ARGS:
 # options, then the image, the id and the command), its host pid in PID.
@@ -35,7 +37,7 @@ in_script() {
 }
 
 # _ctr_exec_ok ID CMD...: an exec with a fresh exec id (for polling), true if CMD exits 0.
-_ctr_exec_ok() { local id=$1; shift; eng task exec --exec-id "poll$RANDOM$RANDOM" "$id" "$@"; }
+_ctr_exec_ok() { local id=$1; shift; cexec --exec-id "poll$RANDOM$RANDOM" "$id" "$@"; }
 
 _ctr_cmd() { echo "ctr --address $WORK/containerd/containerd.sock --namespace $CTR_NS"; }
 
@@ -50,7 +52,7 @@ t_exit_codes() {
 }
 
 t_tty() {
-    in_script "$(_ctr_cmd) run --rm -t --runc-binary $RT_BIN --runc-root ${RT_ROOT%/*} $IMAGE $RT-tty sh -c 'tty; test -t 0 && echo all-tty'"
+    in_script "$(_ctr_cmd) run --rm -t --fifo-dir $WORK/containerd/fifo --runc-binary $RT_BIN --runc-root ${RT_ROOT%/*} $IMAGE $RT-tty sh -c 'tty; test -t 0 && echo all-tty'"
     expect_eq "$RC" 0 "exit status"
     expect_eq "$OUT" $'/dev/pts/0\nall-tty' "tty of the container"
 }
@@ -58,18 +60,18 @@ t_tty() {
 t_exec() {
     local c=$RT-exec
     _ctr_detached "$c"
-    expect_ok eng task exec --exec-id e1 "$c" echo hi
+    expect_ok cexec --exec-id e1 "$c" echo hi
     expect_eq "$OUT" hi "exec echo"
-    log eng task exec --exec-id e2 "$c" sh -c 'exit 5'
+    log cexec --exec-id e2 "$c" sh -c 'exit 5'
     expect_eq "$RC" 5 "exit status of exec"
-    expect_ok eng task exec --exec-id e3 --cwd /tmp --user 1000 "$c" sh -c 'pwd; id -u'
+    expect_ok cexec --exec-id e3 --cwd /tmp --user 1000 "$c" sh -c 'pwd; id -u'
     expect_eq "$OUT" $'/tmp\n1000' "exec --cwd --user"
-    in_script "$(_ctr_cmd) task exec --exec-id e4 -t $c tty"
+    in_script "$(_ctr_cmd) task exec --fifo-dir $WORK/containerd/fifo --exec-id e4 -t $c tty"
     expect_match "$OUT" '^/dev/pts/[0-9]+$' "exec -t tty"
     # Not `ctr task exec -d`: with ctr 1.6 its process never runs, for runc as for swiftlet
     # (ctr exits and takes the exec's IO with it); the docker checks cover the shim's
     # `exec --detach`.
-    expect_ok eng task exec --exec-id e7 "$c" readlink /proc/self/ns/pid
+    expect_ok cexec --exec-id e7 "$c" readlink /proc/self/ns/pid
     expect_eq "$OUT" "$(readlink "/proc/$PID/ns/pid")" "exec's pid namespace"
 }
 
