@@ -69,9 +69,16 @@ docker_up() {
 docker_down() {
     if docker_eng version >/dev/null 2>&1; then
         docker_eng rm -f $(docker_eng ps -aq) >/dev/null 2>&1
+        # `run --rm` removes asynchronously in the daemon: wait for it, or its shim outlives dockerd
+        local i
+        for i in $(seq 100); do
+            [ -z "$(docker_eng ps -aq)" ] && break
+            sleep 0.1
+        done
         docker_eng rmi -f "$IMAGE" >/dev/null 2>&1
     fi
     stop_pidfile "$WORK/docker/dockerd.pid" dockerd
+    stop_shims
     remove_parent_cgroups docker
 }
 
@@ -109,6 +116,7 @@ containerd_down() {
         ctr_eng image rm "$IMAGE" >/dev/null 2>&1
     fi
     stop_pidfile "$WORK/containerd/containerd.pid" containerd
+    stop_shims
     # the namespace's parent cgroup, and the directories containerd 1.6 and ctr always make
     # under /run/containerd (shim sockets, IO fifos): removed only if empty
     remove_parent_cgroups "$CTR_NS"
@@ -117,6 +125,26 @@ containerd_down() {
 }
 
 containerd_rt_root() { echo "$WORK/containerd/runc-$1/$CTR_NS"; }
+
+# stop_shims: a containerd-shim of this run that outlived its daemon (its container gone, the
+# daemon stopped before it said so) is stopped by its pid, and its socket in /run/containerd/s
+# (which containerd 1.6 always uses) removed. Reported in the engine's down log.
+stop_shims() {
+    local f pid cmd
+    for f in $(grep -lE "${WORK:0:1}[${WORK:1:1}]${WORK:2}" /proc/[0-9]*/cmdline 2>/dev/null); do
+        cmd=$(tr '\0' ' ' < "$f" 2>/dev/null)
+        [[ "$cmd" == *containerd-shim* ]] || continue
+        pid=${f#/proc/}; pid=${pid%/cmdline}
+        echo "stopping shim $pid: $cmd"
+        kill -KILL "$pid" 2>/dev/null
+    done
+    for f in /run/containerd/s/*; do
+        [ -S "$f" ] || continue
+        grep -qF "$f" "$WORK/shim-sockets.before" 2>/dev/null && continue
+        ss -xlp 2>/dev/null | grep -qF "$f" || rm -f "$f"
+    done
+    return 0
+}
 
 # stop_pidfile FILE WHAT: TERM the daemon whose pid is in FILE, KILL it after 20 s.
 stop_pidfile() {
