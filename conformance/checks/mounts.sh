@@ -279,3 +279,18 @@ mounts_tmpcopyup() {
     expect_eq "$(cat "$BUNDLE/rootfs/data/file")" hello "the image's /data/file after a write in the tmpfs"
 }
 check tmpcopyup mounts_tmpcopyup
+
+# tmpcopyup of a directory holding a fifo: the fifo is recreated with its mode.
+# runc 1.1.5 FAILS this: its copy skips the fifo and then fails to lchown it ("lchown
+# .../fifo: no such file or directory"), so the container does not start.
+mounts_tmpcopyup_fifo() {
+    bundle_new
+    bundle_private_rootfs
+    mkdir -p "$BUNDLE/rootfs/data"
+    mkfifo -m 666 "$BUNDLE/rootfs/data/fifo"
+    bundle_mount /data tmpfs tmpfs tmpcopyup
+    bundle_sh 'test -p /data/fifo && stat -c "%a" /data/fifo'
+    ctr_run || fail "run failed: $ERR"
+    expect_eq "$OUT" 666 "the fifo in the tmpfs"
+}
+check tmpcopyup_fifo mounts_tmpcopyup_fifo

@@ -31,6 +31,7 @@ enum TmpCopyUp {
                 let type: UInt32 = info.kind == .fifo ? Linux.S_IFIFO : info.kind == .charDevice ? Linux.S_IFCHR : Linux.S_IFBLK
                 try Sys.mknodat(target, name, mode: type | info.mode, major: info.rdevMajor, minor: info.rdevMinor, display: path)
                 try Sys.lchownat(target, name, uid: info.uid, gid: info.gid, display: path)
+                try Sys.chmodat(target, name, mode: info.mode, display: path)
             case .socket, .other:
                 continue  // a socket cannot be copied; runc skips it too
             }

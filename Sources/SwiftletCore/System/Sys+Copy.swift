@@ -24,6 +24,11 @@ extension Sys {
         _ = try check("chown", display) { Glibc.fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) }
     }
 
+    /// fchmodat(2) of a node `name` just made in `dirfd` (mknod's mode is subject to the umask).
+    public static func chmodat(_ dirfd: Int32, _ name: String, mode: UInt32, display: String) throws(SystemError) {
+        _ = try check("chmod", display) { Glibc.fchmodat(dirfd, name, mode, 0) }
+    }
+
     /// Copies everything readable from `source` to `target` (both open descriptors).
     public static func copyData(from source: Int32, to target: Int32, display: String) throws(SystemError) {
         var buffer = [UInt8](repeating: 0, count: 65536)
