@@ -120,7 +120,6 @@ containerd_down() {
     # the namespace's parent cgroup, and the directories containerd 1.6 and ctr always make
     # under /run/containerd (shim sockets, IO fifos): removed only if empty
     remove_parent_cgroups "$CTR_NS"
-    rmdir /run/containerd/s /run/containerd/fifo /run/containerd 2>/dev/null
     return 0
 }
 
@@ -143,6 +142,8 @@ stop_shims() {
         grep -qF "$f" "$WORK/shim-sockets.before" 2>/dev/null && continue
         ss -xlp 2>/dev/null | grep -qF "$f" || rm -f "$f"
     done
+    # dockerd's containerd uses /run/containerd/s too; ctr makes /run/containerd/fifo
+    rmdir /run/containerd/s /run/containerd/fifo /run/containerd 2>/dev/null
     return 0
 }
 
