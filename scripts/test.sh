@@ -3,8 +3,9 @@
 #   1. unit and integration tests (swift test)
 #   2. the runtime-agnostic conformance suite against swiftlet, then against runc
 #   3. the cgroup v2 + AppArmor batch in a VM (conformance/vm/run), swiftlet and runc
-#   4. a bounded libFuzzer run over config decoding (scripts/fuzz.sh, FUZZ_SECONDS=60)
-#   5. the leak check of the host (scripts/leaks.sh), last
+#   4. end-to-end checks under podman, containerd and Docker, with swiftlet and with runc
+#   5. a bounded libFuzzer run over config decoding (scripts/fuzz.sh, FUZZ_SECONDS=60)
+#   6. the leak check of the host (scripts/leaks.sh), last
 # Prints each tally as `N passed, M failed`; exits non-zero if swiftlet fails anything.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,10 @@ case $? in
     0 | 125) ;;
     *) status=1 ;;
 esac
+
+echo "== engines"
+# runc's tally is the reference; the exit status is swiftlet's (and leftovers')
+SWIFTLET=$PWD/.build/release/swiftlet tests/engines/run || status=1
 
 echo "== fuzz: config decoding and validation (${FUZZ_SECONDS:-60}s)"
 scripts/fuzz.sh "${FUZZ_SECONDS:-60}" || status=1

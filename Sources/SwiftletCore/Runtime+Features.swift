@@ -7,7 +7,7 @@ extension Runtime {
     /// answer cannot drift from what `create` really accepts:
     ///  - hooks: the hook lists of `Hooks`; mount options: `MountOptions`' flag, propagation
     ///    and recursive-attribute tables (filesystem data such as `mode=755` is passed through
-    ///    and cannot be listed; `idmap`, `tmpcopyup`... are refused, so absent);
+    ///    and cannot be listed; `idmap`... are refused, so absent);
     ///  - namespaces and capabilities: every name the OCI module recognises (the spec asks for
     ///    recognised names, "including [those] that might not be supported by the host");
     ///  - seccomp: each action, operator, architecture and flag is listed only when the
@@ -49,7 +49,7 @@ extension Runtime {
     /// Every option name `MountOptions` turns into a mount flag, propagation or attribute.
     static func mountOptionNames() -> [String] {
         let names = Set(MountOptions.setFlags.keys).union(MountOptions.clearFlags.keys)
-            .union(MountOptions.propagationFlags.keys).union(MountOptions.recursiveAttributes.keys)
+            .union(MountOptions.propagationFlags.keys).union(MountOptions.recursiveAttributes.keys).union(["tmpcopyup"])
         return names.sorted()
     }
 

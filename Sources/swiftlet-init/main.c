@@ -176,7 +176,12 @@ int main(int argc, char **argv)
         fail_exit(p.sync_fd, &f);
     }
 
-    /* 4. READY: the runtime's create is done; the sync socket's job ends here. */
+    /* 4. READY: the runtime's create is done; the sync socket's job ends here. With a terminal
+     * the container's stdio is the pty, so the runtime's stdio is let go first: an engine that
+     * waits for EOF on the pipes it gave `create` (containerd's shim does) must get it when
+     * create returns, not when the container ends. */
+    if (p.terminal_fd >= 0)
+        fds_stdio_to_devnull();
     if (p.sync_fd >= 0) {
         if (report_send(p.sync_fd, SWL_MSG_READY, 0, (int32_t)getpid(), NULL) < 0) {
             fail_errno(&f, errno, "send READY");

@@ -132,7 +132,15 @@ import Testing
         #expect(o.propagation == [Linux.MS_PRIVATE | Linux.MS_REC])
     }
 
-    @Test(arguments: ["idmap", "ridmap", "tmpcopyup", "copy-symlink", "src-nofollow", "dest-nofollow"])
+    /// `tmpcopyup` (runc's extension, podman's --tmpfs) is a request to copy, not mount data.
+    @Test func tmpcopyupIsNotData() throws {
+        let o = try Self.parse(["nosuid", "tmpcopyup", "mode=755"])
+        #expect(o.copyUp)
+        #expect(o.data == ["mode=755"])
+        #expect(try !Self.parse(["nosuid"]).copyUp)
+    }
+
+    @Test(arguments: ["idmap", "ridmap", "copy-symlink", "src-nofollow", "dest-nofollow"])
     func unsupportedOptionNamesItsPath(option: String) {
         #expect {
             try Self.parse(["nosuid", "mode=755", option])

@@ -81,3 +81,20 @@ console_size_without_terminal() {
     expect_eq "$OUT" ran "output of a container with consoleSize and no terminal"
 }
 check size_without_terminal console_size_without_terminal
+
+# runc CLI (what containerd's shim relies on): with a terminal, the container does not keep
+# the stdout/stderr `create` was given: a caller reading them to EOF (the shim reads create's
+# pipes) returns when create does, while the container waits for start.
+console_create_releases_stdio() {
+    bundle_new
+    bundle_set '.process.terminal = true'
+    bundle_args sleep 60
+    local sock="$T/console.sock"
+    CONSOLE_TIMEOUT=20 python3 "$CONF_DIR/lib/console_receiver.py" "$sock" "$T/console.out" > "$T/receiver.log" 2>&1 &
+    wait_for 5 test -S "$sock" || fail "the console receiver did not start: $(cat "$T/receiver.log")"
+    # the pipe's reader (cat) sees EOF only once nothing holds its write end
+    (rt create --console-socket "$sock" --bundle "$BUNDLE" "$ID" < /dev/null 2>&1 | cat > "$T/create.out"; echo done > "$T/create.eof") &
+    wait_for 8 test -e "$T/create.eof" || fail "create's stdout pipe is still open after create (held by the container)"
+    expect_eq "$(state_field status)" created "status after create"
+}
+check create_releases_stdio console_create_releases_stdio

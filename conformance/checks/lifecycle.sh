@@ -264,3 +264,22 @@ lifecycle_run_deletes() {
     expect_exit nonzero rt state "$ID"
 }
 check run_deletes lifecycle_run_deletes
+
+# runc CLI: a state root deeper than a unix socket path allows (108 bytes; dockerd passes
+# `--root <exec-root>/runtime-runc/moby`) works for create, start, state and delete.
+lifecycle_long_root() {
+    bundle_new
+    bundle_args sleep 60
+    local root="$T/a-state-root-as-deep-as-an-engine-makes-it/runtime-runc/moby/0123456789abcdef0123456789abcdef"
+    mkdir -p "$root"
+    local id=${ID}-0123456789abcdef0123456789abcdef0123456789abcdef
+    defer "timeout 10 '$RUNTIME' --root '$root' delete --force '$id' >/dev/null 2>&1"
+    timeout 10 "$RUNTIME" --root "$root" create --bundle "$BUNDLE" "$id" < /dev/null > "$T/long.out" 2>&1 \
+        || fail "create with a $((${#root} + ${#id})) byte state path failed: $(cat "$T/long.out")"
+    timeout 10 "$RUNTIME" --root "$root" start "$id" > "$T/long.out" 2>&1 || fail "start failed: $(cat "$T/long.out")"
+    local status
+    status=$(timeout 10 "$RUNTIME" --root "$root" state "$id" | jq -r .status)
+    expect_eq "$status" running "status after start"
+    timeout 10 "$RUNTIME" --root "$root" delete --force "$id" > "$T/long.out" 2>&1 || fail "delete failed: $(cat "$T/long.out")"
+}
+check long_root lifecycle_long_root

@@ -260,3 +260,37 @@ mounts_no_host_propagation() {
     expect_not_contains "$(cat /proc/self/mountinfo)" "$ROOTFS" "host mountinfo while the container runs"
 }
 check no_host_propagation mounts_no_host_propagation
+
+# `tmpcopyup` (runc's mount option; podman adds it to every --tmpfs): the tmpfs starts with a
+# copy of the directory it covers (files, modes, owners, symlinks, subdirectories), and writes
+# stay in the tmpfs.
+mounts_tmpcopyup() {
+    bundle_new
+    bundle_private_rootfs
+    mkdir -p "$BUNDLE/rootfs/data/sub"
+    echo hello > "$BUNDLE/rootfs/data/file"
+    chmod 640 "$BUNDLE/rootfs/data/file"
+    chown 1000:1000 "$BUNDLE/rootfs/data/sub"
+    ln -s file "$BUNDLE/rootfs/data/link"
+    bundle_mount /data tmpfs tmpfs tmpcopyup nosuid
+    bundle_sh 'grep " /data " /proc/mounts | cut -d" " -f3; cat /data/file /data/link; stat -c "%a %u" /data/file /data/sub; readlink /data/link; echo new > /data/file'
+    ctr_run || fail "run failed: $ERR"
+    expect_eq "$OUT" $'tmpfs\nhello\nhello\n640 0\n755 1000\nfile' "the tmpfs holds a copy of /data"
+    expect_eq "$(cat "$BUNDLE/rootfs/data/file")" hello "the image's /data/file after a write in the tmpfs"
+}
+check tmpcopyup mounts_tmpcopyup
+
+# tmpcopyup of a directory holding a fifo: the fifo is recreated with its mode.
+# runc 1.1.5 FAILS this: its copy skips the fifo and then fails to lchown it ("lchown
+# .../fifo: no such file or directory"), so the container does not start.
+mounts_tmpcopyup_fifo() {
+    bundle_new
+    bundle_private_rootfs
+    mkdir -p "$BUNDLE/rootfs/data"
+    mkfifo -m 666 "$BUNDLE/rootfs/data/fifo"
+    bundle_mount /data tmpfs tmpfs tmpcopyup
+    bundle_sh 'test -p /data/fifo && stat -c "%a" /data/fifo'
+    ctr_run || fail "run failed: $ERR"
+    expect_eq "$OUT" 666 "the fifo in the tmpfs"
+}
+check tmpcopyup_fifo mounts_tmpcopyup_fifo

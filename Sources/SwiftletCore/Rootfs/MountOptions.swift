@@ -10,6 +10,8 @@ public struct MountOptions: Equatable, Sendable {
     public var recursiveSet: UInt64 = 0
     public var recursiveClear: UInt64 = 0
     public var data: [String] = []
+    /// `tmpcopyup` (runc's extension): a tmpfs starts with a copy of the directory it covers.
+    public var copyUp = false
 
     public var isBind: Bool { flags & Linux.MS_BIND != 0 }
     public var isRecursiveBind: Bool { isBind && flags & Linux.MS_REC != 0 }
@@ -57,7 +59,7 @@ public struct MountOptions: Equatable, Sendable {
         "rnosymfollow": (Linux.MOUNT_ATTR_NOSYMFOLLOW, 0), "rsymfollow": (0, Linux.MOUNT_ATTR_NOSYMFOLLOW),
     ]
     /// Options other runtimes define that swiftlet does not implement: refused, not ignored.
-    static let unsupported: Set<String> = ["idmap", "ridmap", "tmpcopyup", "copy-symlink", "src-nofollow", "dest-nofollow"]
+    static let unsupported: Set<String> = ["idmap", "ridmap", "copy-symlink", "src-nofollow", "dest-nofollow"]
 
     /// Parses the options of `mounts[index]`; `field` is the JSON path used in errors.
     public init(_ options: [String], field: String) throws(SpecError) {
@@ -73,6 +75,8 @@ public struct MountOptions: Equatable, Sendable {
             } else if let (set, clear) = Self.recursiveAttributes[option] {
                 recursiveSet = (recursiveSet & ~clear) | set
                 recursiveClear = (recursiveClear & ~set) | clear
+            } else if option == "tmpcopyup" {
+                copyUp = true
             } else if Self.unsupported.contains(option) {
                 throw SpecError(path: "\(field)[\(i)]", message: "mount option \"\(option)\" is not supported by swiftlet")
             } else {

@@ -57,6 +57,11 @@ struct MountPerformer {
 
     private func filesystem(_ mount: Mount, type: String, options: MountOptions, context: String) throws {
         let target = try withContext(context) { try InRoot.mkdirAll(root, mount.destination) }
+        // tmpcopyup: the directory as the image has it, opened before the tmpfs covers it.
+        let copyUp = options.copyUp && type == "tmpfs"
+        let lower = try withContext(context) {
+            try InRoot.open(root, mount.destination, flags: copyUp ? Linux.O_RDONLY | Linux.O_DIRECTORY : Linux.O_PATH)
+        }
         let source = mount.source ?? type
         let data = options.data.joined(separator: ",")
         do {
@@ -70,6 +75,14 @@ struct MountPerformer {
                                    errno: error.errno)
             }
             throw RuntimeError(context, error)
+        }
+        if copyUp {
+            do {
+                let upper = try InRoot.open(root, mount.destination, flags: Linux.O_RDONLY | Linux.O_DIRECTORY)
+                try TmpCopyUp.copy(from: lower.raw, to: upper.raw, display: mount.destination)
+            } catch {
+                throw RuntimeError("\(context): tmpcopyup", error)
+            }
         }
         try finish(mount, options: options, context: context, remount: false)
     }

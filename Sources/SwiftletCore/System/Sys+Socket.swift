@@ -10,12 +10,34 @@ extension Sys {
         return FileDescriptorPair(FileDescriptor(fds[0]), FileDescriptor(fds[1]))
     }
 
+    /// Calls `body` with a `sockaddr_un` for `path`. A path longer than `sun_path` (108 bytes:
+    /// engines pass deep state roots such as dockerd's `--exec-root`) is reached through an
+    /// O_PATH descriptor of its directory, `/proc/self/fd/N/NAME`, which bind(2) and connect(2)
+    /// resolve like any path; the descriptor is closed when `body` returns.
+    /// Calls `body` with a `sockaddr_un` for `path`. A path too long for `sun_path` (108 bytes;
+    /// engines pass deep state roots such as dockerd's `--exec-root`) is reached through an
+    /// O_PATH descriptor of its directory as `/proc/self/fd/N/NAME`, which bind(2) and connect(2)
+    /// resolve like the full path.
     static func withUnixAddress<R>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) throws(SystemError) -> R {
+        let bytes = Array(path.utf8)
+        guard bytes.count >= unixPathCapacity, let slash = bytes.lastIndex(of: UInt8(ascii: "/")), slash > 0 else {
+            return try withUnixAddressBytes(bytes, path, body)
+        }
+        let parent = String(decoding: bytes[..<slash], as: UTF8.self)
+        let name = String(decoding: bytes[(slash + 1)...], as: UTF8.self)
+        let directory = try open(parent, O_PATH | O_DIRECTORY)
+        let result = try withUnixAddressBytes(Array("/proc/self/fd/\(directory.raw)/\(name)".utf8), path, body)
+        _ = Glibc.close(directory.take())  // closed only here: the address names it until now
+        return result
+    }
+
+    private static var unixPathCapacity: Int { MemoryLayout.size(ofValue: sockaddr_un().sun_path) }
+
+    private static func withUnixAddressBytes<R>(_ bytes: [UInt8], _ path: String,
+                                                _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) throws(SystemError) -> R {
+        guard bytes.count < unixPathCapacity else { throw SystemError(errno: ENAMETOOLONG, operation: "socket address", path: path) }
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        let capacity = MemoryLayout.size(ofValue: addr.sun_path)
-        guard bytes.count < capacity else { throw SystemError(errno: ENAMETOOLONG, operation: "socket address", path: path) }
         withUnsafeMutableBytes(of: &addr.sun_path) { raw in
             for (i, b) in bytes.enumerated() { raw[i] = b }
         }

@@ -1,0 +1,17 @@
+# Checks only podman has a flag for.
+
+# --uidmap/--gidmap: a user namespace with the mapping; root inside is uid 100000 on the host.
+# (Docker maps users only daemon-wide with --userns-remap; ctr 1.6 drops --runc-binary with
+# --uidmap, see containerd.sh.)
+p_userns() {
+    expect_ok erun -d --name "$RT-userns" --uidmap 0:100000:65536 --gidmap 0:100000:65536 "$IMAGE" \
+        sh -c 'cat /proc/self/uid_map > /tmp/map; id -u >> /tmp/map; exec sleep 300'
+    log eng inspect --format '{{.State.Pid}}' "$RT-userns"
+    local pid=$OUT
+    wait_for 10 eng exec "$RT-userns" test -s /tmp/map || fail "never wrote its map"
+    expect_ok eng exec "$RT-userns" cat /tmp/map
+    expect_match "$OUT" '^ +0 +100000 +65536'$'\n''0$' "uid_map and uid inside"
+    expect_eq "$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")" 100000 "uid of the container's pid 1 on the host"
+    [ "$(readlink "/proc/$pid/ns/user")" != "$(readlink /proc/self/ns/user)" ] || fail "same user namespace as the host"
+}
+podman_check userns

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Starting and stopping the engines, and the `eng`/`erun` commands the checks use. Everything an
+# engine keeps lives under $WORK; daemons are started by the run and stopped by their pid.
+
+# conf_render NAME: the config template conf/NAME with its @PLACEHOLDERS@ filled in, on stdout.
+conf_render() {
+    : "${WORK:?}" "${SWIFTLET:?}" "${RUNC:?}" "${NOFILE:?}" "${NPROC:?}"
+    sed -e "s|@WORK@|$WORK|g" -e "s|@SWIFTLET@|$SWIFTLET|g" -e "s|@RUNC@|$RUNC|g" \
+        -e "s|@NOFILE@|$NOFILE|g" -e "s|@NPROC@|$NPROC|g" "$ENGINES_DIR/conf/$1"
+}
+
+# ---- podman (+ conmon) -------------------------------------------------------------------------
+
+podman_env() {
+    export CONTAINERS_CONF=$WORK/podman/containers.conf
+    export CONTAINERS_STORAGE_CONF=$WORK/podman/storage.conf
+    export CONTAINERS_REGISTRIES_CONF=$WORK/podman/registries.conf
+}
+
+podman_up() {
+    mkdir -p "$WORK/podman"
+    local f
+    for f in containers.conf storage.conf registries.conf; do conf_render "$f" > "$WORK/podman/$f" || return 1; done
+    podman_env
+    timeout 120 podman import -q "$WORK/rootfs.tar" "$IMAGE" >/dev/null
+}
+
+podman_down() {
+    podman_env
+    timeout 60 podman rm -fa -t 0 >/dev/null 2>&1
+    timeout 60 podman rmi -af >/dev/null 2>&1
+    timeout 60 podman system reset -f >/dev/null 2>&1
+    remove_parent_cgroups libpod_parent
+}
+
+# remove_parent_cgroups NAME: the (then empty) parent cgroup an engine makes in every hierarchy
+# for its containers, with its subdirectories (podman: libpod_parent/conmon; dockerd: docker).
+remove_parent_cgroups() {
+    local d
+    for d in /sys/fs/cgroup/*/"$1" /sys/fs/cgroup/"$1"; do
+        [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+    done
+    return 0
+}
+
+# RT_ROOT for podman: conmon and podman never pass --root, so the runtime's default.
+podman_rt_root() { case $1 in swiftlet) echo /run/swiftlet ;; runc) echo /run/runc ;; esac; }
+
+# ---- Docker (dockerd + its own containerd + containerd-shim-runc-v2) ----------------------------
+
+docker_eng() { timeout -k 5 "${ENGINE_TIMEOUT:-60}" docker --host "unix://$WORK/docker/docker.sock" "$@"; }
+
+docker_up() {
+    mkdir -p "$WORK/docker"
+    local args
+    mapfile -t args < <(conf_render dockerd.args)
+    # never start a dockerd on the host's default socket and data root
+    [[ "${args[*]}" == *"--host=unix://$WORK/"* && "${args[*]}" == *"--data-root=$WORK/"* ]] || return 1
+    setsid dockerd "${args[@]}" > "$WORK/docker/dockerd.log" 2>&1 < /dev/null &
+    local i
+    for i in $(seq 100); do
+        docker_eng version >/dev/null 2>&1 && break
+        sleep 0.2
+    done
+    docker_eng version >/dev/null 2>&1 || { tail -n 5 "$WORK/docker/dockerd.log" >&2; return 1; }
+    docker_eng import "$WORK/rootfs.tar" "$IMAGE" >/dev/null
+}
+
+docker_down() {
+    if docker_eng version >/dev/null 2>&1; then
+        docker_eng rm -f $(docker_eng ps -aq) >/dev/null 2>&1
+        # `run --rm` removes asynchronously in the daemon: wait for it, or its shim outlives dockerd
+        local i
+        for i in $(seq 100); do
+            [ -z "$(docker_eng ps -aq)" ] && break
+            sleep 0.1
+        done
+        docker_eng rmi -f "$IMAGE" >/dev/null 2>&1
+    fi
+    stop_pidfile "$WORK/docker/dockerd.pid" dockerd
+    stop_shims
+    remove_parent_cgroups docker
+}
+
+docker_rt_root() { echo "$WORK/docker/exec/runtime-runc/moby"; }
+
+# ---- containerd (ctr, containerd-shim-runc-v2) -------------------------------------------------
+
+CTR_NS=swiftlet-engines
+ctr_eng() { timeout -k 5 "${ENGINE_TIMEOUT:-60}" ctr --address "$WORK/containerd/containerd.sock" --namespace "$CTR_NS" "$@"; }
+
+containerd_up() {
+    mkdir -p "$WORK/containerd"
+    conf_render containerd.toml > "$WORK/containerd/config.toml" || return 1
+    setsid containerd --config "$WORK/containerd/config.toml" > "$WORK/containerd/containerd.log" 2>&1 < /dev/null &
+    echo $! > "$WORK/containerd/containerd.pid"
+    local i
+    for i in $(seq 100); do
+        ctr_eng version >/dev/null 2>&1 && break
+        sleep 0.2
+    done
+    ctr_eng version >/dev/null 2>&1 || { tail -n 5 "$WORK/containerd/containerd.log" >&2; return 1; }
+    ctr_eng image import "$WORK/image-oci.tar" >/dev/null
+}
+
+# containerd_clear: every task (killed) and container of the test namespace removed.
+containerd_clear() {
+    local id
+    for id in $(ctr_eng task ls -q 2>/dev/null); do ctr_eng task delete -f "$id"; done
+    for id in $(ctr_eng container ls -q 2>/dev/null); do ctr_eng container rm "$id"; done
+}
+
+containerd_down() {
+    if ctr_eng version >/dev/null 2>&1; then
+        containerd_clear >/dev/null 2>&1
+        ctr_eng image rm "$IMAGE" >/dev/null 2>&1
+    fi
+    stop_pidfile "$WORK/containerd/containerd.pid" containerd
+    stop_shims
+    # the namespace's parent cgroup, and the directories containerd 1.6 and ctr always make
+    # under /run/containerd (shim sockets, IO fifos): removed only if empty
+    remove_parent_cgroups "$CTR_NS"
+    return 0
+}
+
+containerd_rt_root() { echo "$WORK/containerd/runc-$1/$CTR_NS"; }
+
+# stop_shims: a containerd-shim of this run that outlived its daemon (its container gone, the
+# daemon stopped before it said so) is stopped by its pid, and its socket in /run/containerd/s
+# (which containerd 1.6 always uses) removed. Reported in the engine's down log.
+stop_shims() {
+    local f pid cmd
+    for f in $(grep -lE "${WORK:0:1}[${WORK:1:1}]${WORK:2}" /proc/[0-9]*/cmdline 2>/dev/null); do
+        cmd=$(tr '\0' ' ' < "$f" 2>/dev/null)
+        [[ "$cmd" == *containerd-shim* ]] || continue
+        pid=${f#/proc/}; pid=${pid%/cmdline}
+        echo "stopping shim $pid: $cmd"
+        kill -KILL "$pid" 2>/dev/null
+    done
+    for f in /run/containerd/s/*; do
+        [ -S "$f" ] || continue
+        grep -qF "$f" "$WORK/shim-sockets.before" 2>/dev/null && continue
+        ss -xlp 2>/dev/null | grep -qF "$f" || rm -f "$f"
+    done
+    # dockerd's containerd uses /run/containerd/s too; ctr makes /run/containerd/fifo
+    rmdir /run/containerd/s /run/containerd/fifo /run/containerd 2>/dev/null
+    return 0
+}
+
+# stop_pidfile FILE WHAT: TERM the daemon whose pid is in FILE, KILL it after 20 s.
+stop_pidfile() {
+    local pid
+    pid=$(cat "$1" 2>/dev/null) || return 0
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid"
+    local i
+    for i in $(seq 200); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    echo "$2 (pid $pid) ignored TERM: killed" >&2
+    kill -KILL "$pid"
+}
