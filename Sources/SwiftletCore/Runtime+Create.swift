@@ -207,7 +207,7 @@ struct Launch {
             pauseForRuntimeHooks: !(spec.hooks?.prestart?.isEmpty ?? true) || !(spec.hooks?.createRuntime?.isEmpty ?? true),
             stateTemplate: record, deferCgroupNamespace: deferCgroupNS, seccomp: security.seccomp,
             seccompListenerFD: security.listener.raw,
-            directExec: spec.annotations?[Runtime.noInitAnnotation] == "false")
+            directExec: spec.annotations?[Runtime.noInitAnnotation] == "false", mountLabel: security.mountLabel)
 
         var flags = namespaces.singleClone ? namespaces.createFlags : 0
         if deferCgroupNS { flags &= ~Linux.CLONE_NEWCGROUP }

@@ -46,12 +46,28 @@ import Testing
         #expect(Self.checkError(HostSecurity(appArmor: false, selinux: true), process) == nil)
     }
 
-    @Test func mountLabelIgnoredWithoutSELinuxRefusedWithIt() throws {
+    @Test func mountLabelIgnoredWithoutSELinuxAppliedWithIt() throws {
         var lines: [String] = []
         let linux = OCI.Linux(mountLabel: "system_u:object_r:container_file_t:s0")
         try Self.none.check(process: nil, linux: linux, debug: { lines.append($0) })
         #expect(lines.count == 1 && lines[0].hasPrefix("linux.mountLabel: SELinux is not enabled"))
-        #expect(Self.checkError(Self.both, nil, linux)?.path == "linux.mountLabel")
+        #expect(Self.checkError(Self.both, nil, linux) == nil)
+        #expect(Self.checkError(Self.both, nil, OCI.Linux(mountLabel: "a\"b"))?.path == "linux.mountLabel")
+        // Only a host with SELinux hands the label to the mounts.
+        #expect(Self.none.mountLabel(linux) == nil)
+        #expect(Self.both.mountLabel(linux) == "system_u:object_r:container_file_t:s0")
+        #expect(Self.both.mountLabel(OCI.Linux(mountLabel: "")) == nil)
+    }
+
+    @Test func mountLabelGoesIntoFilesystemMountData() {
+        let label = "system_u:object_r:container_file_t:s0:c1,c2"
+        #expect(MountPerformer.labeled(["mode=755"], type: "tmpfs", label: label) == ["mode=755", "context=\"\(label)\""])
+        #expect(MountPerformer.labeled([], type: "devpts", label: label) == ["context=\"\(label)\""])
+        for type in ["proc", "sysfs", "mqueue"] {
+            #expect(MountPerformer.labeled([], type: type, label: label) == [])
+        }
+        #expect(MountPerformer.labeled(["context=\"x\""], type: "tmpfs", label: label) == ["context=\"x\""])
+        #expect(MountPerformer.labeled(["size=1m"], type: "tmpfs", label: nil) == ["size=1m"])
     }
 
     @Test func probeReadsTheHost() {

@@ -33,4 +33,6 @@ struct ChildContext {
     let seccompListenerFD: Int32
     /// Run the process directly as PID 1 (no swiftlet init): the opt-out annotation.
     let directExec: Bool
+    /// linux.mountLabel for the container's filesystem mounts; nil where SELinux is off.
+    var mountLabel: String? = nil
 }

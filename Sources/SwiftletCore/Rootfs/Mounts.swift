@@ -11,6 +11,8 @@ struct MountPerformer {
     let cgroupPaths: [String: String]  // v1 hierarchy mount point -> container cgroup dir on the host
     let inUserNamespace: Bool
     let privateNetwork: Bool
+    /// linux.mountLabel (config-linux.md "Mount Label"), given only where SELinux is enabled.
+    var mountLabel: String? = nil
 
     /// Mounts one entry of `mounts`. Returns true when it mounted a tmpfs on /dev (devices are
     /// then created by the runtime).
@@ -63,7 +65,7 @@ struct MountPerformer {
             try InRoot.open(root, mount.destination, flags: copyUp ? Linux.O_RDONLY | Linux.O_DIRECTORY : Linux.O_PATH)
         }
         let source = mount.source ?? type
-        let data = options.data.joined(separator: ",")
+        let data = Self.labeled(options.data, type: type, label: mountLabel).joined(separator: ",")
         do {
             try Sys.mount(source: source, target: InRoot.procPath(target.raw), type: type,
                           flags: options.flags & ~(Linux.MS_BIND | Linux.MS_REC | Linux.MS_REMOUNT),
@@ -85,6 +87,15 @@ struct MountPerformer {
             }
         }
         try finish(mount, options: options, context: context, remount: false)
+    }
+
+    /// config-linux.md "Mount Label": the SELinux context of a filesystem mount, given as
+    /// `context="LABEL"` (runc's rule: not for proc and sysfs, whose labels come from policy,
+    /// nor mqueue; not when the options already name a context).
+    static func labeled(_ data: [String], type: String, label: String?) -> [String] {
+        guard let label, !["proc", "sysfs", "mqueue"].contains(type),
+              !data.contains(where: { $0.hasPrefix("context=") }) else { return data }
+        return data + ["context=\"\(label)\""]
     }
 
     /// Flags that bind mounts only take on a remount, recursive attributes and propagation,

@@ -62,11 +62,22 @@ public struct HostSecurity: Sendable, Equatable {
         }
         if let label = linux?.mountLabel, !label.isEmpty {
             if selinux {
-                throw SpecError(path: "linux.mountLabel", message: "SELinux mount labels are not supported yet")
+                // It goes into the mount data as context="LABEL": a quote would end it early.
+                if label.contains("\"") {
+                    throw SpecError(path: "linux.mountLabel", message: "invalid SELinux context \(JSONPath.quoted(label)): contains a quote")
+                }
+            } else {
+                // As runc: without SELinux a mount label has no meaning and is dropped.
+                debug("linux.mountLabel: SELinux is not enabled on this host; \"\(label)\" ignored")
             }
-            // As runc: without SELinux a mount label has no meaning and is dropped.
-            debug("linux.mountLabel: SELinux is not enabled on this host; \"\(label)\" ignored")
         }
+    }
+
+    /// The linux.mountLabel the child gives its mounts: nil where SELinux is off (dropped,
+    /// as runc does) or no label is set.
+    public func mountLabel(_ linux: OCI.Linux?) -> String? {
+        guard selinux, let label = linux?.mountLabel, !label.isEmpty else { return nil }
+        return label
     }
 
     /// A profile that is not loaded would only fail at the exec of the container's process,
@@ -88,6 +99,8 @@ public struct HostSecurity: Sendable, Equatable {
 public struct PreparedSecurity: ~Copyable {
     public let seccomp: SeccompProgram?
     public let listener: SeccompListener.ListenerSocket
+    /// linux.mountLabel where the host applies it (HostSecurity.mountLabel).
+    public var mountLabel: String? = nil
 
     /// `cacheRoot`: the state root, whose `@seccomp/` keeps compiled filters (SeccompCache).
     public static func prepare(_ spec: Spec, host: HostSecurity = .probe(), cacheRoot: String? = nil,
@@ -103,6 +116,6 @@ public struct PreparedSecurity: ~Copyable {
             seccomp = try SeccompCompiler.compile(spec.linux?.seccomp, debug: debug)
         }
         let listener = try SeccompListener.connect(spec.linux?.seccomp, program: seccomp)
-        return PreparedSecurity(seccomp: seccomp, listener: listener)
+        return PreparedSecurity(seccomp: seccomp, listener: listener, mountLabel: host.mountLabel(spec.linux))
     }
 }

@@ -167,7 +167,7 @@ extension PreparedSecurity {
         let started = try SeccompRecorder.start(output: output, preferredFD: preferred, floor: Int32(3 + preserveFDs))
         recorder = RecorderProcess(pid: started.pid, pidfd: started.pidfd.take())
         debug("seccomp recorder: pid \(started.pid) writes \(output); hand-off on fd \(started.initSocket.raw), \(started.program.instructionCount) BPF instructions")
-        return PreparedSecurity(seccomp: started.program, listener: started.initSocket)
+        return PreparedSecurity(seccomp: started.program, listener: started.initSocket, mountLabel: host.mountLabel(spec.linux))
     }
 }
 
