@@ -35,7 +35,8 @@ import Testing
         let error = Self.checkError(host, Process(args: ["sh"], apparmorProfile: "not-there"))
         #expect(error?.path == "process.apparmorProfile")
         #expect(error?.message == "AppArmor profile \"not-there\" is not loaded (not in /sys/kernel/security/apparmor/profiles)")
-        for ok in ["docker-default", "swc-test", "parent//child", "unconfined", ":ns:other", "a//&b"] {
+        // swiftlet-default is loaded on demand by PreparedSecurity (AppArmorDefault), not required here.
+        for ok in ["docker-default", "swc-test", "parent//child", "unconfined", ":ns:other", "a//&b", AppArmorDefault.name] {
             #expect(Self.checkError(host, Process(args: ["sh"], apparmorProfile: ok)) == nil)
         }
     }

@@ -84,8 +84,11 @@ public struct HostSecurity: Sendable, Equatable {
     /// after `create` reported success: refuse it here instead (runc fails `create` in its
     /// init). Checked for plain names only: "unconfined", stacks ("a//&b") and policy
     /// namespaces (":ns:name") are left to the kernel, as is a host whose list is unreadable.
+    /// swiftlet's own default profile is exempt: PreparedSecurity loads it when it is missing
+    /// (AppArmorDefault.ensureLoaded).
     static func checkLoaded(_ profile: String, in loaded: Set<String>?) throws(SpecError) {
-        guard let loaded, profile != "unconfined", !profile.hasPrefix(":"), !profile.contains("//&") else { return }
+        guard let loaded, profile != "unconfined", profile != AppArmorDefault.name,
+              !profile.hasPrefix(":"), !profile.contains("//&") else { return }
         if !loaded.contains(profile) {
             throw SpecError(path: "process.apparmorProfile",
                             message: "AppArmor profile \"\(profile)\" is not loaded (not in /sys/kernel/security/apparmor/profiles)")
