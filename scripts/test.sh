@@ -12,35 +12,47 @@ cd "$(dirname "$0")/.."
 export PATH=/opt/swift/usr/bin:$PATH
 [ -x .build/release/swiftlet ] || scripts/setup.sh
 status=0
+passed=0
+failed=0
+summary=()
+# record NAME RC: one stage's outcome, for the summary at the end.
+record() {
+    if [ "$2" -eq 0 ]; then passed=$((passed + 1)); summary+=("ok   $1"); else failed=$((failed + 1)); summary+=("FAIL $1"); status=1; fi
+}
 
 echo "== swift test"
 SWIFTLET=$PWD/.build/release/swiftlet swift test 2>&1 | tee /tmp/swiftlet-swift-test.log | grep -vE '^\[[0-9]+/[0-9]+\]|warning: .*(mktemp|tmpnam)' | tail -n 40
-[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+record "swift test" "${PIPESTATUS[0]}"
 
 echo "== conformance: runc (reference)"
 RUNTIME=$(command -v runc) conformance/run || true
 
 echo "== conformance: swiftlet"
-RUNTIME=$PWD/.build/release/swiftlet conformance/run || status=1
+RUNTIME=$PWD/.build/release/swiftlet conformance/run
+record "conformance (swiftlet)" $?
 
 # cgroup v2 + AppArmor checks in one boot of an emulated VM (conformance/vm/README.md):
 # swiftlet's failures fail the run, runc's tally is for reference; 125 = `VM: SKIPPED
 # (reason)`, a machine that cannot run the VM at all (not a failure).
 echo "== vm: cgroup v2 + AppArmor"
 SWIFTLET=$PWD/.build/release/swiftlet conformance/vm/run
-case $? in
-    0 | 125) ;;
-    *) status=1 ;;
-esac
+rc=$?
+if [ $rc -eq 125 ]; then summary+=("SKIP vm: cgroup v2 + AppArmor (the machine cannot run the VM)"); else record "vm: cgroup v2 + AppArmor (swiftlet)" $rc; fi
 
 echo "== engines"
 # runc's tally is the reference; the exit status is swiftlet's (and leftovers')
-SWIFTLET=$PWD/.build/release/swiftlet tests/engines/run || status=1
+SWIFTLET=$PWD/.build/release/swiftlet tests/engines/run
+record "engines (swiftlet)" $?
 
 echo "== fuzz: config decoding and validation (${FUZZ_SECONDS:-60}s)"
-scripts/fuzz.sh "${FUZZ_SECONDS:-60}" || status=1
+scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+record "fuzz" $?
 
 echo "== leaks: no swiftlet mount, cgroup or process left on the host"
-scripts/leaks.sh || status=1
+scripts/leaks.sh
+record "leaks" $?
 
+echo "== summary"
+printf '%s\n' "${summary[@]}"
+echo "stages: $passed passed, $failed failed"
 exit $status
