@@ -35,7 +35,8 @@ import Testing
         let error = Self.checkError(host, Process(args: ["sh"], apparmorProfile: "not-there"))
         #expect(error?.path == "process.apparmorProfile")
         #expect(error?.message == "AppArmor profile \"not-there\" is not loaded (not in /sys/kernel/security/apparmor/profiles)")
-        for ok in ["docker-default", "swc-test", "parent//child", "unconfined", ":ns:other", "a//&b"] {
+        // swiftlet-default is generated and loaded after this check (AppArmorDefault.ensureLoaded).
+        for ok in ["docker-default", "swc-test", "parent//child", "unconfined", ":ns:other", "a//&b", "swiftlet-default"] {
             #expect(Self.checkError(host, Process(args: ["sh"], apparmorProfile: ok)) == nil)
         }
     }

@@ -73,8 +73,11 @@ public struct HostSecurity: Sendable, Equatable {
     /// after `create` reported success: refuse it here instead (runc fails `create` in its
     /// init). Checked for plain names only: "unconfined", stacks ("a//&b") and policy
     /// namespaces (":ns:name") are left to the kernel, as is a host whose list is unreadable.
+    /// swiftlet-default is not required to be loaded: `AppArmorDefault.ensureLoaded`, which runs
+    /// right after this check, generates and loads it.
     static func checkLoaded(_ profile: String, in loaded: Set<String>?) throws(SpecError) {
-        guard let loaded, profile != "unconfined", !profile.hasPrefix(":"), !profile.contains("//&") else { return }
+        guard let loaded, profile != "unconfined", profile != AppArmorDefault.name,
+              !profile.hasPrefix(":"), !profile.contains("//&") else { return }
         if !loaded.contains(profile) {
             throw SpecError(path: "process.apparmorProfile",
                             message: "AppArmor profile \"\(profile)\" is not loaded (not in /sys/kernel/security/apparmor/profiles)")
