@@ -484,6 +484,8 @@ check kill_all cgroups_kill_all
 
 # delete --force of a container whose processes are still running (no pid namespace, some
 # ignoring SIGTERM) kills them and removes the cgroup from every hierarchy.
+# runc 1.1.5 FAILS this on cgroup v2 (seen in the VM of conformance/vm, not on hybrid hosts):
+# the cgroup directory is still there when delete returns.
 cgroups_delete_busy() {
     bundle_new
     bundle_ns_remove pid
@@ -504,6 +506,7 @@ check delete_busy cgroups_delete_busy
 # Without a pid namespace a process can outlive the container's init: once the init has
 # exited the container is stopped, and a plain delete kills what is left in the cgroup and
 # removes the cgroup from every hierarchy.
+# runc 1.1.5 FAILS this on cgroup v2 (the VM), as delete_busy: the cgroup is left.
 cgroups_delete_stopped_leftovers() {
     bundle_new
     bundle_ns_remove pid

@@ -115,7 +115,8 @@ hardening_hardened_spec() {
     expect_contains "$OUT" "no findings" "audit of the hardened bundle"
     # The config mounts no cgroupfs, so the limits are read from the host, while it runs.
     bundle_set '.process.args = ["sh", "-c", "cat /proc/self/attr/current; echo; exec sleep 60"]'
-    ctr_up
+    ctr_create || fail "create failed: $(head -c 300 "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
     wait_file "$T/$ID.out" "$HARDENING_PROFILE" 30 || fail "no label printed: $(cat "$T/$ID.out" "$T/$ID.err")"
     expect_eq "$(tr -d '\0' < "$T/$ID.out")" "$HARDENING_PROFILE (enforce)" "the label inside"
     expect_cg pids.max 512
