@@ -55,6 +55,8 @@ enum Harness {
     static let scratch: String = {
         let dir = NSTemporaryDirectory() + "swiftlet-itest-\(getpid())"
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // Gone with the test process, so that runs leave no scratch directories in /tmp.
+        atexit { _ = try? FileManager.default.removeItem(atPath: Harness.scratch) }
         return dir
     }()
 
