@@ -22,8 +22,8 @@ import Testing
 
     @Test func loadedNames() {
         let text = "docker-default (enforce)\nswiftlet-default (complain)\n/usr/bin/man (enforce)\nweird name (x) (enforce)\n"
-        #expect(AppArmorDefault.loadedNames(text) == ["docker-default", "swiftlet-default", "/usr/bin/man", "weird name (x)"])
-        #expect(AppArmorDefault.loadedNames("").isEmpty)
+        #expect(HostSecurity.profileNames(text) == ["docker-default", "swiftlet-default", "/usr/bin/man", "weird name (x)"])
+        #expect(HostSecurity.profileNames("").isEmpty)
     }
 
     /// Without AppArmor, or for another profile, nothing is read or run (this host has no

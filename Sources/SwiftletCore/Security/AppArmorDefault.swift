@@ -7,24 +7,18 @@ import OCI
 /// earlier container) is used as it is.
 public enum AppArmorDefault {
     public static let name = "swiftlet-default"
+    /// The kernel's list of loaded profiles, read once per command by HostSecurity.probe.
     static let profilesFile = "/sys/kernel/security/apparmor/profiles"
     static let parsers = ["/sbin/apparmor_parser", "/usr/sbin/apparmor_parser"]
-
-    /// The names in /sys/kernel/security/apparmor/profiles ("name (mode)" per line).
-    public static func loadedNames(_ text: String) -> Set<String> {
-        var names: Set<String> = []
-        for line in text.split(separator: "\n") {
-            guard let open = line.lastIndex(of: "(") else { continue }
-            names.insert(String(line[..<open]).trimmingTrailingSpaces)
-        }
-        return names
-    }
 
     /// Loads swiftlet-default when the config asks for it and it is not loaded yet.
     static func ensureLoaded(for process: Process?, host: HostSecurity, debug: (String) -> Void) throws {
         guard host.appArmor, process?.apparmorProfile == name else { return }
-        let loaded = try withContext("process.apparmorProfile: read \(profilesFile)") { try Sys.readText(profilesFile) }
-        if loadedNames(loaded).contains(name) { return }
+        // HostSecurity.probe has read the list of loaded profiles already.
+        guard let loaded = host.appArmorProfiles else {
+            throw RuntimeError("process.apparmorProfile: cannot read \(profilesFile)")
+        }
+        if loaded.contains(name) { return }
         guard let parser = parsers.first(where: { Sys.exists($0) }) else {
             throw RuntimeError("process.apparmorProfile: \(name) is not loaded and apparmor_parser is not installed")
         }
@@ -45,13 +39,5 @@ public enum AppArmorDefault {
             throw RuntimeError("process.apparmorProfile: \(parser) could not load \(name) (\(status))")
         }
         debug("process.apparmorProfile: loaded \(name) from the built-in template")
-    }
-}
-
-extension String {
-    var trimmingTrailingSpaces: String {
-        var s = Substring(self)
-        while s.last == " " { s = s.dropLast() }
-        return String(s)
     }
 }

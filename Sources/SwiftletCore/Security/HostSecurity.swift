@@ -21,7 +21,7 @@ public struct HostSecurity: Sendable, Equatable {
     public static func probe() -> HostSecurity {
         let appArmor = Sys.exists("/sys/kernel/security/apparmor") && parameterIsYes("/sys/module/apparmor/parameters/enabled")
         return HostSecurity(appArmor: appArmor, selinux: Sys.exists("/sys/fs/selinux/enforce"),
-                            appArmorProfiles: appArmor ? loadedProfiles("/sys/kernel/security/apparmor/profiles") : nil)
+                            appArmorProfiles: appArmor ? loadedProfiles(AppArmorDefault.profilesFile) : nil)
     }
 
     /// The names in an AppArmor profiles list: one "NAME (MODE)" per line.
