@@ -74,6 +74,10 @@ pid_t swl_clone3(uint64_t flags, int *pidfd, int cgroup_fd) {
     return (pid_t)syscall(__NR_clone3, &args, sizeof(args));
 }
 
+int swl_rename_exchange(const char *from, const char *to) {
+    return (int)syscall(__NR_renameat2, AT_FDCWD, from, AT_FDCWD, to, 2 /* RENAME_EXCHANGE */);
+}
+
 int swl_pidfd_open(pid_t pid, unsigned int flags) { return (int)syscall(__NR_pidfd_open, pid, flags); }
 
 int swl_pidfd_send_signal(int pidfd, int sig, unsigned int flags) {

@@ -197,11 +197,15 @@ struct Launch {
         let mode = Cgroups.detectMode()
         let deferCgroupNS = namespaces.singleClone && mode != .unified && namespaces.createFlags & Linux.CLONE_NEWCGROUP != 0
         let initFD = try InitBinary.load()
+        let cgroupJoin: CgroupSelfJoin
+        do { cgroupJoin = try manager.openSelfJoin() } catch { throw RuntimeError("cgroup: \(error)") }
+        let cgroupFD = manager.directoryFD() ?? -1
         let pair = try withContext("socketpair") { try Sys.socketpair() }
         let start = try withContext("start socket") { try Sys.listenUnix(store.startSocket(record.id)) }
         let context = ChildContext(
             id: record.id, spec: spec, process: process, bundle: record.bundle, rootfs: record.rootfs,
             namespaces: namespaces, cgroupMode: mode, cgroupDirectories: Self.cgroupMountDirectories(manager.description),
+            cgroupJoin: cgroupJoin,
             initFD: initFD.raw, syncFD: pair.second.raw, startFD: start.raw, noPivot: options.noPivot, noNewKeyring: options.noNewKeyring,
             preserveFDs: options.preserveFDs,
             pauseForRuntimeHooks: !(spec.hooks?.prestart?.isEmpty ?? true) || !(spec.hooks?.createRuntime?.isEmpty ?? true),
@@ -211,7 +215,7 @@ struct Launch {
 
         var flags = namespaces.singleClone ? namespaces.createFlags : 0
         if deferCgroupNS { flags &= ~Linux.CLONE_NEWCGROUP }
-        let child = try cloneInit(context, flags: flags, cgroupFD: manager.directoryFD() ?? -1, parentEnd: pair.first.raw)
+        let child = try cloneInit(context, flags: flags, cgroupFD: cgroupFD, parentEnd: pair.first.raw)
         pidfds.append(child.pidfd)
         var initPID = child.pid
         var initPidfd = child.pidfd
@@ -221,9 +225,14 @@ struct Launch {
         do { let childEnd = pair.second; _ = consume childEnd }
         // The parent's connection to the seccomp agent is not needed past the clone.
         _ = consume security
-        // The first process goes into every hierarchy before it creates anything; the second
-        // stage of the two-clone path inherits its cgroups.
-        try manager.addProcessChecked(initPID)
+        // The first process goes into every hierarchy before it creates anything (the v1 ones
+        // it joins itself, the unified one by CLONE_INTO_CGROUP); the second stage of the
+        // two-clone path inherits its cgroups.
+        do {
+            try manager.addProcess(initPID, besides: cgroupJoin, clonedIntoCgroup: cgroupFD >= 0)
+        } catch {
+            throw RuntimeError("cgroup: \(error)")
+        }
         Fault.point("after-cgroup-join")
         if !namespaces.singleClone {
             try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
@@ -330,10 +339,4 @@ struct Launch {
         try withContext("linux.gidMappings") { try Sys.writeText("/proc/\(pid)/gid_map", gids) }
     }
 
-}
-
-extension CgroupManager {
-    func addProcessChecked(_ pid: Int32) throws {
-        do { try addProcess(pid) } catch { throw RuntimeError("cgroup: \(error)") }
-    }
 }

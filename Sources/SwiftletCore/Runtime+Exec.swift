@@ -172,6 +172,8 @@ struct ExecLaunch {
 
         let cgroup = try cgroupManager()
         let cgroupFD = cgroup?.directoryFD() ?? -1
+        let cgroupJoin: CgroupSelfJoin
+        do { cgroupJoin = try cgroup?.openSelfJoin() ?? .none } catch { throw RuntimeError("exec: cgroup: \(error)") }
 
         let pair = try withContext("socketpair") { try Sys.socketpair() }
         // START is queued on a connection to a listening socket before the child exists:
@@ -190,14 +192,19 @@ struct ExecLaunch {
         let context = ExecContext(
             initPID: initPID, pidfd: pidfd.raw, joins: joins.filter { $0 != .pid }, rootFD: root.raw,
             syncFD: pair.second.raw, startFD: listener.raw, initFD: initFD.raw, process: process, seccomp: security.seccomp,
-            seccompListenerFD: security.listener.raw, seccompListenerState: listenerState, preserveFDs: options.preserveFDs)
+            seccompListenerFD: security.listener.raw, seccompListenerState: listenerState, preserveFDs: options.preserveFDs,
+            cgroupJoin: cgroupJoin)
         let cloned = try cloneChild(context, pidfd: pidfd.raw, joinPID: joins.contains(.pid), cgroupFD: cgroupFD)
         child = cloned.pidfd
         do { let childEnd = pair.second; _ = consume childEnd }
         do { _ = consume listener }
         let parentEnd = pair.first.raw
 
-        try cgroup?.addProcessChecked(cloned.pid)
+        do {
+            try cgroup?.addProcess(cloned.pid, besides: cgroupJoin, clonedIntoCgroup: cgroupFD >= 0)
+        } catch {
+            throw RuntimeError("cgroup: \(error)")
+        }
         try withContext("exec") { try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO)) }
 
         var console: Int32 = -1

@@ -22,6 +22,15 @@ public protocol CgroupManager: AnyObject {
     /// CLONE_INTO_CGROUP is left where it is.
     func addProcess(_ pid: Int32) throws(CgroupError)
 
+    /// The `tasks` files through which a single-threaded child moves itself into the v1
+    /// hierarchies (see `CgroupSelfJoin`); `.none` where there are none (v2).
+    func openSelfJoin() throws(CgroupError) -> CgroupSelfJoin
+
+    /// `addProcess` for the hierarchies that neither the child (through `joined`) nor
+    /// clone3(CLONE_INTO_CGROUP) (`clonedIntoCgroup`: `directoryFD()` was passed) placed it in:
+    /// rewriting a pid the kernel already placed still costs the threadgroup lock.
+    func addProcess(_ pid: Int32, besides joined: CgroupSelfJoin, clonedIntoCgroup: Bool) throws(CgroupError)
+
     /// Checks `resources` against this host before anything is created; the same checks
     /// `apply` makes, without writing.
     func validate(_ resources: LinuxResources) throws(CgroupError) -> [String]

@@ -81,6 +81,19 @@ public final class CgroupV1Manager: CgroupManager {
         }
     }
 
+    public func openSelfJoin() throws(CgroupError) -> CgroupSelfJoin {
+        var seen = Set<String>()
+        return try CgroupSelfJoin.open(legacy.map(\.path).filter { seen.insert($0).inserted })
+    }
+
+    public func addProcess(_ pid: Int32, besides joined: CgroupSelfJoin, clonedIntoCgroup: Bool) throws(CgroupError) {
+        let covered = Set(joined.directories)
+        for dir in allDirectories where !covered.contains(dir.path) {
+            if clonedIntoCgroup, dir === unified { continue }
+            try dir.write("cgroup.procs", String(pid))
+        }
+    }
+
     private func plan(_ resources: LinuxResources) throws(CgroupError) -> CgroupPlan {
         let host = CgroupHostProbe.host(unified: unified, legacy: legacy)
         if description.mode == .hybrid, let unified {

@@ -31,6 +31,12 @@ public final class CgroupV2Manager: CgroupManager {
         try dir().write("cgroup.procs", String(pid))
     }
 
+    public func openSelfJoin() throws(CgroupError) -> CgroupSelfJoin { .none }
+
+    public func addProcess(_ pid: Int32, besides joined: CgroupSelfJoin, clonedIntoCgroup: Bool) throws(CgroupError) {
+        if !clonedIntoCgroup { try addProcess(pid) }
+    }
+
     public func validate(_ resources: LinuxResources) throws(CgroupError) -> [String] {
         let warnings = try CgroupConversion.v2(resources, host: CgroupHostProbe.host(unified: directory, legacy: [])).warnings
         if let devices = resources.devices { _ = try DeviceBPF.program(CgroupConversion.deviceRules(devices)) }

@@ -12,6 +12,8 @@ struct ChildContext {
     let cgroupMode: Cgroups.Mode
     /// v1 hierarchy mount point -> the container's cgroup directory there (for `cgroup` mounts).
     let cgroupDirectories: [String: String]
+    /// The v1 `tasks` files the child writes first, to move itself into the container's cgroups.
+    let cgroupJoin: CgroupSelfJoin
     let initFD: Int32
     let syncFD: Int32
     let startFD: Int32

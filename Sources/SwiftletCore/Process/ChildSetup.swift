@@ -10,6 +10,8 @@ enum ChildSetup {
     /// Entry point of the cloned child. Never returns.
     static func main(_ c: ChildContext, firstStage: Bool) -> Never {
         do {
+            // Before anything else, so everything the child does is charged to the container.
+            try withContext("cgroup: join") { try c.cgroupJoin.join() }
             if firstStage {
                 try runFirstStage(c)
             } else {
@@ -44,8 +46,9 @@ enum ChildSetup {
     /// rest), then clone the real PID 1 as a sibling (CLONE_PARENT) and hand its pidfd over.
     static func runFirstStage(_ c: ChildContext) throws {
         try Sys.prctl(Linux.PR_SET_PDEATHSIG, UInt(Linux.SIGKILL))
-        // The runtime puts this process in the container's cgroups first: the second stage
-        // inherits them, and a new cgroup namespace is rooted there.
+        // This process is in the container's cgroups before it creates anything (it joined
+        // the v1 ones itself, the runtime adds the rest): the second stage inherits them, and
+        // a new cgroup namespace is rooted there.
         try waitForGo(c.syncFD, step: "wait for cgroups")
         try joinNamespaces(c.namespaces.joins)
         if c.namespaces.newUser {

@@ -25,6 +25,8 @@ struct ExecContext {
     let seccompListenerFD: Int32
     let seccompListenerState: String?
     let preserveFDs: Int
+    /// The container's v1 `tasks` files, written first to join its cgroups.
+    let cgroupJoin: CgroupSelfJoin
 }
 
 /// The child side of `exec`: joins the container and executes swiftlet-init in DIRECT mode,
@@ -35,9 +37,10 @@ struct ExecContext {
 ///
 /// Order, and why:
 ///  1. PR_SET_PDEATHSIG: a runtime that dies mid-way takes the half-made process with it.
-///  2. Wait for GO: the runtime first puts this pid into the container's v1 cgroups (clone3's
-///     CLONE_INTO_CGROUP only covers the unified hierarchy), so nothing of the setup, and
-///     nothing of the program, runs outside the container's limits.
+///  2. Join the container's v1 cgroups by writing "0" to their `tasks` files (clone3's
+///     CLONE_INTO_CGROUP only covers the unified hierarchy; see `CgroupSelfJoin`), then wait
+///     for GO: the runtime adds whatever is left, so nothing of the setup, and nothing of the
+///     program, runs outside the container's limits.
 ///  3. Join the namespaces through the init's pidfd (one atomic setns, Linux >= 5.8), or one
 ///     /proc/<pid>/ns/* file at a time (user first, mount last) on older kernels. The pid
 ///     namespace was joined by the runtime for this child before clone3 (setns(CLONE_NEWPID)
@@ -61,6 +64,7 @@ enum ExecSetup {
 
     static func run(_ c: ExecContext) throws {
         try Sys.prctl(Linux.PR_SET_PDEATHSIG, UInt(Linux.SIGKILL))
+        try withContext("exec: join cgroup") { try c.cgroupJoin.join() }
         try ChildSetup.waitForGo(c.syncFD, step: "wait for cgroups")
         try joinNamespaces(c)
         if c.joins.contains(.user) {
