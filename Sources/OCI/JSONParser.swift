@@ -3,7 +3,7 @@ import FoundationEssentials
 /// A parsed JSON value (RFC 8259). Numbers keep their literal text and are converted when a
 /// field asks for a type, so a negative uid or an out-of-range limit is reported at its path
 /// rather than as "not valid JSON" (what FoundationEssentials' JSONDecoder reports for both).
-enum JSONValue: Sendable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(String)
@@ -12,7 +12,7 @@ enum JSONValue: Sendable {
     case object(JSONObject)
 
     /// The JSON type name used in messages: `expected array, found string`.
-    var kindName: String {
+    public var kindName: String {
         switch self {
         case .null: "null"
         case .bool: "boolean"
@@ -26,11 +26,15 @@ enum JSONValue: Sendable {
 
 /// A JSON object: members in first-seen order (so errors come out in document order) and a
 /// lookup table. A repeated key keeps its last value, as Go's encoding/json does.
-struct JSONObject: Sendable {
-    private(set) var keys: [String] = []
-    private(set) var values: [String: JSONValue] = [:]
+public struct JSONObject: Sendable, Equatable {
+    public private(set) var keys: [String] = []
+    public private(set) var values: [String: JSONValue] = [:]
 
-    mutating func set(_ key: String, _ value: JSONValue) {
+    public init() {}
+
+    public subscript(key: String) -> JSONValue? { values[key] }
+
+    public mutating func set(_ key: String, _ value: JSONValue) {
         if values.updateValue(value, forKey: key) == nil {
             keys.append(key)
         }
@@ -39,19 +43,19 @@ struct JSONObject: Sendable {
 
 /// A JSON syntax error with its position: line and column are 1-based, `offset` counts bytes
 /// from 0.
-struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
-    let offset: Int
-    let line: Int
-    let column: Int
-    let reason: String
+public struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
+    public let offset: Int
+    public let line: Int
+    public let column: Int
+    public let reason: String
 
-    var description: String {
+    public var description: String {
         "invalid JSON at line \(line), column \(column) (byte offset \(offset)): \(reason)"
     }
 }
 
 /// A strict RFC 8259 parser over UTF-8 bytes. No threads, no allocation beyond the values.
-struct JSONParser {
+public struct JSONParser {
     /// Deeper documents are refused rather than risking the stack on hostile input.
     static let maximumDepth = 512
 
@@ -65,7 +69,12 @@ struct JSONParser {
 
     /// Parses one JSON value filling the whole of `data` (surrounding whitespace allowed).
     static func parse(_ data: Data) throws(JSONSyntaxError) -> JSONValue {
-        var parser = JSONParser(bytes: [UInt8](data))
+        try parse(bytes: [UInt8](data))
+    }
+
+    /// Parses one JSON value filling the whole of `bytes`.
+    public static func parse(bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.parseValue()
         parser.skipWhitespace()

@@ -27,6 +27,20 @@ public enum OCIJSON {
         }
     }
 
+    /// Decodes `T` from an already parsed value (a member of a larger document); errors name
+    /// the path inside it, prefixed by `document`.
+    public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, document: String) throws(SpecError) -> T {
+        do {
+            return try T(from: JSONValueDecoder(value: value, codingPath: []))
+        } catch let error as DecodingError {
+            throw SpecError(error, document: document)
+        } catch let error as SpecError {
+            throw error
+        } catch {
+            throw SpecError(path: document, message: String(describing: error))
+        }
+    }
+
     /// Encodes `value` as JSON; `nil` fields are omitted, so a decoded document round-trips.
     public static func encode<T: Encodable>(_ value: T, prettyPrinted: Bool = false) throws(SpecError) -> Data {
         let encoder = JSONEncoder()

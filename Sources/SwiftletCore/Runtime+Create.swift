@@ -1,4 +1,5 @@
 import CSwiftlet
+import FoundationEssentials
 import OCI
 
 /// A container that `create` left waiting for `start`. `run` keeps using the pidfd (the init
@@ -23,9 +24,16 @@ extension Runtime {
     public func create(id: String, options: CreateOptions) throws -> CreatedContainer {
         do { try ContainerID.validate(id) } catch { throw RuntimeError(error) }
         let bundle = Self.absolutePath(options.bundle)
+        let configFile = bundle.hasSuffix("/") ? bundle + "config.json" : bundle + "/config.json"
+        let configBytes: [UInt8]
+        do {
+            configBytes = try Sys.readFile(configFile)
+        } catch {
+            throw RuntimeError(SpecError(path: "config.json", message: "cannot read \(configFile): \(error.reason)"))
+        }
         let spec: Spec
         do {
-            spec = try Spec.load(bundle: bundle)
+            spec = try Spec.decode(Data(configBytes))
             try spec.validate()
         } catch {
             throw RuntimeError(error)
@@ -68,8 +76,11 @@ extension Runtime {
         var launch = Launch(runtime: self, spec: spec, process: process, record: record, namespaces: namespaces, options: options)
         launch.recordPath = recordPath
         do {
-            try store.write(record)
-            try store.writeExecDefaults(record)
+            // The cgroup is recorded before it exists, so that `delete --force` finds it
+            // whenever create dies.
+            try launch.prepareCgroup()
+            try store.write(launch.record)
+            try store.writeConfig(id, configBytes)
             Fault.point("after-state-file")
             let result = try launch.run()
             record = result.record
@@ -91,6 +102,15 @@ extension Runtime {
 }
 
 extension Runtime {
+    /// `linux.resources` as create applies them: config.json's, plus an allow rule in the
+    /// device cgroup for each `linux.devices` entry (config-linux.md "Devices": the runtime
+    /// makes them usable). `update` starts from these until it has recorded its own.
+    static func createResources(_ spec: Spec) -> LinuxResources {
+        var resources = spec.linux?.resources ?? LinuxResources()
+        resources.devices = (resources.devices ?? []) + DeviceCreator.cgroupRules(for: spec.linux?.devices)
+        return resources
+    }
+
     /// config-linux.md "Namespaces": a `path` must be a namespace file of the given type; the
     /// kernel's answer to setns(2) otherwise is a bare EINVAL, deep inside the child.
     static func checkNamespaceFiles(_ namespaces: [LinuxNamespace]) throws {
@@ -160,27 +180,28 @@ struct Launch {
         }
     }
 
-    mutating func run() throws -> Result {
-        let store = runtime.store
+    /// Chooses the container's cgroups and checks `linux.resources` against this host, before
+    /// any directory exists: what the host cannot apply is an error here (apply checks again
+    /// once the cgroup, and the files it offers, exist). Sets `record.cgroup` for the caller to
+    /// save.
+    mutating func prepareCgroup() throws {
         let manager: CgroupManager
-        var resources = spec.linux?.resources ?? LinuxResources()
-        resources.devices = (resources.devices ?? []) + DeviceCreator.cgroupRules(for: spec.linux?.devices)
         do {
             manager = try Cgroups.manager(cgroupsPath: spec.linux?.cgroupsPath, containerID: record.id)
-            // What this host cannot apply is an error before any directory exists; apply checks
-            // again once the cgroup (and the files it offers) exists.
-            _ = try manager.validate(resources)
+            _ = try manager.validate(Runtime.createResources(spec))
         } catch {
             throw RuntimeError("cgroup: \(error)")
         }
-        // Recorded before it exists, so that `delete --force` finds it whenever create dies.
         record.cgroup = manager.description
-        try store.write(record)
         cgroup = manager
+    }
+
+    mutating func run() throws -> Result {
+        let store = runtime.store
+        guard let manager = cgroup else { throw RuntimeError("cgroup: not prepared") }
         do {
             try manager.create()
-            for warning in try manager.apply(resources) { runtime.warn(warning) }
-            record.resources = resources
+            for warning in try manager.apply(Runtime.createResources(spec)) { runtime.warn(warning) }
         } catch {
             throw RuntimeError("cgroup: \(error)")
         }

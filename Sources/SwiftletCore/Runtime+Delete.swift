@@ -48,8 +48,8 @@ extension Runtime {
         }
         try store.remove(id)
         _ = consume lock
-        if !record.creating {
-            HookRunner.runWarning(record.hooks?.poststop, kind: "poststop",
+        if !record.creating, let poststop = record.hooks?.poststop, !poststop.isEmpty {
+            HookRunner.runWarning(poststop, kind: "poststop",
                                   state: (try? Self.specState(record, status: .stopped, pid: nil)) ?? [], warn: warn)
         }
     }

@@ -55,18 +55,22 @@ extension Runtime {
             if component == ".." { _ = base.popLast(); continue }
             base.append(component)
         }
-        return "/" + base.joined(separator: "/")
+        var result = ""
+        for component in base { result += "/" + component }  // not joined(separator:): see InRoot.join
+        return result.isEmpty ? "/" : result
     }
 
     /// The state JSON the spec defines (runtime.md "State"), given to hooks on stdin.
     static func specState(_ record: ContainerRecord, status: Status, pid: Int32?) throws -> [UInt8] {
-        let state = State(ociVersion: ociVersion, id: record.id, status: ContainerState(rawValue: status.rawValue) ?? .created,
-                          pid: pid, bundle: record.bundle, annotations: record.annotations)
-        do {
-            return Array(try JSONEncoder().encode(state))
-        } catch {
-            throw RuntimeError("encode state: \(error)")
+        // Written by hand like state.json (ContainerRecord+JSON.swift): the fields of runtime.md
+        // "State", in the order State declares them.
+        let annotations = record.annotations.map { annotations in
+            JSONValue.object(annotations.keys.sorted().map { ($0, .string(annotations[$0] ?? "")) })
         }
+        return JSONValue.object([
+            ("ociVersion", .string(ociVersion)), ("id", .string(record.id)), ("status", .string(status.rawValue)),
+            ("pid", pid.map { .integer($0) }), ("bundle", .string(record.bundle)), ("annotations", annotations),
+        ]).serialized()
     }
 }
 

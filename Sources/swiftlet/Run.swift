@@ -17,7 +17,8 @@ struct Run: ParsableCommand {
 
 extension Run {
     static let fastGrammar = FastCommandLine.Grammar(
-        flags: CreateFlags.fastFlags.merging(["-d": "detach", "--detach": "detach"]) { a, _ in a },
+        // A literal rather than fastFlags.merging(...): the generic merge is unspecialized.
+        flags: ["--no-pivot": "no-pivot", "--no-new-keyring": "no-new-keyring", "-d": "detach", "--detach": "detach"],
         options: CreateFlags.fastOptions
     ) { line, globals in
         guard let options = CreateFlags.options(line) else { return nil }

@@ -9,9 +9,20 @@ enum InRoot {
         path.split(separator: "/").map(String.init).filter { $0 != "." && !$0.isEmpty }
     }
 
+    /// `names` joined by "/". A loop rather than `joined(separator:)`, whose unspecialized
+    /// generic entry costs a scan of every protocol conformance record at first use.
+    static func join(_ names: ArraySlice<String>) -> String {
+        var result = ""
+        for name in names {
+            if !result.isEmpty { result += "/" }
+            result += name
+        }
+        return result
+    }
+
     /// An O_PATH descriptor of `path` (absolute in the container) resolved inside `root`.
     static func open(_ root: Int32, _ path: String, flags: Int32 = Linux.O_PATH) throws(SystemError) -> FileDescriptor {
-        let relative = components(path).joined(separator: "/")
+        let relative = join(components(path)[...])
         return try Sys.openat2(root, relative.isEmpty ? "." : relative, flags, resolve: resolve, display: path)
     }
 
@@ -36,7 +47,7 @@ enum InRoot {
         if let existing = try? open(root, path) { return existing }
         let names = components(path)
         guard let last = names.last else { return try open(root, "/") }
-        let parent = try mkdirAll(root, "/" + names.dropLast().joined(separator: "/"))
+        let parent = try mkdirAll(root, "/" + join(names.dropLast()))
         do {
             _ = try Sys.openat(parent.raw, last, Linux.O_CREAT | Linux.O_WRONLY | Linux.O_NOFOLLOW, mode: 0o644, display: path)
         } catch {
@@ -49,7 +60,7 @@ enum InRoot {
     /// `root`) and the last component's name.
     static func withParent<T>(_ root: Int32, _ path: String, _ body: (Int32, String) throws -> T) throws -> T {
         let names = components(path)
-        let parent = try mkdirAll(root, "/" + names.dropLast().joined(separator: "/"))
+        let parent = try mkdirAll(root, "/" + join(names.dropLast()))
         return try body(parent.raw, names.last ?? ".")
     }
 

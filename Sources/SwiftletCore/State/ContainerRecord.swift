@@ -4,7 +4,7 @@ import OCI
 /// What swiftlet remembers about a container between commands: `<root>/<id>/state.json`.
 /// The status is never read from here blindly: it is derived from the live init (see
 /// `Runtime.status(of:)`), and this file only says what was true when it was written.
-public struct ContainerRecord: Codable, Sendable {
+public struct ContainerRecord: Sendable {
     public var ociVersion: String
     public var id: String
     public var bundle: String
@@ -27,49 +27,28 @@ public struct ContainerRecord: Codable, Sendable {
     public var terminal: Bool?
     /// config.json's `process` at create time: the defaults of every `exec` (env, user, cwd,
     /// capabilities, rlimits, no_new_privs, AppArmor/SELinux labels), so a later edit of the
-    /// bundle cannot change what an exec'd process gets. Stored in exec.json, not state.json.
+    /// bundle cannot change what an exec'd process gets. Read from the saved config.json
+    /// (`StateStore.readWithExecDefaults`), never written to state.json.
     public var process: Process? = nil
     /// config.json's `linux.seccomp` at create time: every exec'd process gets the same filter.
-    /// Stored in exec.json, not state.json.
+    /// Read from the saved config.json like `process`.
     public var seccomp: LinuxSeccomp? = nil
-    /// The `linux.resources` in force: config.json's at create time, then each `update` merged
-    /// in, so that a later update starts from what is applied (runc keeps them the same way).
+    /// The `linux.resources` in force once an `update` merged something in, so that a later
+    /// update starts from what is applied (runc keeps them the same way). nil until then: the
+    /// resources are those of the saved config.json (`Runtime.createResources`).
     public var resources: LinuxResources? = nil
 
-    static func encode(_ record: ContainerRecord) throws -> [UInt8] {
-        do {
-            return Array(try JSONEncoder().encode(record))
-        } catch {
-            throw RuntimeError("encode state: \(error)")
-        }
-    }
-
-    static func decode(_ bytes: [UInt8], path: String) throws -> ContainerRecord {
-        do {
-            return try JSONDecoder().decode(ContainerRecord.self, from: Data(bytes))
-        } catch {
-            throw RuntimeError("\(path): corrupt state: \(error)")
-        }
-    }
 }
 
-/// `<root>/<id>/exec.json`: the container's process and seccomp profile at create time, the
-/// defaults of every `exec` (see `StateStore.writeExecDefaults`).
-struct ExecDefaults: Codable {
+/// `<root>/<id>/exec.json` of earlier versions: the container's process and seccomp profile
+/// at create time (now read from the saved config.json, see `StateStore.configFile`).
+struct ExecDefaults: Decodable {
     var process: Process?
     var seccomp: LinuxSeccomp?
 
-    static func encode(_ value: ExecDefaults) throws -> [UInt8] {
-        do {
-            return Array(try JSONEncoder().encode(value))
-        } catch {
-            throw RuntimeError("encode exec defaults: \(error)")
-        }
-    }
-
     static func decode(_ bytes: [UInt8], path: String) throws -> ExecDefaults {
         do {
-            return try JSONDecoder().decode(ExecDefaults.self, from: Data(bytes))
+            return try OCIJSON.decode(ExecDefaults.self, from: Data(bytes), document: path)
         } catch {
             throw RuntimeError("\(path): corrupt exec defaults: \(error)")
         }

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import OCI
 
 /// The state directory: `<root>/<id>/` holding `state.json` (written atomically) and the start
@@ -61,11 +62,6 @@ public struct StateStore: Sendable {
         return try ContainerRecord.decode(bytes, path: path)
     }
 
-    /// `process` and `seccomp` (which only `exec` needs, and a Docker-style seccomp profile
-    /// is most of the record) live in `exec.json`, written once by `writeExecDefaults`, so
-    /// that start, kill, state and delete encode and decode a small file.
-    public func execDefaultsFile(_ id: String) -> String { directory(id) + "/exec.json" }
-
     public func write(_ record: ContainerRecord) throws {
         var lean = record
         lean.process = nil
@@ -74,16 +70,42 @@ public struct StateStore: Sendable {
         try withContext("write state") { try Sys.writeFileAtomically(stateFile(record.id), bytes, mode: 0o600) }
     }
 
-    public func writeExecDefaults(_ record: ContainerRecord) throws {
-        let bytes = try ExecDefaults.encode(ExecDefaults(process: record.process, seccomp: record.seccomp))
-        try withContext("write exec defaults") { try Sys.writeFileAtomically(execDefaultsFile(record.id), bytes, mode: 0o600) }
+    /// `<root>/<id>/config.json`: the bundle's config.json as `create` read it, byte for byte.
+    /// What later commands need from it (exec's defaults: the process and seccomp profile;
+    /// update's starting resources) is decoded from here when they run, so a later edit of the
+    /// bundle changes nothing, and create only copies bytes instead of encoding them.
+    public func configFile(_ id: String) -> String { directory(id) + "/config.json" }
+
+    public func writeConfig(_ id: String, _ bytes: [UInt8]) throws {
+        try withContext("save config.json") { try Sys.writeFileAtomically(configFile(id), bytes, mode: 0o600) }
     }
 
-    /// The record with `process` and `seccomp` filled in from `exec.json`. A state directory
-    /// without that file (written by a swiftlet that kept them in state.json) keeps what
-    /// state.json had; any other failure is an error, never a process without its filter.
+    /// The saved config.json, nil for a container created by a swiftlet that did not save it.
+    public func savedSpec(_ id: String) throws -> Spec? {
+        let path = configFile(id)
+        let bytes: [UInt8]
+        do {
+            bytes = try Sys.readFile(path)
+        } catch {
+            if error.errno == Linux.ENOENT { return nil }
+            throw RuntimeError("read saved config", error)
+        }
+        do { return try Spec.decode(Data(bytes)) } catch { throw RuntimeError("\(path): \(error)") }
+    }
+
+    /// exec.json of earlier versions: the process and seccomp profile at create time.
+    public func execDefaultsFile(_ id: String) -> String { directory(id) + "/exec.json" }
+
+    /// The record with `process` and `seccomp` filled in from the saved config.json (or, for a
+    /// container created by an earlier swiftlet, from exec.json, or what state.json itself
+    /// had); any failure to read them is an error, never a process without its filter.
     public func readWithExecDefaults(_ id: String) throws -> ContainerRecord {
         var record = try read(id)
+        if let spec = try savedSpec(id) {
+            record.process = spec.process
+            record.seccomp = spec.linux?.seccomp
+            return record
+        }
         let path = execDefaultsFile(id)
         let bytes: [UInt8]
         do {
