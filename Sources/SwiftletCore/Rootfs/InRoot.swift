@@ -27,7 +27,21 @@ enum InRoot {
     }
 
     /// mkdir -p inside `root`; returns an O_PATH descriptor of the final directory.
+    /// Mount points usually exist, or only their last component is missing (the cgroup
+    /// hierarchies under a fresh /sys/fs/cgroup tmpfs): those are found with one or two lookups
+    /// before the component-by-component walk, which costs three calls per level.
     static func mkdirAll(_ root: Int32, _ path: String, mode: UInt32 = 0o755) throws(SystemError) -> FileDescriptor {
+        let directory = Linux.O_PATH | Linux.O_DIRECTORY
+        if let existing = try? open(root, path, flags: directory) { return existing }
+        let names = components(path)
+        if let last = names.last, let parent = try? open(root, "/" + join(names.dropLast()), flags: directory) {
+            do {
+                try Sys.mkdirat(parent.raw, last, mode: mode, display: path)
+            } catch {
+                if error.errno != Linux.EEXIST { throw error }
+            }
+            return try open(root, path, flags: directory)
+        }
         var current = try Sys.dup(root)
         var prefix = ""
         for name in components(path) {
