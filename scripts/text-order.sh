@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Regenerates bench/text-order.txt: the functions the hot commands execute, which the release
+# link places first in .text (lld --symbol-ordering-file, see Package.swift) so that they share
+# as few pages as possible: the runtime's peak RSS is mostly executable pages it touched
+# (docs/performance.md "Peak RSS"). Run as root after a release build; needs valgrind and perf.
+# The list only steers the layout: a stale or missing entry costs locality, never correctness.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.build/release/swiftlet
+[ -x "$BIN" ] || { echo "text-order.sh: build first: swift build -c release --static-swift-stdlib" >&2; exit 1; }
+work=$(mktemp -d)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+busybox=${BUSYBOX:-/bin/busybox}
+conformance/lib/rootfs.sh "$work/rootfs" >/dev/null
+for name in true sleep; do
+    mkdir -p "$work/$name"
+    args='["/bin/true"]'; [ $name = sleep ] && args='["/bin/sleep","100"]'
+    python3 - "$work" "$name" "$args" <<'PY'
+import json, sys
+work, name, args = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+config = json.load(open("bench/base-config.json"))
+config["root"] = {"path": work + "/rootfs", "readonly": True}
+config["process"]["args"] = args
+config["process"]["terminal"] = False
+config["linux"]["cgroupsPath"] = "/swiftlet-text-order/" + name
+json.dump(config, open("%s/%s/config.json" % (work, name), "w"))
+PY
+done
+# Valgrind cannot run the child (no clone3) and does not see the init's side: callgrind covers
+# the runtime's own path of each command, perf samples cover the child's.
+strip --strip-debug -o "$work/swiftlet" "$BIN"
+cp "$(dirname "$BIN")/swiftlet-init" "$work/"
+S="$work/swiftlet --root $work/state"
+V="valgrind --tool=callgrind --demangle=no"
+unshare -m sh -c "
+mount --make-rprivate /
+umount /sys/fs/cgroup/unified 2>/dev/null || true
+cd $work
+$V --callgrind-out-file=cg.create $S create --bundle true a >/dev/null 2>&1 || true
+$S delete -f a 2>/dev/null || true
+$S create --bundle sleep b >/dev/null 2>&1
+$V --callgrind-out-file=cg.state $S state b >/dev/null 2>&1 || true
+$V --callgrind-out-file=cg.list $S list >/dev/null 2>&1 || true
+$V --callgrind-out-file=cg.start $S start b >/dev/null 2>&1 || true
+$S start b 2>/dev/null || true
+$V --callgrind-out-file=cg.exec $S exec b /bin/true >/dev/null 2>&1 || true
+$V --callgrind-out-file=cg.kill $S kill b KILL >/dev/null 2>&1 || true
+sleep 0.3
+$V --callgrind-out-file=cg.delete $S delete b >/dev/null 2>&1 || true
+$S delete -f b 2>/dev/null || true
+$V --callgrind-out-file=cg.run $S run --bundle true c >/dev/null 2>&1 || true
+$S delete -f c 2>/dev/null || true
+perf record -q -g -F 20000 -o perf.run -- sh -c 'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do $S run --bundle true r\$i; done' >/dev/null 2>&1
+perf record -q -g -F 20000 -o perf.other -- sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do $S run -d --bundle sleep s\$i; $S exec s\$i /bin/true; $S state s\$i; $S list; $S delete -f s\$i; done' >/dev/null 2>&1
+"
+for dir in /sys/fs/cgroup/*/swiftlet-text-order; do [ -d "$dir" ] && rmdir "$dir"/* "$dir" 2>/dev/null || true; done
+# Functions of `run` (create, start, delete) first, then those only other commands execute:
+# the layout follows this order, so the commands engines call most share the fewest pages.
+executed() {  # callgrind outputs..., then perf data files, each prefixed by @
+    for f in "$@"; do
+        case $f in
+            @*) perf script -i "$work/${f#@}" -F ip,sym --no-demangle 2>/dev/null | awk '{print $2}' ;;
+            *) grep -ohE '^c?fn=\([0-9]+\) .*' "$work/$f" | sed -E 's/^c?fn=\([0-9]+\) //; s/'"'"'[0-9]+$//' ;;
+        esac
+    done | LC_ALL=C sort -u
+}
+executed cg.run cg.create cg.start cg.delete @perf.run > "$work/first"
+executed cg.state cg.list cg.kill cg.exec @perf.other | LC_ALL=C comm -23 - "$work/first" > "$work/second"
+nm "$BIN" | awk '$2 ~ /^[tTwW]$/ {print $3}' | LC_ALL=C sort -u > "$work/defined"
+{ LC_ALL=C comm -12 "$work/first" "$work/defined"; LC_ALL=C comm -12 "$work/second" "$work/defined"; } > bench/text-order.txt
+echo "bench/text-order.txt: $(wc -l < bench/text-order.txt) functions"
