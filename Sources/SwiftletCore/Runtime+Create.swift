@@ -11,9 +11,13 @@ public struct CreatedContainer: ~Copyable {
     public let consoleMaster: Int32
     /// The seccomp recorder when recording (its pidfd is closed with this value).
     public var recorder: RecorderProcess? = nil
+    /// With `CreateOptions.startAtOnce`: the connection START went out on, where the init
+    /// answers STARTED or why the process could not run; else -1.
+    public var startConnection: Int32 = -1
 
     deinit {
         if consoleMaster >= 0 { Sys.closeRaw(consoleMaster) }
+        if startConnection >= 0 { Sys.closeRaw(startConnection) }
         if let recorder { Sys.closeRaw(recorder.pidfd) }
     }
 }
@@ -84,14 +88,16 @@ extension Runtime {
             Fault.point("after-state-file")
             let result = try launch.run()
             record = result.record
-            try store.write(record)
+            // With START already queued, the record is written once the init answered it
+            // (finishStart): one write instead of two.
+            if !options.startAtOnce { try store.write(record) }
             Fault.point("before-pid-file")
             if let pidFile = options.pidFile, let pid = record.pid {
                 try withContext("--pid-file") { try Sys.writeFileAtomically(Self.absolutePath(pidFile), Array("\(pid)".utf8)) }
             }
             _ = consume lock
             return CreatedContainer(record: record, pidfd: result.take(), consoleMaster: result.console,
-                                    recorder: result.recorder)
+                                    recorder: result.recorder, startConnection: result.startConnection)
         } catch {
             launch.abort()
             try? store.remove(id)
@@ -152,6 +158,7 @@ struct Launch {
         let pidfd: Int32
         let console: Int32
         var recorder: RecorderProcess?
+        var startConnection: Int32 = -1
 
         func take() -> FileDescriptor { FileDescriptor(pidfd) }
     }
@@ -223,6 +230,13 @@ struct Launch {
         let cgroupFD = manager.directoryFD() ?? -1
         let pair = try withContext("socketpair") { try Sys.socketpair() }
         let start = try withContext("start socket") { try Sys.listenUnix(store.startSocket(record.id)) }
+        // `run`: the init finds START waiting in the backlog once it is ready (as for exec).
+        var startConnection: FileDescriptor?
+        if options.startAtOnce {
+            let connection = try withContext("start socket") { try Sys.connectUnix(store.startSocket(record.id)) }
+            try withContext("start") { try Sys.send(connection.raw, swl_msg(type: SWL_MSG_START)) }
+            startConnection = consume connection
+        }
         let context = ChildContext(
             id: record.id, spec: spec, process: process, bundle: record.bundle, rootfs: record.rootfs,
             namespaces: namespaces, cgroupMode: mode, cgroupDirectories: Self.cgroupMountDirectories(manager.description),
@@ -318,7 +332,8 @@ struct Launch {
         record.creating = false
         pidfds = []
         if initPidfd != child.pidfd { Sys.closeRaw(child.pidfd) }
-        return Result(record: record, pidfd: initPidfd, console: console, recorder: recorder)
+        return Result(record: record, pidfd: initPidfd, console: console, recorder: recorder,
+                      startConnection: startConnection?.take() ?? -1)
     }
 
     /// Saves the init's pid and start time while create is still running, so that a runtime

@@ -7,9 +7,10 @@ extension Runtime {
     public func run(id: String, options: CreateOptions, detach: Bool) throws -> Int32 {
         var options = options
         options.keepConsole = !detach && options.consoleSocket == nil
+        options.startAtOnce = true
         var created = try create(id: id, options: options)
         do {
-            try start(id: id)
+            try finishStart(created.record, connection: created.startConnection, lock: try store.lock(id))
         } catch {
             try? delete(id: id, force: true)
             throw error

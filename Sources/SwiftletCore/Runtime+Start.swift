@@ -7,25 +7,33 @@ extension Runtime {
     public func start(id: String) throws {
         do { try ContainerID.validate(id) } catch { throw RuntimeError(error) }
         let lock = try store.lock(id)
-        var record = try store.read(id)
+        let record = try store.read(id)
         let current = status(of: record)
         guard current == .created else {
             throw RuntimeError("cannot start a container that is \(current.rawValue)")
         }
         let socket = try withContext("start: the container's init is not waiting") { try Sys.connectUnix(store.startSocket(id)) }
         try withContext("start") { try Sys.send(socket.raw, swl_msg(type: SWL_MSG_START)) }
-        guard let reply = try withContext("start", { try Sys.receive(socket.raw) }) else {
+        try finishStart(record, connection: socket.raw, lock: lock)
+    }
+
+    /// The second half of a start, once START went out on `connection`: the init's answer
+    /// (the process was executed, or why it could not be), the record saved as started, then
+    /// the poststart hooks. Since runtime-spec 1.1 a failing poststart hook is an error that
+    /// stops the container (runtime.md "Lifecycle" step 10).
+    func finishStart(_ record: ContainerRecord, connection: Int32, lock: consuming StateStore.Lock) throws {
+        var record = record
+        guard let reply = try withContext("start", { try Sys.receive(connection) }) else {
             throw RuntimeError("start: the container's init exited")
         }
-        try? Sys.unlink(store.startSocket(id))
+        try? Sys.unlink(store.startSocket(record.id))
         record.started = true
+        record.creating = false
         try store.write(record)
         _ = consume lock
         if reply.kind == SWL_MSG_ERROR {
             throw RuntimeError(reply.message, errno: reply.err)
         }
-        // Poststart hooks: after the process started. Since runtime-spec 1.1 a failing one is an
-        // error that stops the container (runtime.md "Lifecycle" step 10).
         if let hooks = record.hooks?.poststart, !hooks.isEmpty {
             do {
                 try HookRunner.run(hooks, kind: "poststart", state: try Self.specState(record, status: .running, pid: record.pid))

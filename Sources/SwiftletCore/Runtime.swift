@@ -33,6 +33,10 @@ public struct Runtime {
         public var keepConsole = false
         /// `--seccomp-record FILE`: record the syscalls used into a profile (SeccompRecorder).
         public var seccompRecord: String?
+        /// `run`: START is queued on the start socket before the init exists, so the init runs
+        /// the process as soon as it is ready, without a second round trip; the caller
+        /// finishes with `finishStart` on `CreatedContainer.startConnection`.
+        public var startAtOnce = false
 
         public init(bundle: String) { self.bundle = bundle }
     }
