@@ -59,9 +59,7 @@ extension Runtime {
             if component == ".." { _ = base.popLast(); continue }
             base.append(component)
         }
-        var result = ""
-        for component in base { result += "/" + component }  // not joined(separator:): see InRoot.join
-        return result.isEmpty ? "/" : result
+        return "/" + base.map(String.init).joinedBy("/")
     }
 
     /// The state JSON the spec defines (runtime.md "State"), given to hooks on stdin.

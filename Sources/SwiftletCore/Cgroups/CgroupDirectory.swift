@@ -163,6 +163,15 @@ final class CgroupDirectory {
     /// Removes the cgroup and every cgroup below it, deepest first. EBUSY (processes still
     /// exiting) is retried `retries` times with doubling sleeps from 10 ms; ENOENT is success.
     static func removeTree(_ directory: String, retries: Int = 6) throws(CgroupError) {
+        // The usual cgroup has no sub-cgroups: one rmdir, no listing of its interface files.
+        do {
+            try Sys.rmdir(directory)
+            return
+        } catch where error.errno == Sys.ErrnoCode.ENOENT {
+            return
+        } catch {
+            // EBUSY/ENOTEMPTY: sub-cgroups or processes; the walk below deals with both.
+        }
         let children: [String]
         do {
             let dir = try Sys.openDirectoryPath(directory)

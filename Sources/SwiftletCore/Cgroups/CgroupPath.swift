@@ -42,7 +42,7 @@ public enum CgroupPath {
             base = ownPath.split(separator: "/").map(String.init)
             if parentOfOwn && !base.isEmpty { base.removeLast() }
         }
-        return "/" + (base + inner).joined(separator: "/")
+        return "/" + (base + inner).joinedBy("/")
     }
 
     /// The effective cgroups path: the configured one, or the container ID when it is empty or

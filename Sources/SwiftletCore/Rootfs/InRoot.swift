@@ -9,16 +9,7 @@ enum InRoot {
         path.split(separator: "/").map(String.init).filter { $0 != "." && !$0.isEmpty }
     }
 
-    /// `names` joined by "/". A loop rather than `joined(separator:)`, whose unspecialized
-    /// generic entry costs a scan of every protocol conformance record at first use.
-    static func join(_ names: ArraySlice<String>) -> String {
-        var result = ""
-        for name in names {
-            if !result.isEmpty { result += "/" }
-            result += name
-        }
-        return result
-    }
+    static func join(_ names: ArraySlice<String>) -> String { names.joinedBy("/") }
 
     /// An O_PATH descriptor of `path` (absolute in the container) resolved inside `root`.
     static func open(_ root: Int32, _ path: String, flags: Int32 = Linux.O_PATH) throws(SystemError) -> FileDescriptor {

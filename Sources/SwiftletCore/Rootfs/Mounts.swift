@@ -65,7 +65,7 @@ struct MountPerformer {
             try InRoot.open(root, mount.destination, flags: copyUp ? Linux.O_RDONLY | Linux.O_DIRECTORY : Linux.O_PATH)
         }
         let source = mount.source ?? type
-        let data = Self.labeled(options.data, type: type, label: mountLabel).joined(separator: ",")
+        let data = Self.labeled(options.data, type: type, label: mountLabel).joinedBy(",")
         do {
             try Sys.mount(source: source, target: InRoot.procPath(target.raw), type: type,
                           flags: options.flags & ~(Linux.MS_BIND | Linux.MS_REC | Linux.MS_REMOUNT),
