@@ -39,6 +39,34 @@ import Testing
         #expect(back.pid == pid && back.initStartTime == startTime && back.creating)
     }
 
+    /// state.json as the Codable encoding of earlier versions wrote it (members in another
+    /// order, `unified` null, `process` inside, resources after an update) still reads.
+    @Test func readsTheEarlierCodableEncoding() throws {
+        let text = #"{"annotations":{"a":"b"},"bundle":"/b","cgroup":{"legacy":[{"controllers":["memory"],"#
+            + #""mountPoint":"/sys/fs/cgroup/memory","path":"/c1"}],"mode":"legacy","unified":null},"created":"x","#
+            + #""creating":false,"hooks":{"poststop":[{"path":"/bin/true","timeout":3}]},"id":"c1","initStartTime":7,"#
+            + #""namespaces":[{"type":"pid"},{"path":"/proc/1/ns/net","type":"network"}],"ociVersion":"1.2.0","owner":"","#
+            + #""pid":42,"process":{"cwd":"/","args":["sh"],"user":{"uid":0,"gid":0}},"#
+            + #""resources":{"memory":{"limit":1048576}},"rootfs":"/b/rootfs","started":true,"terminal":false}"#
+        let record = try ContainerRecord.decode(Array(text.utf8), path: "/x/state.json")
+        #expect(record.id == "c1" && record.pid == 42 && record.initStartTime == 7 && record.started)
+        #expect(record.cgroup?.mode == .legacy && record.cgroup?.unified == nil)
+        #expect(record.cgroup?.legacy.first?.directory == "/sys/fs/cgroup/memory/c1")
+        #expect(record.hooks?.poststop?.first?.timeout == 3)
+        #expect(record.namespaces?.last?.path == "/proc/1/ns/net")
+        #expect(record.process?.cwd == "/" && record.resources?.memory?.limit == 1_048_576)
+        // And what is written now round-trips the resources an update recorded.
+        let back = try Self.encodeDecode(record)
+        #expect(back.resources?.memory?.limit == 1_048_576 && back.cgroup == record.cgroup)
+    }
+
+    /// Strings with quotes, backslashes, control characters and non-ASCII survive the writer.
+    @Test func escapedStringsRoundTrip() throws {
+        var record = Self.record()
+        record.bundle = "/b/\"q\" \\ \n\t\u{1} é"
+        #expect(try Self.encodeDecode(record).bundle == record.bundle)
+    }
+
     @Test(arguments: ["", "{", "null", "[]", #"{"id":"c1"}"#, #"{"ociVersion":1}"#])
     func corruptStateNamesTheFile(text: String) {
         #expect {
@@ -143,6 +171,40 @@ import Testing
         } throws: { error in
             "\(error)".hasPrefix(s.store.stateFile("bad") + ": corrupt state")
         }
+        _ = consume lock
+    }
+
+    /// Rewriting swaps the new file in (RENAME_EXCHANGE) and unlinks the old content: the
+    /// latest record is read back and no temporary file is left over.
+    @Test func rewritesLeaveOnlyTheLatestRecord() throws {
+        let s = Scratch()
+        let lock = try s.store.create("c1")
+        for pid in Int32(1)...5 {
+            try s.store.write(StateRecordTests.record(id: "c1", pid: pid, startTime: UInt64(pid)))
+            #expect(try s.store.read("c1").pid == pid)
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: s.store.directory("c1"))
+        #expect(names == ["state.json"])
+        _ = consume lock
+    }
+
+    /// The saved config.json is what exec's defaults come from; exec.json of earlier versions
+    /// is still read when there is none.
+    @Test func execDefaultsFromSavedConfigOrExecJSON() throws {
+        let s = Scratch()
+        let lock = try s.store.create("c1")
+        try s.store.write(StateRecordTests.record(id: "c1", pid: 5, startTime: 6))
+        let legacy = #"{"process":{"cwd":"/old","args":["sh"],"user":{"uid":0,"gid":0}}}"#
+        try Data(legacy.utf8).write(to: URL(fileURLWithPath: s.store.execDefaultsFile("c1")))
+        #expect(try s.store.readWithExecDefaults("c1").process?.cwd == "/old")
+        let config = #"{"ociVersion":"1.2.0","process":{"cwd":"/saved","args":["sh"],"user":{"uid":0,"gid":0}},"#
+            + #""linux":{"seccomp":{"defaultAction":"SCMP_ACT_ALLOW"}}}"#
+        try s.store.writeConfig("c1", Array(config.utf8))
+        let record = try s.store.readWithExecDefaults("c1")
+        #expect(record.process?.cwd == "/saved" && record.seccomp?.defaultAction.rawValue == "SCMP_ACT_ALLOW")
+        // state.json itself never carries them.
+        let text = try String(contentsOfFile: s.store.stateFile("c1"), encoding: .utf8)
+        #expect(!text.contains("\"process\"") && !text.contains("\"seccomp\""))
         _ = consume lock
     }
 
