@@ -50,11 +50,20 @@ struct FastCommandLine {
     static let globalFlags = ["--debug": "debug", "--systemd-cgroup": "systemd-cgroup"]
     static let globalOptions = ["--root": "root", "--log": "log", "--log-format": "log-format"]
 
-    static let commands: [String: Grammar] = [
-        "create": Create.fastGrammar, "start": Start.fastGrammar, "run": Run.fastGrammar,
-        "delete": Delete.fastGrammar, "kill": Kill.fastGrammar, "state": State.fastGrammar,
-        "exec": Exec.fastGrammar,
-    ]
+    /// The grammar of a hot command. A switch rather than a dictionary of all of them: each
+    /// grammar is a lazily initialized static, and only the one in use is built.
+    static func grammar(of command: String) -> Grammar? {
+        switch command {
+        case "create": Create.fastGrammar
+        case "start": Start.fastGrammar
+        case "run": Run.fastGrammar
+        case "delete": Delete.fastGrammar
+        case "kill": Kill.fastGrammar
+        case "state": State.fastGrammar
+        case "exec": Exec.fastGrammar
+        default: nil
+        }
+    }
 
     /// The action for `arguments` (without argv[0]), or nil when ArgumentParser must parse it.
     static func action(for arguments: [String]) -> (() throws -> Void)? {
@@ -98,7 +107,7 @@ struct FastCommandLine {
                 continue
             }
             if command == nil {
-                guard let grammar = commands[arg] else { return nil }
+                guard let grammar = grammar(of: arg) else { return nil }
                 command = grammar
                 continue
             }
