@@ -2,10 +2,21 @@
 import PackageDescription
 
 /// The init is a C program linked statically: the runtime copies it into a sealed memfd and
-/// executes it as the container's PID 1 (see docs/architecture.md). swiftc links every
-/// executable, so the flags ask it for a fully static, stripped binary.
+/// executes it as the container's PID 1 (see docs/architecture.md). It is built against musl
+/// (Debian's musl-dev), not glibc: a static glibc program is 640 KB before it does anything,
+/// and this binary is copied for every container and is every container's PID 1 (717 KB with
+/// glibc, 71 KB with musl; docs/performance.md). The kernel's uapi headers (linux/, asm/)
+/// come from /usr/include after musl's own, which come first. swiftc links every executable,
+/// so the flags ask it for a fully static, stripped binary of musl's start files and libc.
+let muslInclude = "/usr/include/x86_64-linux-musl"
+let muslLib = "/usr/lib/x86_64-linux-musl"
+let muslC: [CSetting] = [
+    .unsafeFlags(["-nostdlibinc", "-isystem", muslInclude, "-idirafter", "/usr/include",
+                  "-idirafter", "/usr/include/x86_64-linux-gnu", "-Os"])
+]
 let staticCExecutable: [LinkerSetting] = [
-    .unsafeFlags(["-static-stdlib", "-Xclang-linker", "-static", "-Xclang-linker", "-nostdlib++",
+    .unsafeFlags(["-static-stdlib", "-Xclang-linker", "-static", "-Xclang-linker", "-nostdlib",
+                  muslLib + "/crt1.o", muslLib + "/crti.o", muslLib + "/libc.a", muslLib + "/crtn.o",
                   "-Xlinker", "--strip-all", "-Xclang-linker", "-Wno-unused-command-line-argument"])
 ]
 
@@ -37,7 +48,7 @@ let package = Package(
         .target(name: "SwiftletCore", dependencies: ["OCI", "CSwiftlet", "CLibseccomp"], swiftSettings: functionSections),
         .executableTarget(
             name: "swiftlet-init",
-            cSettings: [.headerSearchPath("../CSwiftlet/include")],
+            cSettings: [.headerSearchPath("../CSwiftlet/include")] + muslC,
             linkerSettings: staticCExecutable),
         .executableTarget(
             name: "swiftlet",

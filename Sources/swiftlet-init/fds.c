@@ -54,7 +54,7 @@ static int each_listed_fd(unsigned int first, int skip_a, int skip_b, fd_action 
     }
     char buf[4096] __attribute__((aligned(8)));
     for (;;) {
-        ssize_t n = getdents64(dir, buf, sizeof buf);
+        ssize_t n = getdents64(dir, (void *)buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {

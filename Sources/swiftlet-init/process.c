@@ -3,6 +3,13 @@
 #endif
 #include "process.h"
 
+/* glibc declares setrlimit's first parameter as an enum under _GNU_SOURCE, musl as int. */
+#ifdef __GLIBC__
+#define RLIMIT_RESOURCE(r) ((__rlimit_resource_t)(r))
+#else
+#define RLIMIT_RESOURCE(r) ((int)(r))
+#endif
+
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -78,7 +85,7 @@ static int step_rlimits(const struct plan *p, struct failure *f)
 {
     for (size_t i = 0; i < p->nrlimits; i++) {
         const struct plan_rlimit *l = &p->rlimits[i];
-        if (setrlimit((__rlimit_resource_t)l->resource, &l->limit) < 0) {
+        if (setrlimit(RLIMIT_RESOURCE(l->resource), &l->limit) < 0) {
             if (l->resource >= 0 && (size_t)l->resource < sizeof rlimit_names / sizeof *rlimit_names)
                 return fail_errno(f, errno, "setrlimit %s", rlimit_names[l->resource]);
             return fail_errno(f, errno, "setrlimit %d", l->resource);

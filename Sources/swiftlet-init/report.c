@@ -14,8 +14,13 @@
 
 const char *report_strerror(int err)
 {
+#ifdef __GLIBC__
     /* strerrordesc_np (glibc 2.32+) returns a static English string: no locale, no malloc. */
     const char *s = strerrordesc_np(err);
+#else
+    /* musl's strerror is a static English table as well. */
+    const char *s = strerror(err);
+#endif
     return s != NULL ? s : "Unknown error";
 }
 
