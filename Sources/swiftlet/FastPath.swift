@@ -13,7 +13,9 @@ import SwiftletCore
 /// other command behave exactly as before.
 struct FastCommandLine {
     /// Values by key (a flag's value is ""); the key is the long name without dashes.
-    private(set) var values: [String: String] = [:]
+    // Room for every option up front: growing a dictionary goes through an unspecialized
+    // path whose first use costs a conformance scan (docs/performance.md, item 12).
+    private(set) var values = [String: String](minimumCapacity: 16)
     private(set) var positionals: [String] = []
 
     func has(_ key: String) -> Bool { values[key] != nil }
@@ -69,7 +71,7 @@ struct FastCommandLine {
     static func action(for arguments: [String]) -> (() throws -> Void)? {
         var command: Grammar?
         var line = FastCommandLine()
-        var globals: [String: String] = [:]
+        var globals = [String: String](minimumCapacity: 8)
         var i = 0
         while i < arguments.count {
             let arg = arguments[i]

@@ -31,21 +31,40 @@ public struct ProcCgroupEntry: Equatable, Sendable {
 public enum CgroupProcFiles {
     /// Parses mountinfo text; malformed lines are skipped (the kernel writes this file, a line we
     /// cannot read is not a cgroup mount we could use).
-    /// Splits on bytes, not Characters: String.split(separator: Character) runs grapheme
-    /// breaking over every byte and made this parse 2.4 M instructions for 22 lines.
+    /// One pass over the bytes, fields kept as ranges until a line is known to be well formed:
+    /// String.split(separator: Character) runs grapheme breaking over every byte (2.4 M
+    /// instructions for 22 lines), and even splitting the UTF-8 view into an array of Strings
+    /// per line cost 0.6 M, on the path of every create.
     public static func parseMountInfo(_ text: String) -> [MountInfoEntry] {
+        let bytes = Array(text.utf8)
         var entries: [MountInfoEntry] = []
-        for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
-            let fields = line.split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) }
+        var fields: [Range<Int>] = []
+        fields.reserveCapacity(16)
+        var lineStart = 0
+        while lineStart < bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count && bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+            fields.removeAll(keepingCapacity: true)
+            var i = lineStart
+            while i < lineEnd {
+                while i < lineEnd && bytes[i] == UInt8(ascii: " ") { i += 1 }
+                let start = i
+                while i < lineEnd && bytes[i] != UInt8(ascii: " ") { i += 1 }
+                if i > start { fields.append(start..<i) }
+            }
+            lineStart = lineEnd + 1
+            func field(_ k: Int) -> String { String(decoding: bytes[fields[k]], as: UTF8.self) }
             // id parent maj:min root mountpoint options [optional...] - fstype source superoptions
-            guard fields.count >= 10, let dash = fields.firstIndex(of: "-"), dash >= 6, fields.count >= dash + 4,
-                  let id = Int(fields[0]), let parent = Int(fields[1]) else { continue }
+            guard fields.count >= 10,
+                  let dash = fields.firstIndex(where: { $0.count == 1 && bytes[$0.lowerBound] == UInt8(ascii: "-") }),
+                  dash >= 6, fields.count >= dash + 4,
+                  let id = Int(field(0)), let parent = Int(field(1)) else { continue }
             entries.append(MountInfoEntry(
-                mountID: id, parentID: parent, majorMinor: fields[2],
-                root: unescapeOctal(fields[3]), mountPoint: unescapeOctal(fields[4]),
-                mountOptions: commaList(fields[5]),
-                fsType: fields[dash + 1], source: unescapeOctal(fields[dash + 2]),
-                superOptions: commaList(fields[dash + 3])))
+                mountID: id, parentID: parent, majorMinor: field(2),
+                root: unescapeOctal(field(3)), mountPoint: unescapeOctal(field(4)),
+                mountOptions: commaList(field(5)),
+                fsType: field(dash + 1), source: unescapeOctal(field(dash + 2)),
+                superOptions: commaList(field(dash + 3))))
         }
         return entries
     }
@@ -69,7 +88,7 @@ public enum CgroupProcFiles {
 
     /// mountinfo escapes space, tab, newline and backslash as `\040`, `\011`, `\012`, `\134`.
     static func unescapeOctal(_ field: String) -> String {
-        guard field.contains("\\") else { return field }
+        guard field.utf8.contains(UInt8(ascii: "\\")) else { return field }
         var bytes: [UInt8] = []
         let raw = Array(field.utf8)
         var i = 0

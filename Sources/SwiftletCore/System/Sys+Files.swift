@@ -126,7 +126,7 @@ extension Sys {
     public static func mkdirAll(_ path: String, mode: mode_t = 0o755) throws(SystemError) {
         var current = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
-            current += "/" + component
+            current += "/" + String(component)
             if Glibc.mkdir(current, mode) < 0 {
                 let err = Glibc.errno
                 if err != EEXIST { throw SystemError(errno: err, operation: "mkdir", path: current) }
