@@ -16,15 +16,7 @@ public enum OCIJSON {
         } catch {
             throw SpecError(path: document, message: error.description)
         }
-        do {
-            return try T(from: JSONValueDecoder(value: value, codingPath: []))
-        } catch let error as DecodingError {
-            throw SpecError(error, document: document)
-        } catch let error as SpecError {
-            throw error
-        } catch {
-            throw SpecError(path: document, message: String(describing: error))
-        }
+        return try decode(type, from: value, document: document)
     }
 
     /// Decodes `T` from an already parsed value (a member of a larger document); errors name
