@@ -64,6 +64,11 @@ extension JSONValue {
     /// An array of strings.
     public static func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
 
+    /// An object of string members, keys sorted (annotations).
+    public static func stringMap(_ map: [String: String]) -> JSONValue {
+        .object(map.keys.sorted().map { ($0, .string(map[$0] ?? "")) })
+    }
+
     /// An object from `(key, value)` pairs in order; nil values are left out.
     public static func object(_ members: [(String, JSONValue?)]) -> JSONValue {
         var object = JSONObject()

@@ -148,6 +148,8 @@ struct Launch {
     let namespaces: NamespacePlan
     let options: Runtime.CreateOptions
     var cgroup: CgroupManager?
+    /// What the cgroup gets (`Runtime.createResources`), computed once for validate and apply.
+    let resources: LinuxResources
     /// Raw pidfds of processes to kill if create fails (the init, and a first stage).
     var pidfds: [Int32] = []
     /// Where the seccomp recorder writes its profile (nil: not recording).
@@ -171,6 +173,7 @@ struct Launch {
         self.record = record
         self.namespaces = namespaces
         self.options = options
+        self.resources = Runtime.createResources(spec)
     }
 
     /// Kills what was started and removes the cgroup (called on failure).
@@ -195,7 +198,7 @@ struct Launch {
         let manager: CgroupManager
         do {
             manager = try Cgroups.manager(cgroupsPath: spec.linux?.cgroupsPath, containerID: record.id)
-            _ = try manager.validate(Runtime.createResources(spec))
+            _ = try manager.validate(resources)
         } catch {
             throw RuntimeError("cgroup: \(error)")
         }
@@ -208,7 +211,7 @@ struct Launch {
         guard let manager = cgroup else { throw RuntimeError("cgroup: not prepared") }
         do {
             try manager.create()
-            for warning in try manager.apply(Runtime.createResources(spec)) { runtime.warn(warning) }
+            for warning in try manager.apply(resources) { runtime.warn(warning) }
         } catch {
             throw RuntimeError("cgroup: \(error)")
         }

@@ -66,12 +66,10 @@ extension Runtime {
     static func specState(_ record: ContainerRecord, status: Status, pid: Int32?) throws -> [UInt8] {
         // Written by hand like state.json (ContainerRecord+JSON.swift): the fields of runtime.md
         // "State", in the order State declares them.
-        let annotations = record.annotations.map { annotations in
-            JSONValue.object(annotations.keys.sorted().map { ($0, .string(annotations[$0] ?? "")) })
-        }
         return JSONValue.object([
             ("ociVersion", .string(ociVersion)), ("id", .string(record.id)), ("status", .string(status.rawValue)),
-            ("pid", pid.map { .integer($0) }), ("bundle", .string(record.bundle)), ("annotations", annotations),
+            ("pid", pid.map { .integer($0) }), ("bundle", .string(record.bundle)),
+            ("annotations", record.annotations.map(JSONValue.stringMap)),
         ]).serialized()
     }
 }

@@ -19,7 +19,7 @@ extension ContainerRecord {
             ("initStartTime", record.initStartTime.map { .integer($0) }),
             ("created", .string(record.created)),
             ("owner", .string(record.owner)),
-            ("annotations", record.annotations.map(Self.annotationsJSON)),
+            ("annotations", record.annotations.map(JSONValue.stringMap)),
             ("creating", .bool(record.creating)),
             ("started", .bool(record.started)),
             ("cgroup", record.cgroup.map(Self.cgroupJSON)),
@@ -61,10 +61,6 @@ extension ContainerRecord {
         } catch {
             throw RuntimeError("encode state: \(name): \(error)")
         }
-    }
-
-    private static func annotationsJSON(_ annotations: [String: String]) -> JSONValue {
-        .object(annotations.keys.sorted().map { ($0, .string(annotations[$0] ?? "")) })
     }
 
     private static func annotations(_ value: JSONValue) -> [String: String]? {
