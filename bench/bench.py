@@ -803,8 +803,8 @@ def main():
             sys.exit("bench.py: unknown runtime %s" % rt)
         path = os.path.abspath(defaults[rt]) if os.sep in defaults[rt] else shutil.which(defaults[rt])
         if not path or not os.access(path, os.X_OK):
-            sys.exit("bench.py: %s not found (%s)%s" % (rt, defaults[rt], "; build it with `swift build -c release "
-                     "--static-swift-stdlib`" if rt == "swiftlet" else ""))
+            sys.exit("bench.py: %s not found (%s)%s" % (rt, defaults[rt], "; build it with scripts/build-release.sh"
+                     if rt == "swiftlet" else ""))
         runtimes[rt] = path
     if "swiftlet" in runtimes and not os.access(os.path.join(os.path.dirname(runtimes["swiftlet"]), "swiftlet-init"),
                                                 os.X_OK):

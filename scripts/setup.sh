@@ -16,6 +16,5 @@ fi
 # in /var/lib/swiftlet-vm (the package list lives in conformance/vm/run only). A machine
 # that cannot have it prints `VM: SKIPPED (reason)`, which is not a setup failure.
 conformance/vm/run --setup || echo "setup: the VM is not available here; scripts/test.sh will skip it"
-export PATH=/opt/swift/usr/bin:$PATH
-swift build -c release --static-swift-stdlib 2>&1 | grep -vE 'warning: .*(mktemp|tmpnam)' | tail -n 3
+scripts/build-release.sh
 ls -l .build/release/swiftlet .build/release/swiftlet-init
