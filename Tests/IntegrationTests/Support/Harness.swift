@@ -61,9 +61,26 @@ enum Harness {
     }()
 
     /// The busybox-static rootfs, built once by conformance/lib/rootfs.sh and reused across
-    /// runs (containers see it read-only: root.readonly is true).
+    /// runs (containers see it read-only: root.readonly is true). It holds every mount point
+    /// the suites bind over (`mountPoints`) before any test runs: a destination the runtime
+    /// had to create would appear in the rootfs all the tests share while they run in
+    /// parallel, and a container root mapped to an unprivileged host uid cannot create it.
     static let rootfs: Result<String, HarnessError> = {
         let dest = NSTemporaryDirectory() + "swiftlet-itest-rootfs"
+        return buildRootfs(dest).flatMap { rootfs in
+            for dir in mountPoints {
+                if mkdir(rootfs + dir, 0o755) != 0 && errno != EEXIST {
+                    return .failure(HarnessError("mkdir \(rootfs + dir): \(String(cString: strerror(errno)))"))
+                }
+            }
+            return .success(rootfs)
+        }
+    }()
+
+    /// The bind-mount destinations the suites use that the busybox tree does not have.
+    static let mountPoints = ["/shared", "/data", "/mnt/scratch"]
+
+    private static func buildRootfs(_ dest: String) -> Result<String, HarnessError> {
         let fm = FileManager.default
         if fm.isExecutableFile(atPath: dest + "/bin/busybox") { return .success(dest) }
         let build = Foundation.Process()
@@ -79,7 +96,7 @@ enum Harness {
         // A concurrent test run may have won the rename: its rootfs is as good as ours.
         if fm.isExecutableFile(atPath: dest + "/bin/busybox") { return .success(dest) }
         return .failure(HarnessError("conformance/lib/rootfs.sh \(dest) failed with status \(build.terminationStatus)"))
-    }()
+    }
 
     /// Host namespace links (`net:[4026531840]`) of this test process, by /proc/self/ns name.
     static func hostNamespaces() -> [String: String] {
