@@ -225,7 +225,7 @@ struct Launch {
         } else {
             security = try PreparedSecurity.prepare(spec, cacheRoot: store.root, debug: runtime.debug)
         }
-        let mode = Cgroups.detectMode()
+        let mode = manager.description.mode
         let deferCgroupNS = namespaces.singleClone && mode != .unified && namespaces.createFlags & Linux.CLONE_NEWCGROUP != 0
         let initFD = try InitBinary.load()
         let cgroupJoin: CgroupSelfJoin

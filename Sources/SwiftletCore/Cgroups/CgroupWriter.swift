@@ -1,3 +1,5 @@
+import OCI
+
 /// Applies a `CgroupPlan`: each write goes to the directory `directory(for:)` picks.
 enum CgroupWriter {
     static func execute(_ writes: [CgroupWrite],
@@ -27,29 +29,54 @@ enum CgroupWriter {
     }
 }
 
+/// Which host facts a conversion of some resources consults: `CgroupHostProbe` reads only
+/// those. Each fact is a sysfs or cgroupfs lookup, and with many containers starting at once
+/// such lookups wait for the kernfs lock that network-namespace and cgroup creation take, so
+/// a config without cpuset, memory, blockIO, hugetlb or unified entries reads none.
+struct CgroupHostNeeds: Equatable, Sendable {
+    var cpus = false
+    var mems = false
+    var memory = false
+    var blockIO = false
+    var hugepages = false
+    var unifiedKeys = false
+
+    init(_ resources: LinuxResources) {
+        cpus = !(resources.cpu?.cpus ?? "").isEmpty
+        mems = !(resources.cpu?.mems ?? "").isEmpty
+        memory = resources.memory != nil
+        blockIO = resources.blockIO != nil
+        hugepages = !(resources.hugepageLimits ?? []).isEmpty
+        unifiedKeys = !(resources.unified ?? [:]).isEmpty
+    }
+}
+
 /// Reads what `CgroupConversion` needs to know about the host and the container's cgroup.
 enum CgroupHostProbe {
-    static func host(unified: CgroupDirectory?, legacy: [CgroupDirectory]) -> CgroupHostInfo {
+    static func host(unified: CgroupDirectory?, legacy: [CgroupDirectory], needs: CgroupHostNeeds) -> CgroupHostInfo {
         var host = CgroupHostInfo()
-        host.onlineCPUs = try? Sys.readText("/sys/devices/system/cpu/online")
-        host.onlineMems = try? Sys.readText("/sys/devices/system/node/online")
-        if let names = try? Sys.listDirectory("/sys/kernel/mm/hugepages") {
+        if needs.cpus { host.onlineCPUs = try? Sys.readText("/sys/devices/system/cpu/online") }
+        if needs.mems { host.onlineMems = try? Sys.readText("/sys/devices/system/node/online") }
+        if needs.hugepages, let names = try? Sys.listDirectory("/sys/kernel/mm/hugepages") {
             host.hugepageSizes = names.compactMap(pageSize(fromDirectory:)).sorted()
         }
-        let memory = legacy.first { $0.location.controllers.contains("memory") }
-        let blkio = legacy.first { $0.location.controllers.contains("blkio") }
-        let hugetlb = legacy.first { $0.location.controllers.contains("hugetlb") }
-        if let unified, unified.exists("cgroup.procs") {
+        let memory = needs.memory ? legacy.first { $0.location.controllers.contains("memory") } : nil
+        let blkio = needs.blockIO ? legacy.first { $0.location.controllers.contains("blkio") } : nil
+        let hugetlb = needs.hugepages ? legacy.first { $0.location.controllers.contains("hugetlb") } : nil
+        let unifiedMemory = needs.memory && memory == nil
+        let unifiedIO = needs.blockIO && blkio == nil
+        let unifiedHugetlb = needs.hugepages && hugetlb == nil
+        if let unified, needs.unifiedKeys || unifiedMemory || unifiedIO || unifiedHugetlb, unified.exists("cgroup.procs") {
             if let files = try? Sys.listDirectory(unified.path) { host.unifiedFiles = Set(files) }
             let files = host.unifiedFiles ?? []
-            if memory == nil {
+            if unifiedMemory {
                 host.swapAccounting = files.contains("memory.max") ? files.contains("memory.swap.max") : nil
                 host.currentMemoryUsage = (try? unified.read("memory.current")).flatMap { UInt64($0) }
             }
-            if blkio == nil, files.contains("io.weight") || files.contains("io.bfq.weight") {
+            if unifiedIO, files.contains("io.weight") || files.contains("io.bfq.weight") {
                 host.bfq = files.contains("io.bfq.weight")
             }
-            if hugetlb == nil, files.contains(where: { $0.hasPrefix("hugetlb.") }) {
+            if unifiedHugetlb, files.contains(where: { $0.hasPrefix("hugetlb.") }) {
                 host.hugetlbReservations = files.contains { $0.hasPrefix("hugetlb.") && $0.hasSuffix(".rsvd.max") }
             }
         }
