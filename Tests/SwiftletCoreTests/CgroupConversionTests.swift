@@ -355,6 +355,21 @@ import Testing
         for bad in ["a", "1-", "-1", "1,,2", "3-1", "1 2"] { #expect(CgroupConversion.parseList(bad) == nil, "\(bad)") }
     }
 
+    /// The probe reads a host fact only when the conversion of these resources consults it.
+    @Test func hostNeedsFollowTheResources() {
+        #expect(CgroupHostNeeds(LinuxResources(devices: [LinuxDeviceCgroup(allow: false, access: "rwm")],
+                                               cpu: LinuxCPU(shares: 512, cpus: ""), hugepageLimits: [], unified: [:]))
+                == CgroupHostNeeds(LinuxResources()))
+        let none = CgroupHostNeeds(LinuxResources())
+        #expect(!none.cpus && !none.mems && !none.memory && !none.blockIO && !none.hugepages && !none.unifiedKeys)
+        #expect(CgroupHostNeeds(LinuxResources(cpu: LinuxCPU(cpus: "0-1"))).cpus)
+        #expect(CgroupHostNeeds(LinuxResources(cpu: LinuxCPU(mems: "0"))).mems)
+        #expect(CgroupHostNeeds(LinuxResources(memory: LinuxMemory(limit: 1 << 20))).memory)
+        #expect(CgroupHostNeeds(LinuxResources(blockIO: LinuxBlockIO(weight: 500))).blockIO)
+        #expect(CgroupHostNeeds(LinuxResources(hugepageLimits: [LinuxHugepageLimit(pageSize: "2MB", limit: 1 << 21)])).hugepages)
+        #expect(CgroupHostNeeds(LinuxResources(unified: ["memory.high": "1"])).unifiedKeys)
+    }
+
     @Test(arguments: [("hugepages-2048kB", "2MB"), ("hugepages-1048576kB", "1GB"), ("hugepages-64kB", "64KB")])
     func hugepageDirectoryNames(directory: String, size: String) {
         #expect(CgroupHostProbe.pageSize(fromDirectory: directory) == size)
