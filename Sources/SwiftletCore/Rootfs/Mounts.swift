@@ -152,13 +152,34 @@ struct MountPerformer {
         tmpfs.data = ["mode=755"]
         try filesystem(Mount(destination: mount.destination, type: "tmpfs", source: "tmpfs", options: nil),
                        type: "tmpfs", options: tmpfs, context: context)
+        // The hierarchies' mount points are made and opened relative to the new tmpfs: a
+        // lookup from the rootfs would walk the container's /sys (kernfs) again for each one,
+        // and with many containers starting at once such walks wait for the kernfs lock that
+        // network-namespace creation holds.
+        let tmpfsRoot = try withContext(context) { try InRoot.open(root, mount.destination, flags: Linux.O_PATH | Linux.O_DIRECTORY) }
+        var bindOptions = base
+        bindOptions.propagation = []
         for (mountPoint, hostDir) in cgroupPaths.sorted(by: { $0.key < $1.key }) {
             let name = mountPoint.split(separator: "/").last.map(String.init) ?? mountPoint
-            var bindOptions = base
-            bindOptions.flags |= Linux.MS_BIND
-            bindOptions.propagation = []
-            try bind(Mount(destination: mount.destination + "/" + name, type: "bind", source: hostDir, options: nil),
-                     options: bindOptions, context: context)
+            let display = mount.destination + "/" + name
+            let target = try withContext(context) { try InRoot.mkdirAll(tmpfsRoot.raw, name) }
+            try withContext(context) {
+                try Sys.mount(source: hostDir, target: InRoot.procPath(target.raw), type: nil,
+                              flags: Linux.MS_BIND | (bindOptions.flags & Linux.MS_REC), data: nil,
+                              display: display)
+            }
+            guard bindOptions.remountFlags != 0 || bindOptions.recursiveSet != 0 || bindOptions.recursiveClear != 0 else { continue }
+            // The descriptor above is the directory under the bind; the bind's root is opened anew.
+            let bound = try withContext(context) { try InRoot.open(tmpfsRoot.raw, name) }
+            if bindOptions.remountFlags != 0 {
+                try remountBind(path: InRoot.procPath(bound.raw), flags: bindOptions.remountFlags, context: context, display: display)
+            }
+            if bindOptions.recursiveSet != 0 || bindOptions.recursiveClear != 0 {
+                try withContext(context) {
+                    try Sys.mountSetattr(bound.raw, set: bindOptions.recursiveSet, clear: bindOptions.recursiveClear, recursive: true,
+                                         display: display)
+                }
+            }
         }
         if options.flags & Linux.MS_RDONLY != 0 {
             let top = try withContext(context) { try InRoot.open(root, mount.destination) }
