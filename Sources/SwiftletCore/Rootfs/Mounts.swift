@@ -54,7 +54,7 @@ struct MountPerformer {
             try Sys.mount(source: source, target: InRoot.procPath(target.raw), type: nil, flags: flags, data: nil,
                           display: mount.destination)
         }
-        try finish(mount, options: options, context: context, remount: options.remountFlags != 0)
+        try finish(mount.destination, options: options, context: context, remount: options.remountFlags != 0)
     }
 
     private func filesystem(_ mount: Mount, type: String, options: MountOptions, context: String) throws {
@@ -86,7 +86,7 @@ struct MountPerformer {
                 throw RuntimeError("\(context): tmpcopyup", error)
             }
         }
-        try finish(mount, options: options, context: context, remount: false)
+        try finish(mount.destination, options: options, context: context, remount: false)
     }
 
     /// config-linux.md "Mount Label": the SELinux context of a filesystem mount, given as
@@ -100,22 +100,26 @@ struct MountPerformer {
 
     /// Flags that bind mounts only take on a remount, recursive attributes and propagation,
     /// all applied to the new mount (re-opened, since the old descriptor names what is below).
-    private func finish(_ mount: Mount, options: MountOptions, context: String, remount: Bool) throws {
+    /// Remount flags, recursive attributes and propagation of the mount just made at `path`
+    /// (resolved inside `base`, the rootfs unless given; errors name `display`, else `path`).
+    private func finish(_ path: String, in base: Int32? = nil, display: String? = nil, options: MountOptions, context: String,
+                        remount: Bool) throws {
         guard remount || options.recursiveSet != 0 || options.recursiveClear != 0 || !options.propagation.isEmpty else { return }
-        let top = try withContext(context) { try InRoot.open(root, mount.destination) }
-        let path = InRoot.procPath(top.raw)
+        let display = display ?? path
+        let top = try withContext(context) { try InRoot.open(base ?? root, path) }
+        let proc = InRoot.procPath(top.raw)
         if remount {
-            try remountBind(path: path, flags: options.remountFlags, context: context, display: mount.destination)
+            try remountBind(path: proc, flags: options.remountFlags, context: context, display: display)
         }
         if options.recursiveSet != 0 || options.recursiveClear != 0 {
             try withContext(context) {
                 try Sys.mountSetattr(top.raw, set: options.recursiveSet, clear: options.recursiveClear, recursive: true,
-                                     display: mount.destination)
+                                     display: display)
             }
         }
         for propagation in options.propagation {
             try withContext(context) {
-                try Sys.mount(source: nil, target: path, type: nil, flags: propagation, data: nil, display: mount.destination)
+                try Sys.mount(source: nil, target: proc, type: nil, flags: propagation, data: nil, display: display)
             }
         }
     }
@@ -168,18 +172,8 @@ struct MountPerformer {
                               flags: Linux.MS_BIND | (bindOptions.flags & Linux.MS_REC), data: nil,
                               display: display)
             }
-            guard bindOptions.remountFlags != 0 || bindOptions.recursiveSet != 0 || bindOptions.recursiveClear != 0 else { continue }
-            // The descriptor above is the directory under the bind; the bind's root is opened anew.
-            let bound = try withContext(context) { try InRoot.open(tmpfsRoot.raw, name) }
-            if bindOptions.remountFlags != 0 {
-                try remountBind(path: InRoot.procPath(bound.raw), flags: bindOptions.remountFlags, context: context, display: display)
-            }
-            if bindOptions.recursiveSet != 0 || bindOptions.recursiveClear != 0 {
-                try withContext(context) {
-                    try Sys.mountSetattr(bound.raw, set: bindOptions.recursiveSet, clear: bindOptions.recursiveClear, recursive: true,
-                                         display: display)
-                }
-            }
+            try finish(name, in: tmpfsRoot.raw, display: display, options: bindOptions, context: context,
+                       remount: bindOptions.remountFlags != 0)
         }
         if options.flags & Linux.MS_RDONLY != 0 {
             let top = try withContext(context) { try InRoot.open(root, mount.destination) }
