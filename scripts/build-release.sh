@@ -8,8 +8,8 @@
 # so the copies of shared generic specializations (String.split, Dictionary resizing, ...)
 # the linker keeps are its copies: without function sections they sit inside whole-file
 # sections the text order cannot move, and by mangled name they look conformances up (a scan
-# of every record in the binary). Peak RSS of `run`: 6.2 -> 5.2 MiB with these and the text
-# layout (docs/performance.md item 19).
+# of every record in the binary). Peak RSS of `run`: 6.3 -> 4.6-4.8 MiB with these and the
+# text layout (docs/performance.md item 19).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/opt/swift/usr/bin:$PATH

@@ -95,7 +95,7 @@ public final class CgroupV1Manager: CgroupManager {
     }
 
     private func plan(_ resources: LinuxResources) throws(CgroupError) -> CgroupPlan {
-        let host = CgroupHostProbe.host(unified: unified, legacy: legacy, needs: CgroupHostNeeds(resources))
+        let host = CgroupHostProbe.host(unified: unified, legacy: legacy, for: resources)
         if description.mode == .hybrid, let unified {
             let legacyControllers = Set(legacy.flatMap(\.location.controllers))
             return try CgroupConversion.hybrid(resources, host: host, legacyControllers: legacyControllers,

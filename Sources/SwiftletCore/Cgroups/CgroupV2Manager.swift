@@ -38,7 +38,7 @@ public final class CgroupV2Manager: CgroupManager {
     }
 
     public func validate(_ resources: LinuxResources) throws(CgroupError) -> [String] {
-        let warnings = try CgroupConversion.v2(resources, host: CgroupHostProbe.host(unified: directory, legacy: [], needs: CgroupHostNeeds(resources))).warnings
+        let warnings = try CgroupConversion.v2(resources, host: CgroupHostProbe.host(unified: directory, legacy: [], for: resources)).warnings
         if let devices = resources.devices { _ = try DeviceBPF.program(CgroupConversion.deviceRules(devices)) }
         return warnings
     }
@@ -46,7 +46,7 @@ public final class CgroupV2Manager: CgroupManager {
     @discardableResult
     public func apply(_ resources: LinuxResources) throws(CgroupError) -> [String] {
         let dir = try dir()
-        let plan = try CgroupConversion.v2(resources, host: CgroupHostProbe.host(unified: dir, legacy: [], needs: CgroupHostNeeds(resources)))
+        let plan = try CgroupConversion.v2(resources, host: CgroupHostProbe.host(unified: dir, legacy: [], for: resources))
         try CgroupWriter.execute(plan.writes) { _ in dir }
         // The device controller of v2 is an eBPF program; nil devices (an `update`) keep the
         // program attached before.

@@ -53,7 +53,8 @@ struct CgroupHostNeeds: Equatable, Sendable {
 
 /// Reads what `CgroupConversion` needs to know about the host and the container's cgroup.
 enum CgroupHostProbe {
-    static func host(unified: CgroupDirectory?, legacy: [CgroupDirectory], needs: CgroupHostNeeds) -> CgroupHostInfo {
+    static func host(unified: CgroupDirectory?, legacy: [CgroupDirectory], for resources: LinuxResources) -> CgroupHostInfo {
+        let needs = CgroupHostNeeds(resources)
         var host = CgroupHostInfo()
         if needs.cpus { host.onlineCPUs = try? Sys.readText("/sys/devices/system/cpu/online") }
         if needs.mems { host.onlineMems = try? Sys.readText("/sys/devices/system/node/online") }

@@ -99,9 +99,8 @@ struct MountPerformer {
     }
 
     /// Flags that bind mounts only take on a remount, recursive attributes and propagation,
-    /// all applied to the new mount (re-opened, since the old descriptor names what is below).
-    /// Remount flags, recursive attributes and propagation of the mount just made at `path`
-    /// (resolved inside `base`, the rootfs unless given; errors name `display`, else `path`).
+    /// all applied to the new mount at `path` (re-opened, since the old descriptor names what
+    /// is below), resolved inside `base` (the rootfs unless given); errors name `display`.
     private func finish(_ path: String, in base: Int32? = nil, display: String? = nil, options: MountOptions, context: String,
                         remount: Bool) throws {
         guard remount || options.recursiveSet != 0 || options.recursiveClear != 0 || !options.propagation.isEmpty else { return }
