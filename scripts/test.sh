@@ -15,14 +15,40 @@ status=0
 passed=0
 failed=0
 summary=()
+skips=()
 # record NAME RC: one stage's outcome, for the summary at the end.
 record() {
     if [ "$2" -eq 0 ]; then passed=$((passed + 1)); summary+=("ok   $1"); else failed=$((failed + 1)); summary+=("FAIL $1"); status=1; fi
 }
+# collect_skips STAGE LOG: every check a stage skipped, with its reason, for the summary
+# (conformance and engines print `skip NAME: why`, the VM `vm-R: skipped NAME: why`, Swift
+# Testing `Suite/Test ... skipped: "why"`). A skip is never a pass: it says what this host lacks.
+collect_skips() {
+    local line
+    while IFS= read -r line; do
+        skips+=("$1: $line")
+    done < <(grep -E '^(skip |vm-[a-z]+: skipped )|(Test|Suite) .* skipped' "$2" 2> /dev/null | sed -E 's/^[^A-Za-z]*//' | sort -u)
+}
+LOGS=$(mktemp -d /tmp/swiftlet-test-logs.XXXXXX)
+# logged LOG COMMAND...: COMMAND with its output into LOG, shown as it comes; COMMAND's
+# status. A file, not a pipe: a daemon an engine check starts (conmon, a shim) may keep
+# inherited descriptors open, and a reader of a pipe would then wait for it forever.
+logged() {
+    local log=$1 pid
+    shift
+    "$@" > "$log" 2>&1 < /dev/null &
+    pid=$!
+    tail -n +1 -f --pid="$pid" "$log"
+    wait "$pid"
+}
+
+# What this machine is, first: a failure on another machine can then be read at once.
+scripts/host-facts.sh
 
 echo "== swift test"
-SWIFTLET=$PWD/.build/release/swiftlet swift test 2>&1 | tee /tmp/swiftlet-swift-test.log | grep -vE '^\[[0-9]+/[0-9]+\]|warning: .*(mktemp|tmpnam)' | tail -n 40
+SWIFTLET=$PWD/.build/release/swiftlet swift test 2>&1 | tee "$LOGS/swift-test.log" | grep -vE '^\[[0-9]+/[0-9]+\]|warning: .*(mktemp|tmpnam)' | tail -n 40
 record "swift test" "${PIPESTATUS[0]}"
+collect_skips "swift test" "$LOGS/swift-test.log"
 # The integration tests' containers sit under one parent cgroup per hierarchy; once they are
 # deleted the empty parents go too (rmdir refuses a parent that still has a child, which the
 # leak check at the end then reports).
@@ -31,24 +57,33 @@ for d in /sys/fs/cgroup/swiftlet-itest /sys/fs/cgroup/*/swiftlet-itest; do
 done
 
 echo "== conformance: runc (reference)"
-RUNTIME=$(command -v runc) conformance/run || true
+RUNTIME=$(command -v runc) logged "$LOGS/conformance-runc.log" conformance/run
 
 echo "== conformance: swiftlet"
-RUNTIME=$PWD/.build/release/swiftlet conformance/run
+RUNTIME=$PWD/.build/release/swiftlet logged "$LOGS/conformance-swiftlet.log" conformance/run
 record "conformance (swiftlet)" $?
+collect_skips "conformance (swiftlet)" "$LOGS/conformance-swiftlet.log"
+collect_skips "conformance (runc)" "$LOGS/conformance-runc.log"
 
 # cgroup v2 + AppArmor checks in one boot of an emulated VM (conformance/vm/README.md):
 # swiftlet's failures fail the run, runc's tally is for reference; 125 = `VM: SKIPPED
 # (reason)`, a machine that cannot run the VM at all (not a failure).
 echo "== vm: cgroup v2 + AppArmor"
-SWIFTLET=$PWD/.build/release/swiftlet conformance/vm/run
+SWIFTLET=$PWD/.build/release/swiftlet logged "$LOGS/vm.log" conformance/vm/run
 rc=$?
-if [ $rc -eq 125 ]; then summary+=("SKIP vm: cgroup v2 + AppArmor (the machine cannot run the VM)"); else record "vm: cgroup v2 + AppArmor (swiftlet)" $rc; fi
+if [ $rc -eq 125 ]; then
+    summary+=("SKIP vm: cgroup v2 + AppArmor")
+    skips+=("vm: $(grep -m1 '^VM: SKIPPED' "$LOGS/vm.log")")
+else
+    record "vm: cgroup v2 + AppArmor (swiftlet)" $rc
+    collect_skips "vm" "$LOGS/vm.log"
+fi
 
 echo "== engines"
 # runc's tally is the reference; the exit status is swiftlet's (and leftovers')
-SWIFTLET=$PWD/.build/release/swiftlet tests/engines/run
+SWIFTLET=$PWD/.build/release/swiftlet logged "$LOGS/engines.log" tests/engines/run
 record "engines (swiftlet)" $?
+collect_skips "engines" "$LOGS/engines.log"
 
 echo "== fuzz: config decoding and validation (${FUZZ_SECONDS:-60}s)"
 scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
@@ -59,6 +94,12 @@ scripts/leaks.sh
 record "leaks" $?
 
 echo "== summary"
+scripts/host-facts.sh
 printf '%s\n' "${summary[@]}"
+if [ ${#skips[@]} -gt 0 ]; then
+    echo "skipped on this host (${#skips[@]}), with the reason:"
+    printf '  %s\n' "${skips[@]}"
+fi
+rm -rf "$LOGS"
 echo "stages: $passed passed, $failed failed"
 exit $status

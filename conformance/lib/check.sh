@@ -57,7 +57,7 @@ _check_main() {
     echo "# $CHECK_NAME ($T)"
     local rc=0
     "$2" || rc=$?
-    if [ "$rc" -ne 0 ]; then
+    if [ "$rc" -ne 0 ] && [ "$rc" -ne "$SKIP_STATUS" ]; then
         _record_reason "check function $2 returned $rc"
     fi
     exit "$rc"
@@ -110,7 +110,7 @@ _check_teardown() {
     if [ -n "$leaks" ]; then
         echo "# leftover after cleanup: $leaks"
         _force_clean
-        if [ "$rc" -eq 0 ]; then
+        if [ "$rc" -eq 0 ] || [ "$rc" -eq "$SKIP_STATUS" ]; then
             _record_reason "left behind after delete --force: $leaks"
             rc=1
         fi
@@ -197,6 +197,21 @@ _force_clean() {
 
 # ---------------------------------------------------------------------------------------
 # Assertions. Each ends the check on failure with a one-line reason.
+
+# skip REASON...: ends the check without passing or failing it, because the host (or the
+# runtime under test) lacks what it tests. The runner prints `skip <name>: REASON` and counts
+# it apart (`N passed, M failed, K skipped`); a check must never pass on a host where it
+# could not look. Exit status 77 (automake's "skipped") tells the runner; the reason goes
+# to $T/.skip and, for conformance/vm/batch.sh, to $SKIP_LOG.
+SKIP_STATUS=77
+skip() {
+    local why
+    why=$(_oneline "$*")
+    echo "# SKIP: $why"
+    printf '%s\n' "$why" > "$T/.skip"
+    [ -z "${SKIP_LOG:-}" ] || printf '%s: %s\n' "$CHECK_NAME" "$why" >> "$SKIP_LOG"
+    exit "$SKIP_STATUS"
+}
 
 # fail MESSAGE...: ends the check as failed.
 fail() {

@@ -10,8 +10,8 @@
 # checks-apparmor.sh is `apparmor`; a new checks-*.sh file is picked up without touching
 # this file). The host suite (conformance/checks/) is not run here: it runs on the host,
 # and under emulation it would cost many minutes. Then it prints
-# `vm-<name>: N passed, M failed, K skipped`. Skipped checks are ones that passed vacuously
-# because the guest lacks what they need (they name it); they are counted apart from the
+# `vm-<name>: N passed, M failed, K skipped`. Skipped checks are ones that could not run
+# because the guest (or the runtime) lacks what they need (they name it); counted apart from the
 # passed ones. RESULTS (a directory the host can read) gets:
 #   booted                the guest reached the batch (the host's boot watchdog waits for it)
 #   <name>.out            the conformance output of that runtime
@@ -109,17 +109,17 @@ run_one() {
     # VM_REQUIRE=1: a check that finds the guest without what it needs fails (lib-vm.sh).
     RUNTIME=$bin/$name TMPDIR=$WORK RT_TIMEOUT=${RT_TIMEOUT:-60} SKIP_LOG="$RESULTS/$name.skipped" VM_REQUIRE=1 \
         "$tree/run" "${args[@]}" > "$RESULTS/$name.out" 2>&1
-    line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed$" "$RESULTS/$name.out" | tail -n 1)
+    line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$" "$RESULTS/$name.out" | tail -n 1)
     if [ -z "$line" ]; then
         echo "vm-$name: no tally (conformance/run broke off)" > "$RESULTS/$name.tally"
         return 1
     fi
     passed=$(awk '{ print $2 }' <<< "$line")
     failed=$(awk '{ print $4 }' <<< "$line")
-    skipped=$(grep -c . "$RESULTS/$name.skipped")
+    skipped=$(awk '{ print $6 }' <<< "$line")
     {
         sed "s/^/vm-$name: skipped /" "$RESULTS/$name.skipped"
-        echo "vm-$name: $((passed - skipped)) passed, $failed failed, $skipped skipped ($((SECONDS - t0))s)"
+        echo "vm-$name: $passed passed, $failed failed, $skipped skipped ($((SECONDS - t0))s)"
     } > "$RESULTS/$name.tally"
     [ "$failed" -eq 0 ]
 }

@@ -2,14 +2,8 @@
 # conformance/lib/check.sh. Sourced by those files, so they also work when linked into a
 # conformance/checks/ directory on a host that has cgroup v2 or AppArmor itself.
 
-# skip REASON: ends the check without failing it, because the host or the runtime lacks
-# what it tests. The check counts as passed for conformance/run; the line goes to
-# $SKIP_LOG (conformance/vm/batch.sh counts and prints those apart) and to the log.
-skip() {
-    echo "# SKIP: $*"
-    printf '%s: %s\n' "$CHECK_NAME" "$(_oneline "$*")" >> "${SKIP_LOG:-/dev/null}"
-    exit 0
-}
+# skip REASON (conformance/lib/check.sh) ends a check the host cannot run; the runner counts
+# it apart and, with $SKIP_LOG set (conformance/vm/batch.sh), appends it there too.
 
 # lacking REASON: the host lacks what the check needs. On a host that is a skip; in the VM
 # (batch.sh exports VM_REQUIRE=1) it fails the check, because the guest is built to have
