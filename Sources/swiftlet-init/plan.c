@@ -17,7 +17,7 @@
 
 /* A plan is a few KiB; a seccomp filter at most BPF_MAXINSNS * 8 bytes. Anything larger is a bug. */
 #define PLAN_MAX_BYTES (16u << 20)
-#define TAG_MAX SWL_P_NOTIFY_STATE
+#define TAG_MAX SWL_P_NULL_FD
 
 static const char *const tag_names[TAG_MAX + 1] = {
     [SWL_P_MAGIC] = "SWL_P_MAGIC", [SWL_P_MODE] = "SWL_P_MODE",
@@ -35,6 +35,7 @@ static const char *const tag_names[TAG_MAX + 1] = {
     [SWL_P_CPU_AFFINITY] = "SWL_P_CPU_AFFINITY", [SWL_P_OOM_SCORE_ADJ] = "SWL_P_OOM_SCORE_ADJ",
     [SWL_P_NOTIFY_FD] = "SWL_P_NOTIFY_FD", [SWL_P_HOOK] = "SWL_P_HOOK",
     [SWL_P_HOOK_STATE] = "SWL_P_HOOK_STATE", [SWL_P_NOTIFY_STATE] = "SWL_P_NOTIFY_STATE",
+    [SWL_P_PROC_FD] = "SWL_P_PROC_FD", [SWL_P_NULL_FD] = "SWL_P_NULL_FD",
 };
 
 /* Tags that may repeat ("repeated tags append"); every other tag is a scalar. */
@@ -246,6 +247,10 @@ static int parse_record(const struct record *r, struct plan *p, struct failure *
         return get_fd(r, &p->terminal_fd, f);
     case SWL_P_NOTIFY_FD:
         return get_fd(r, &p->notify_fd, f);
+    case SWL_P_PROC_FD:
+        return get_fd(r, &p->proc_fd, f);
+    case SWL_P_NULL_FD:
+        return get_fd(r, &p->null_fd, f);
     case SWL_P_ARG:
         return get_string(r, (const char **)&p->argv[p->argc++], f);
     case SWL_P_ENV: {
@@ -379,7 +384,7 @@ static int parse_record(const struct record *r, struct plan *p, struct failure *
 int plan_read(int fd, struct plan *p, struct failure *f)
 {
     memset(p, 0, sizeof *p);
-    p->sync_fd = p->start_fd = p->terminal_fd = p->notify_fd = -1;
+    p->sync_fd = p->start_fd = p->terminal_fd = p->notify_fd = p->proc_fd = p->null_fd = -1;
     p->umask = 0022;
     p->cwd = "/";
 
@@ -444,6 +449,8 @@ int plan_check_fds(const struct plan *p, int plan_fd, struct failure *f)
         { "SWL_P_START_FD", p->start_fd },
         { "SWL_P_TERMINAL_FD", p->terminal_fd },
         { "SWL_P_NOTIFY_FD", p->notify_fd },
+        { "SWL_P_PROC_FD", p->proc_fd },
+        { "SWL_P_NULL_FD", p->null_fd },
     };
     const size_t n = sizeof own / sizeof own[0];
     for (size_t i = 0; i < n; i++) {

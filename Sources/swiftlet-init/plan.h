@@ -30,6 +30,8 @@ struct plan {
     int      terminal_fd;            /* -1: absent */
     int      notify_fd;              /* -1: absent; the seccomp agent's connected socket */
     const char *notify_state;        /* SWL_P_NOTIFY_STATE; NULL: absent */
+    int      proc_fd;                /* -1: absent; the runtime's private procfs root */
+    int      null_fd;                /* -1: absent; the verified null device */
 
     char   **argv;                   /* NULL-terminated, argc >= 1 */
     size_t   argc;
@@ -86,7 +88,7 @@ int plan_read(int fd, struct plan *p, struct failure *f);
 /*
  * Checks the fds the plan names against the process's fd table: each open, pairwise distinct,
  * none of them in the preserved range 3..3+n-1 (which must all be open), none equal to
- * plan_fd. Marks the init's own fds (sync, start, terminal, notify) close-on-exec.
+ * plan_fd. Marks the init's own fds (sync, start, terminal, notify, proc, null) close-on-exec.
  */
 int plan_check_fds(const struct plan *p, int plan_fd, struct failure *f);
 

@@ -60,6 +60,14 @@ enum swl_plan_tag {
                                   u32 pad, then path, argc args and envc env strings, each NUL-ended */
     SWL_P_HOOK_STATE     = 30, /* string: the state JSON the hooks get on stdin */
     SWL_P_NOTIFY_STATE   = 31, /* string: the container process state JSON for SWL_P_NOTIFY_FD */
+    SWL_P_PROC_FD        = 32, /* i32: root of the runtime's private procfs instance (detached, never
+                                  visible in the container, verified PROC_SUPER_MAGIC). Every /proc
+                                  access of the init and of the process before execve goes through
+                                  it (attr/*, setgroups, cap_last_cap, fd/); the init closes it once
+                                  the process runs. Absent: the init refuses /proc-dependent steps. */
+    SWL_P_NULL_FD        = 33, /* i32: the null device (char 1:3), opened and verified by the runtime
+                                  before the container's mounts: replaces stdio, never looked up in
+                                  the container's /dev */
 };
 
 enum swl_mode {
