@@ -40,6 +40,15 @@
 #ifndef __NR_mount_setattr
 #define __NR_mount_setattr 442
 #endif
+#ifndef __NR_fsopen
+#define __NR_fsopen 430
+#endif
+#ifndef __NR_fsconfig
+#define __NR_fsconfig 431
+#endif
+#ifndef __NR_fsmount
+#define __NR_fsmount 432
+#endif
 #ifndef __NR_openat2
 #define __NR_openat2 437
 #endif
@@ -107,6 +116,19 @@ int swl_pivot_root(const char *new_root, const char *put_old) {
 
 int swl_open_tree(int dfd, const char *path, unsigned int flags) {
     return (int)syscall(__NR_open_tree, dfd, path, flags);
+}
+
+int swl_fsopen(const char *fstype, unsigned int flags) { return (int)syscall(__NR_fsopen, fstype, flags); }
+
+int swl_fsconfig(int fsfd, const char *key, const char *value) {
+    /* FSCONFIG_SET_FLAG 0, FSCONFIG_SET_STRING 1, FSCONFIG_CMD_CREATE 6 (linux/mount.h) */
+    if (key == NULL) return (int)syscall(__NR_fsconfig, fsfd, 6, NULL, NULL, 0);
+    if (value == NULL) return (int)syscall(__NR_fsconfig, fsfd, 0, key, NULL, 0);
+    return (int)syscall(__NR_fsconfig, fsfd, 1, key, value, 0);
+}
+
+int swl_fsmount(int fsfd, unsigned int flags, unsigned int attr_flags) {
+    return (int)syscall(__NR_fsmount, fsfd, flags, attr_flags);
 }
 
 int swl_move_mount(int from_dfd, const char *from_path, int to_dfd, const char *to_path, unsigned int flags) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "plan.h"
+#include "proc.h"
 #include "sys.h"
 
 static int bset_known(int cap)
@@ -21,14 +22,11 @@ static int bset_known(int cap)
 
 static int read_proc_last_cap(void)
 {
-    int fd = (int)SYS_RETRY(open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    int fd = proc_open("sys/kernel/cap_last_cap", O_RDONLY);
     if (fd < 0)
         return -1;
-    struct statfs sfs;
     char buf[16];
-    ssize_t n = -1;
-    if (fstatfs(fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC)
-        n = sys_read_full(fd, buf, sizeof buf - 1);
+    ssize_t n = sys_read_full(fd, buf, sizeof buf - 1);
     close(fd);
     if (n <= 0)
         return -1;

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #endif
 #include "fds.h"
+#include "proc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -44,14 +45,9 @@ static void close_fd(int fd)
  */
 static int each_listed_fd(unsigned int first, int skip_a, int skip_b, fd_action act)
 {
-    int dir = (int)SYS_RETRY(open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    int dir = proc_open("self/fd", O_RDONLY | O_DIRECTORY);
     if (dir < 0)
         return -1;
-    struct statfs sfs;
-    if (fstatfs(dir, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) {
-        close(dir);
-        return -1;
-    }
     char buf[4096] __attribute__((aligned(8)));
     for (;;) {
         ssize_t n = getdents64(dir, (void *)buf, sizeof buf);
@@ -140,9 +136,12 @@ void fds_close_all_except(int keep_a, int keep_b)
     each_numbered_fd(3, keep_a, keep_b, close_fd);
 }
 
-void fds_stdio_to_devnull(void)
+void fds_stdio_to_devnull(int null_fd)
 {
-    int fd = (int)SYS_RETRY(open("/dev/null", O_RDWR | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
+    /* The runtime's verified null device; the container's /dev/null only when the plan had
+     * none, and then only if it is the null device. */
+    int fd = null_fd >= 0 ? (int)SYS_RETRY(fcntl(null_fd, F_DUPFD_CLOEXEC, 3))
+                          : (int)SYS_RETRY(open("/dev/null", O_RDWR | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
     struct stat st;
     if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))) {
         close(fd);

@@ -25,10 +25,11 @@ int fds_cloexec_from(unsigned int first, struct failure *f);
 void fds_close_all_except(int keep_a, int keep_b);
 
 /*
- * PID 1 after the start: /dev/null over 0, 1 and 2 (only if it is the real character device
- * 1:3; the rootfs is container-controlled), else closes them. PID 1 must not hold the
- * container's stdio, so whoever reads the process's output sees EOF when the process closes it.
+ * PID 1 after the start: the null device over 0, 1 and 2 (the runtime's verified `null_fd`, the
+ * plan's SWL_P_NULL_FD; else the container's /dev/null only if it is the real character device
+ * 1:3), else closes them. PID 1 must not hold the container's stdio, so whoever reads the
+ * process's output sees EOF when the process closes it.
  */
-void fds_stdio_to_devnull(void);
+void fds_stdio_to_devnull(int null_fd);
 
 #endif

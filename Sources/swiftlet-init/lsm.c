@@ -11,53 +11,29 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "sys.h"
 
-/* Opens path for writing, but only if it is a procfs file. */
-static int open_proc_attr(const char *path, struct failure *f)
-{
-    int pfd = (int)SYS_RETRY(open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC));
-    if (pfd < 0)
-        return fail_errno(f, errno, "open %s", path);
-    struct statfs sfs;
-    if (fstatfs(pfd, &sfs) < 0) {
-        int e = errno;
-        close(pfd);
-        return fail_errno(f, e, "statfs %s", path);
-    }
-    if (sfs.f_type != PROC_SUPER_MAGIC) {
-        close(pfd);
-        return fail_msg(f, EPERM, "%s is not on procfs (CVE-2019-16884): refusing to label through it",
-                        path);
-    }
-    /* Reopen the very inode we checked, through its procfs magic link. */
-    char link[64];
-    snprintf(link, sizeof link, "/proc/self/fd/%d", pfd);
-    int fd = (int)SYS_RETRY(open(link, O_WRONLY | O_CLOEXEC));
-    int e = errno;
-    close(pfd);
-    if (fd < 0)
-        return fail_errno(f, e, "open %s for writing", path);
-    if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) {
-        close(fd);
-        return fail_msg(f, EPERM, "%s is not on procfs (CVE-2019-16884)", path);
-    }
-    return fd;
-}
-
+/*
+ * The attr files are opened below the runtime's private procfs (proc.c), as "thread-self/...":
+ * the label is the calling thread's own. The container's /proc is never used: a bind over
+ * /proc/self/attr/exec (even of another procfs file, which passes a statfs check) would send
+ * the label somewhere else and leave the process unconfined (CVE-2019-16884, CVE-2023-27561,
+ * CVE-2025-52881).
+ */
 static int write_attr(const char *path, const char *what, const char *value, struct failure *f)
 {
-    int fd = open_proc_attr(path, f);
+    int fd = proc_open(path, O_WRONLY);
     if (fd < 0)
-        return -1;
+        return fail_errno(f, errno, "%s: open /proc/%s through the runtime's procfs", what, path);
     size_t len = strlen(value);
     ssize_t n = SYS_RETRY(write(fd, value, len));
     int e = errno;
     close(fd);
     if (n < 0)
-        return fail_errno(f, e, "%s: write \"%s\" to %s", what, value, path);
+        return fail_errno(f, e, "%s: write \"%s\" to /proc/%s", what, value, path);
     if ((size_t)n != len)
-        return fail_msg(f, EIO, "%s: short write to %s", what, path);
+        return fail_msg(f, EIO, "%s: short write to /proc/%s", what, path);
     return 0;
 }
 
@@ -68,16 +44,16 @@ int lsm_set_apparmor(const char *profile, struct failure *f)
     if (n < 0 || (size_t)n >= sizeof value)
         return fail_msg(f, ENAMETOOLONG, "apparmor: profile name too long");
     /* Linux 5.8+ has a per-LSM directory; older kernels only the shared file. */
-    const char *path = "/proc/self/attr/apparmor/exec";
-    int pfd = (int)SYS_RETRY(open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC));
-    if (pfd < 0 && errno == ENOENT)
-        path = "/proc/self/attr/exec";
-    if (pfd >= 0)
-        close(pfd);
+    const char *path = "thread-self/attr/apparmor/exec";
+    int probe = proc_open(path, O_PATH);
+    if (probe < 0 && errno == ENOENT)
+        path = "thread-self/attr/exec";
+    if (probe >= 0)
+        close(probe);
     return write_attr(path, "apparmor", value, f);
 }
 
 int lsm_set_selinux(const char *label, struct failure *f)
 {
-    return write_attr("/proc/self/attr/exec", "selinux", label, f);
+    return write_attr("thread-self/attr/exec", "selinux", label, f);
 }

@@ -26,6 +26,7 @@
 #include "fds.h"
 #include "hooks.h"
 #include "plan.h"
+#include "proc.h"
 #include "process.h"
 #include "report.h"
 #include "start.h"
@@ -139,8 +140,9 @@ __attribute__((noreturn)) static void run_supervised(const struct plan *p, int s
     }
     /* PID 1 keeps nothing of the runtime (start socket, pty, preserved and notify fds) and not
      * the container's stdio: the process's readers must see EOF when the process closes it. */
+    proc_close();
+    fds_stdio_to_devnull(p->null_fd);
     fds_close_all_except(sigfd, pidfd);
-    fds_stdio_to_devnull();
     supervise(sigfd, pidfd, pid);
 }
 
@@ -162,6 +164,7 @@ int main(int argc, char **argv)
     if (hardened < 0 || plan_check_fds(&p, plan_fd, &f) < 0)
         fail_exit(p.sync_fd, &f);
     close(plan_fd);
+    proc_set_root(p.proc_fd);
     const int last_cap = caps_last_cap();
 
     /* 3. A child subreaper when the container has no pid namespace of its own: orphans of the
@@ -181,7 +184,7 @@ int main(int argc, char **argv)
      * waits for EOF on the pipes it gave `create` (containerd's shim does) must get it when
      * create returns, not when the container ends. */
     if (p.terminal_fd >= 0)
-        fds_stdio_to_devnull();
+        fds_stdio_to_devnull(p.null_fd);
     if (p.sync_fd >= 0) {
         if (report_send(p.sync_fd, SWL_MSG_READY, 0, (int32_t)getpid(), NULL) < 0) {
             fail_errno(&f, errno, "send READY");

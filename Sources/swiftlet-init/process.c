@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #endif
 #include "process.h"
+#include "proc.h"
 
 /* glibc declares setrlimit's first parameter as an enum under _GNU_SOURCE, musl as int. */
 #ifdef __GLIBC__
@@ -149,7 +150,7 @@ static int step_affinity(const struct plan *p, struct failure *f)
 
 static bool setgroups_denied(void)
 {
-    int fd = (int)SYS_RETRY(open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC));
+    int fd = proc_open("self/setgroups", O_RDONLY);
     if (fd < 0)
         return false;
     char buf[8];

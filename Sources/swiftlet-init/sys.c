@@ -26,6 +26,9 @@
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
 #endif
@@ -82,6 +85,12 @@ pid_t sys_clone3_pidfd(int *pidfd)
      * abort() or threads (it does not).
      */
     return (pid_t)syscall(SYS_clone3, &args, sizeof args);
+}
+
+int sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t resolve)
+{
+    struct { uint64_t flags, mode, resolve; } how = { flags, 0, resolve };
+    return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
 }
 
 int sys_pidfd_open(pid_t pid)

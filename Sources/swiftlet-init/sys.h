@@ -40,6 +40,8 @@ pid_t sys_clone3_pidfd(int *pidfd);
 int sys_pidfd_open(pid_t pid);
 int sys_pidfd_send_signal(int pidfd, int sig);
 int sys_close_range(unsigned int first, unsigned int last, unsigned int flags);
+/* openat2(2) with the RESOLVE_* flags in `resolve` (linux/openat2.h). */
+int sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t resolve);
 /* capset(2) with _LINUX_CAPABILITY_VERSION_3 for the calling thread. */
 int sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
 /* seccomp(SECCOMP_SET_MODE_FILTER); returns the listener fd with NEW_LISTENER, else 0. */

@@ -31,6 +31,11 @@ int swl_pivot_root(const char *new_root, const char *put_old);
 int swl_open_tree(int dfd, const char *path, unsigned int flags);
 int swl_move_mount(int from_dfd, const char *from_path, int to_dfd, const char *to_path, unsigned int flags);
 int swl_mount_setattr(int dfd, const char *path, unsigned int flags, uint64_t attr_set, uint64_t attr_clr, uint64_t propagation);
+/* The filesystem context API: fsopen(2) a filesystem type, fsconfig(2) one string parameter
+ * (key NULL: FSCONFIG_CMD_CREATE; value NULL: FSCONFIG_SET_FLAG), fsmount(2) a detached mount. */
+int swl_fsopen(const char *fstype, unsigned int flags);
+int swl_fsconfig(int fsfd, const char *key, const char *value);
+int swl_fsmount(int fsfd, unsigned int flags, unsigned int attr_flags);
 int swl_openat2(int dfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
 int swl_close_range(unsigned int first, unsigned int last, unsigned int flags);
 int swl_execveat_empty(int fd, char *const argv[], char *const envp[]);

@@ -132,7 +132,12 @@ enum ChildSetup {
                 try withContext("unshare cgroup namespace") { try Sys.unshare(Linux.CLONE_NEWCGROUP) }
             }
         }
-        if c.namespaces.newTime { try setUpTimeNamespace(c) }
+        // Every namespace is the container's now, and none of its mounts exist yet: the
+        // runtime's own procfs and null device are taken here, and from now on no /proc or
+        // /dev path of the container is ever trusted (System/Procfs.swift, NullDevice).
+        let procfs = try withContext("procfs") { try Procfs.open() }
+        let null = try NullDevice.open()
+        if c.namespaces.newTime { try setUpTimeNamespace(c, procfs: procfs) }
         if !c.noNewKeyring {
             // A fresh session keyring, so the container cannot read the host's keys (as runc).
             // Kernels without keyrings (ENOSYS) or a user namespace's key quota are tolerated.
@@ -149,26 +154,26 @@ enum ChildSetup {
             try withContext("domainname") { try Sys.setdomainname(domain) }
         }
         if let adj = c.process.oomScoreAdj {
-            try withContext("process.oomScoreAdj") { try Sys.writeText("/proc/self/oom_score_adj", "\(adj)") }
+            try withContext("process.oomScoreAdj") { try procfs.write("self/oom_score_adj", "\(adj)") }
         }
-        let terminal = try RootfsSetup(context: c, hostPID: hostPID).run()
-        try execInit(c, terminalFD: terminal, hostPID: hostPID)
+        let terminal = try RootfsSetup(context: c, hostPID: hostPID).run(procfs: procfs, null: null.raw)
+        try execInit(c, terminalFD: terminal, hostPID: hostPID, procfs: procfs.root.raw, null: null.raw)
     }
 
     /// Time namespace: unshared here (not by clone3) so the offsets can be written before any
     /// process enters it; swiftlet-init enters it when it is executed.
     /// runtime-spec config-linux.md "Offset for Time Namespace".
-    static func setUpTimeNamespace(_ c: ChildContext) throws {
+    static func setUpTimeNamespace(_ c: ChildContext, procfs: borrowing Procfs) throws {
         try withContext("unshare time namespace") { try Sys.unshare(Linux.CLONE_NEWTIME) }
         if let offsets = c.spec.linux?.timeOffsets, !offsets.isEmpty {
             try withContext("linux.timeOffsets") {
-                try Sys.writeText("/proc/self/timens_offsets", NamespacePlan.timeOffsetsText(offsets))
+                try procfs.write("self/timens_offsets", NamespacePlan.timeOffsetsText(offsets))
             }
         }
     }
 
     /// Builds the plan for swiftlet-init and executes it from its sealed memfd.
-    static func execInit(_ c: ChildContext, terminalFD: Int32, hostPID: Int32?) throws {
+    static func execInit(_ c: ChildContext, terminalFD: Int32, hostPID: Int32?, procfs: Int32, null: Int32) throws {
         let executable = try ExecutableLookup.resolve(c.process)
         // The init's own descriptors must not sit in the preserved range 3..3+n-1.
         let floor = Int32(3 + c.preserveFDs)
@@ -177,7 +182,11 @@ enum ChildSetup {
         let startFD = try above(c.startFD)
         let terminalFD = try above(terminalFD)
         let notifyFD = try above(c.seccompListenerFD)
+        let procFD = try above(procfs)
+        let nullFD = try above(null)
         var plan = InitPlan(mode: c.directExec ? SWL_MODE_DIRECT : SWL_MODE_SUPERVISE)
+        plan.append(SWL_P_PROC_FD, i32: procFD)
+        plan.append(SWL_P_NULL_FD, i32: nullFD)
         plan.append(SWL_P_SYNC_FD, i32: syncFD)
         plan.append(SWL_P_START_FD, i32: startFD)
         if terminalFD >= 0 { plan.append(SWL_P_TERMINAL_FD, i32: terminalFD) }
@@ -204,7 +213,9 @@ enum ChildSetup {
         // Only stdio, the preserved fds and what the init needs survive the exec.
         try withContext("close inherited descriptors") {
             try Sys.closeRange(from: UInt32(3 + c.preserveFDs), cloexecOnly: true)
-            for fd in [syncFD, startFD, planFD.raw, terminalFD, notifyFD] where fd >= 0 { try Sys.setCloexec(fd, false) }
+            for fd in [syncFD, startFD, planFD.raw, terminalFD, notifyFD, procFD, nullFD] where fd >= 0 {
+                try Sys.setCloexec(fd, false)
+            }
         }
         try Sys.prctl(Linux.PR_SET_PDEATHSIG, 0)
         let error = Sys.execveat(c.initFD, argv: ["swiftlet-init", "\(planFD.raw)"], env: [])

@@ -66,6 +66,10 @@ enum ExecSetup {
         try Sys.prctl(Linux.PR_SET_PDEATHSIG, UInt(Linux.SIGKILL))
         try withContext("exec: join cgroup") { try c.cgroupJoin.join() }
         try ChildSetup.waitForGo(c.syncFD, step: "wait for cgroups")
+        // The container's /proc is the container's to change (it may be root in there): the
+        // runtime's procfs is a copy of the host's, taken before entering the container's
+        // mount namespace (System/Procfs.swift).
+        let procfs = try withContext("exec: procfs") { try Procfs.copyOfMounted() }
         try joinNamespaces(c)
         if c.joins.contains(.user) {
             // Our host uid is not root in the container's user namespace: without becoming its
@@ -81,11 +85,11 @@ enum ExecSetup {
             try Sys.chdir("/")
         }
         if let adj = c.process.oomScoreAdj {
-            try withContext("process.oomScoreAdj") { try Sys.writeText("/proc/self/oom_score_adj", "\(adj)") }
+            try withContext("process.oomScoreAdj") { try procfs.write("self/oom_score_adj", "\(adj)") }
         }
         let terminal = c.process.terminal == true ? try openTerminal(c) : -1
         let executable = try ExecutableLookup.resolve(c.process)
-        try execInit(c, terminalFD: terminal, executable: executable)
+        try execInit(c, terminalFD: terminal, executable: executable, procfs: procfs.root.raw)
     }
 
     /// The `/proc/<pid>/ns/` file name of each namespace type.
@@ -138,29 +142,14 @@ enum ExecSetup {
             try Sys.open("/dev/pts/ptmx", Linux.O_RDWR | Linux.O_NOCTTY | Linux.O_NONBLOCK)
         }
         let masterFD = master.raw
-        let info = try withContext(context) { try Sys.fstat(masterFD, path: "/dev/pts/ptmx") }
-        guard info.kind == .charDevice, info.rdevMajor == 5, info.rdevMinor == 2 else {
-            throw RuntimeError("\(context): /dev/pts/ptmx in the container is not the pty multiplexer (no devpts mount?)")
-        }
-        let slave = try withContext(context) { () throws(SystemError) -> FileDescriptor in
-            try Sys.setNonBlocking(masterFD, false)
-            try Sys.unlockpt(masterFD)
-            return FileDescriptor(try Sys.ioctl(masterFD, Linux.TIOCGPTPEER, Linux.O_RDWR | Linux.O_NOCTTY | Linux.O_CLOEXEC,
-                                                operation: "open pty peer"))
-        }
-        let slaveFD = slave.raw
-        if let size = c.process.consoleSize {
-            try withContext(context) {
-                try Sys.setWindowSize(slaveFD, rows: UInt16(clamping: size.height), cols: UInt16(clamping: size.width))
-            }
-        }
+        let slave = try Pty.verifiedPeer(of: masterFD, display: "/dev/pts/ptmx", size: c.process.consoleSize, context: context)
         try withContext(context) { try Sys.send(c.syncFD, swl_msg(type: SWL_MSG_CONSOLE), attaching: masterFD) }
         return slave.take()
     }
 
     /// The DIRECT-mode plan (no supervising init, no start hooks, no parent-death signal: a
     /// detached exec outlives the runtime), then execveat of the sealed init.
-    static func execInit(_ c: ExecContext, terminalFD: Int32, executable: String) throws {
+    static func execInit(_ c: ExecContext, terminalFD: Int32, executable: String, procfs: Int32) throws {
         // The init's own descriptors must not sit in the preserved range 3..3+n-1.
         let floor = Int32(3 + c.preserveFDs)
         func above(_ fd: Int32) throws -> Int32 { try LaunchSupport.moveAbove(fd, floor: floor) }
@@ -169,7 +158,9 @@ enum ExecSetup {
         let terminalFD = try above(terminalFD)
         let initFD = try above(c.initFD)
         let notifyFD = try above(c.seccompListenerFD)
+        let procFD = try above(procfs)
         var plan = InitPlan(mode: SWL_MODE_DIRECT)
+        plan.append(SWL_P_PROC_FD, i32: procFD)
         plan.append(SWL_P_SYNC_FD, i32: syncFD)
         plan.append(SWL_P_START_FD, i32: startFD)
         if terminalFD >= 0 { plan.append(SWL_P_TERMINAL_FD, i32: terminalFD) }
@@ -184,7 +175,7 @@ enum ExecSetup {
         // Only stdio, the preserved fds and what the init needs survive the exec.
         try withContext("close inherited descriptors") {
             try Sys.closeRange(from: UInt32(floor), cloexecOnly: true)
-            for fd in [syncFD, startFD, planFD.raw, terminalFD, notifyFD] where fd >= 0 { try Sys.setCloexec(fd, false) }
+            for fd in [syncFD, startFD, planFD.raw, terminalFD, notifyFD, procFD] where fd >= 0 { try Sys.setCloexec(fd, false) }
         }
         try Sys.prctl(Linux.PR_SET_PDEATHSIG, 0)
         let error = Sys.execveat(initFD, argv: ["swiftlet-init", "\(planFD.raw)"], env: [])

@@ -62,6 +62,13 @@ struct DeviceCreator {
                 }
                 try Sys.mknodat(dir, name, mode: typeBits | mode, major: major, minor: minor, display: device.path)
                 let node = try Sys.openat(dir, name, Linux.O_PATH | Linux.O_NOFOLLOW, display: device.path)
+                // What was just made, not something swapped in since: chmod/chown through the
+                // magic link would follow a symlink (resolved against the host's root here).
+                let made = try Sys.fstat(node.raw, path: device.path)
+                guard made.mode & 0o170000 == 0, made.kind == Self.kind(of: typeBits),
+                      typeBits == Linux.S_IFIFO || (made.rdevMajor == major && made.rdevMinor == minor) else {
+                    throw RuntimeError("\(device.path): replaced while it was being created", errno: Linux.EXDEV)
+                }
                 // fchmod/fchown do not work on O_PATH descriptors: go through the magic link.
                 let path = InRoot.procPath(node.raw)
                 try Sys.chmod(path, mode: mode)
@@ -70,9 +77,20 @@ struct DeviceCreator {
         }
     }
 
+    static func kind(of typeBits: UInt32) -> Sys.FileKind {
+        switch typeBits {
+        case Linux.S_IFBLK: return .blockDevice
+        case Linux.S_IFIFO: return .fifo
+        default: return .charDevice
+        }
+    }
+
     private func bindHostDevice(_ path: String, dir: Int32, name: String) throws {
         _ = try Sys.openat(dir, name, Linux.O_CREAT | Linux.O_WRONLY | Linux.O_NOFOLLOW, mode: 0o644, display: path)
         let target = try Sys.openat(dir, name, Linux.O_PATH | Linux.O_NOFOLLOW, display: path)
+        guard try Sys.fstat(target.raw, path: path).kind == .regular else {
+            throw RuntimeError("\(path): replaced while it was being created", errno: Linux.EXDEV)
+        }
         try Sys.mount(source: path, target: InRoot.procPath(target.raw), type: nil, flags: Linux.MS_BIND, data: nil,
                       display: path)
     }

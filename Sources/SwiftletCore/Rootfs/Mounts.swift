@@ -46,9 +46,12 @@ struct MountPerformer {
     private func bind(_ mount: Mount, options: MountOptions, context: String) throws {
         let source = sourcePath(mount.source)
         let info = try withContext(context) { try Sys.stat(source) }
+        let sourceIsProcfs = try withContext(context) { try Sys.fsType(source) } == Linux.PROC_SUPER_MAGIC
+        try checkProcDestination(mount.destination, target: nil, sourceIsProcfs: sourceIsProcfs, context: context)
         let target = try withContext(context) {
             info.kind == .directory ? try InRoot.mkdirAll(root, mount.destination) : try InRoot.ensureFile(root, mount.destination)
         }
+        try checkProcDestination(mount.destination, target: target.raw, sourceIsProcfs: sourceIsProcfs, context: context)
         let flags = Linux.MS_BIND | (options.isRecursiveBind ? Linux.MS_REC : 0)
         try withContext(context) {
             try Sys.mount(source: source, target: InRoot.procPath(target.raw), type: nil, flags: flags, data: nil,
@@ -58,7 +61,9 @@ struct MountPerformer {
     }
 
     private func filesystem(_ mount: Mount, type: String, options: MountOptions, context: String) throws {
+        try checkProcDestination(mount.destination, target: nil, sourceIsProcfs: false, context: context)
         let target = try withContext(context) { try InRoot.mkdirAll(root, mount.destination) }
+        try checkProcDestination(mount.destination, target: target.raw, sourceIsProcfs: false, context: context)
         // tmpcopyup: the directory as the image has it, opened before the tmpfs covers it.
         let copyUp = options.copyUp && type == "tmpfs"
         let lower = try withContext(context) {
@@ -87,6 +92,19 @@ struct MountPerformer {
             }
         }
         try finish(mount.destination, options: options, context: context, remount: false)
+    }
+
+    /// Refuses a mount inside the container's /proc (Rootfs/ProcDestination.swift): by its
+    /// written destination before anything is created, and by where it resolved (`target`),
+    /// so a symlink in the image cannot carry a mount into /proc either.
+    private func checkProcDestination(_ destination: String, target: Int32?, sourceIsProcfs: Bool, context: String) throws {
+        var landsOnProcfs = false
+        if let target {
+            landsOnProcfs = try withContext(context) { try Sys.fsType(fd: target, path: destination) } == Linux.PROC_SUPER_MAGIC
+        }
+        if let why = ProcDestination.refusal(destination: destination, landsOnProcfs: landsOnProcfs, sourceIsProcfs: sourceIsProcfs) {
+            throw RuntimeError("\(context): \(why)", errno: Linux.EPERM)
+        }
     }
 
     /// config-linux.md "Mount Label": the SELinux context of a filesystem mount, given as

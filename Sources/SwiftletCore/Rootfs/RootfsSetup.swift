@@ -8,8 +8,10 @@ struct RootfsSetup {
     let context: ChildContext
     let hostPID: Int32?
 
-    /// Returns the pty slave descriptor when process.terminal is set, else -1.
-    func run() throws -> Int32 {
+    /// Returns the pty slave descriptor when process.terminal is set, else -1. `procfs` is the
+    /// runtime's private procfs (System/Procfs.swift), for linux.sysctl; `null` the verified
+    /// null device (NullDevice), the source of every masked file.
+    func run(procfs: borrowing Procfs, null: Int32) throws -> Int32 {
         let c = context
         guard c.namespaces.isPrivate(.mount) else {
             throw RuntimeError("linux.namespaces: a mount namespace is required")
@@ -23,6 +25,10 @@ struct RootfsSetup {
             try Sys.mount(source: c.rootfs, target: c.rootfs, type: nil, flags: Linux.MS_BIND | Linux.MS_REC, data: nil)
         }
         let root = try withContext("root.path (\(c.rootfs))") { try Sys.open(c.rootfs, Linux.O_PATH | Linux.O_DIRECTORY) }
+        // The bind masked files get, cloned now: once pivot_root detaches the old root, the null
+        // device's mount is no longer in this namespace and the kernel refuses to clone it.
+        let maskedPaths = c.spec.linux?.maskedPaths ?? []
+        let nullBind = maskedPaths.isEmpty ? nil : try NullDevice.detachedBind(of: null)
 
         let performer = MountPerformer(
             rootfs: c.rootfs, root: root.raw, bundle: c.bundle, cgroupMode: c.cgroupMode,
@@ -61,13 +67,14 @@ struct RootfsSetup {
         } else {
             try RootSwitch.pivot(rootfs: c.rootfs, rootFD: root.raw)
         }
-        // Sysctls go first: /proc/sys is usually among the readonly paths.
-        try PathProtection.applySysctls(c.spec.linux?.sysctl ?? [:])
-        try PathProtection.mask(c.spec.linux?.maskedPaths ?? [])
-        try PathProtection.makeReadonly(c.spec.linux?.readonlyPaths ?? [])
-        if c.spec.root?.readonly == true { try PathProtection.makeRootReadonly() }
+        // From here every path is resolved inside the new root, from a descriptor of it.
+        let slash = try withContext("pivot_root") { try Sys.open("/", Linux.O_PATH | Linux.O_DIRECTORY) }
+        // Sysctls go through the runtime's own procfs, not the container's /proc.
+        try PathProtection.applySysctls(c.spec.linux?.sysctl ?? [:], procfs: procfs)
+        try PathProtection.mask(maskedPaths, root: slash.raw, null: nullBind)
+        try PathProtection.makeReadonly(c.spec.linux?.readonlyPaths ?? [], root: slash.raw)
+        if c.spec.root?.readonly == true { try PathProtection.makeRootReadonly(root: slash.raw) }
         // runc creates process.cwd when it is missing.
-        let slash = try withContext("process.cwd") { try Sys.open("/", Linux.O_PATH | Linux.O_DIRECTORY) }
         _ = try withContext("process.cwd (\(c.process.cwd))") { try InRoot.mkdirAll(slash.raw, c.process.cwd) }
         return terminal
     }
@@ -88,34 +95,19 @@ struct RootfsSetup {
         }
     }
 
-    /// process.terminal: a pty from the container's own devpts instance. The master goes to
-    /// the runtime (and on to --console-socket); the slave becomes the process's stdio and is
-    /// bound over /dev/console. runtime-spec config.md "Process" (terminal, consoleSize).
+    /// process.terminal: a pty from the container's own devpts instance (Rootfs/Console.swift).
+    /// The master goes to the runtime (and on to --console-socket); the slave becomes the
+    /// process's stdio and is bound over /dev/console. runtime-spec config.md "Process"
+    /// (terminal, consoleSize).
     func openConsole(root: Int32) throws -> Int32 {
         let context = "process.terminal"
         let master = try withContext(context) {
-            try InRoot.open(root, "/dev/pts/ptmx", flags: Linux.O_RDWR | Linux.O_NOCTTY)
+            try InRoot.open(root, "/dev/pts/ptmx", flags: Linux.O_RDWR | Linux.O_NOCTTY | Linux.O_NONBLOCK)
         }
-        let masterFD = master.raw
-        let slave = try withContext(context) { () throws(SystemError) -> FileDescriptor in
-            try Sys.unlockpt(masterFD)
-            return FileDescriptor(try Sys.ioctl(masterFD, Linux.TIOCGPTPEER, Linux.O_RDWR | Linux.O_NOCTTY | Linux.O_CLOEXEC,
-                                                operation: "open pty peer"))
-        }
-        if let size = context_consoleSize {
-            try withContext(context) { try Sys.setWindowSize(slave.raw, rows: size.height, cols: size.width) }
-        }
-        let console = try withContext("/dev/console") { try InRoot.ensureFile(root, "/dev/console") }
-        try withContext("/dev/console") {
-            try Sys.mount(source: InRoot.procPath(slave.raw), target: InRoot.procPath(console.raw), type: nil,
-                          flags: Linux.MS_BIND, data: nil, display: "/dev/console")
-        }
+        let slave = try Pty.verifiedPeer(of: master.raw, display: "/dev/pts/ptmx", size: self.context.process.consoleSize,
+                                         context: context)
+        try Console.bind(slave.raw, root: root)
         try Sys.send(self.context.syncFD, swl_msg(type: SWL_MSG_CONSOLE), attaching: master.raw)
         return slave.take()
-    }
-
-    private var context_consoleSize: (height: UInt16, width: UInt16)? {
-        guard let size = context.process.consoleSize else { return nil }
-        return (UInt16(clamping: size.height), UInt16(clamping: size.width))
     }
 }

@@ -15,6 +15,9 @@ public enum Linux {
 
     // open_tree(2) / move_mount(2) / mount_setattr(2) (linux/mount.h)
     public static let OPEN_TREE_CLONE: UInt32 = 1
+    public static let OPEN_TREE_CLOEXEC: UInt32 = 0o2000000
+    public static let FSOPEN_CLOEXEC: UInt32 = 1
+    public static let FSMOUNT_CLOEXEC: UInt32 = 1
     public static let AT_RECURSIVE: UInt32 = 0x8000
     public static let AT_EMPTY_PATH: UInt32 = 0x1000
     public static let AT_SYMLINK_NOFOLLOW: UInt32 = 0x100
@@ -68,6 +71,9 @@ public enum Linux {
 
     // statfs magic numbers
     public static let PROC_SUPER_MAGIC: Int = 0x9fa0
+    public static let DEVPTS_SUPER_MAGIC: Int = 0x1cd1
+    /// The inode number of every procfs instance's root directory (fs/proc/root.c).
+    public static let PROC_ROOT_INO: UInt64 = 1
     public static let CGROUP2_SUPER_MAGIC: Int = 0x6367_7270
 
     // mount(2) flags (linux/mount.h)

@@ -26,6 +26,43 @@ extension Sys {
 }
 
 extension Sys {
+    /// open_tree(2) with OPEN_TREE_CLONE on the object `fd` names (AT_EMPTY_PATH): a detached
+    /// bind mount of it, recursive when asked, that belongs to no namespace until moved. The
+    /// source must be a mount of the caller's mount namespace (or the kernel says EINVAL).
+    public static func cloneMount(of fd: Int32, recursive: Bool, display: String) throws(SystemError) -> FileDescriptor {
+        let flags = Linux.OPEN_TREE_CLONE | Linux.OPEN_TREE_CLOEXEC | Linux.AT_EMPTY_PATH | (recursive ? Linux.AT_RECURSIVE : 0)
+        return FileDescriptor(try check("open_tree", display) { swl_open_tree(fd, "", flags) })
+    }
+
+    /// open_tree(2) of a path (no clone: a descriptor of the mount as it stands), or with
+    /// `clone`, a detached copy of it.
+    public static func openTree(_ path: String, clone: Bool, recursive: Bool) throws(SystemError) -> FileDescriptor {
+        let flags = Linux.OPEN_TREE_CLOEXEC | (clone ? Linux.OPEN_TREE_CLONE : 0) | (recursive ? Linux.AT_RECURSIVE : 0)
+        return FileDescriptor(try check("open_tree", path) { swl_open_tree(Linux.AT_FDCWD, path, flags) })
+    }
+
+    /// move_mount(2) of the detached (or attached) mount `from` onto the object `onto` names:
+    /// both given as descriptors, so no path is looked up at all.
+    public static func moveMount(_ from: Int32, onto: Int32, display: String) throws(SystemError) {
+        let flags = Linux.MOVE_MOUNT_F_EMPTY_PATH | Linux.MOVE_MOUNT_T_EMPTY_PATH
+        _ = try check("move_mount", display) { swl_move_mount(from, "", onto, "", flags) }
+    }
+
+    /// A new, detached instance of filesystem `type` (fsopen, fsconfig with `options`, where a
+    /// nil value sets a flag, FSCONFIG_CMD_CREATE, fsmount with `attributes`): the mount's root
+    /// directory, which nothing else can see or cover until it is moved somewhere.
+    public static func newMount(type: String, options: [(String, String?)] = [], attributes: UInt64,
+                                display: String) throws(SystemError) -> FileDescriptor {
+        let context = FileDescriptor(try check("fsopen", type) { swl_fsopen(type, Linux.FSOPEN_CLOEXEC) })
+        for (key, value) in options {
+            _ = try check("fsconfig", "\(type) \(key)") { swl_fsconfig(context.raw, key, value) }
+        }
+        _ = try check("fsconfig", "\(type) create") { swl_fsconfig(context.raw, nil, nil) }
+        return FileDescriptor(try check("fsmount", display) {
+            swl_fsmount(context.raw, Linux.FSMOUNT_CLOEXEC, UInt32(truncatingIfNeeded: attributes))
+        })
+    }
+
     /// The MS_* flags of the mount at `path` that a user namespace cannot drop (statvfs(3)).
     public static func mountFlags(_ path: String) throws(SystemError) -> UInt {
         let f = UInt(try check("statvfs", path) { swl_statvfs_flags(path) })

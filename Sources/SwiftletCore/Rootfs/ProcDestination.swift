@@ -1,0 +1,45 @@
+/// Config mounts whose destination lies inside the container's /proc.
+///
+/// A mount over part of procfs can make a later write by anyone who trusts that path land
+/// somewhere else (CVE-2025-52881: a bind over /proc/sys/... redirected a sysctl write to a
+/// host-global one). swiftlet itself never writes through the container's /proc any more
+/// (System/Procfs.swift), but the container's own tools do (sysctl, LSM-aware programs), so
+/// such mounts are refused as runc refuses them, with two exceptions:
+/// - the files lxcfs-style tools legitimately cover with their own view (runc's list, including
+///   ns_last_pid for CRIU);
+/// - a bind whose source is itself on procfs (a procfs file over a procfs file).
+/// `/proc` itself is not "inside" it: the container's procfs mount goes there.
+/// runtime-spec config.md "Mounts" leaves this to the runtime; this is runc's rule.
+enum ProcDestination {
+    static let lxcfsFiles: Set<String> = [
+        "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat", "/proc/swaps", "/proc/uptime",
+        "/proc/loadavg", "/proc/slabinfo", "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+    ]
+
+    /// The destination with `.`, empty and `..` components resolved lexically ("/proc/./sys/../x"
+    /// is "/proc/x"); never above "/".
+    static func clean(_ path: String) -> String {
+        var out: [Substring] = []
+        for name in path.split(separator: "/") where name != "." {
+            if name == ".." { _ = out.popLast() } else { out.append(name) }
+        }
+        return "/" + out.joined(separator: "/")
+    }
+
+    /// True when `destination` (cleaned) is strictly below /proc.
+    static func isInside(_ destination: String) -> Bool {
+        clean(destination).hasPrefix("/proc/")
+    }
+
+    /// Why a mount at `destination` is refused, or nil when it is allowed. `landsOnProcfs` says
+    /// the resolved target is on procfs (a path outside /proc that a symlink sends into it);
+    /// `sourceIsProcfs` that the mount is a bind of a procfs file or directory.
+    static func refusal(destination: String, landsOnProcfs: Bool, sourceIsProcfs: Bool) -> String? {
+        let path = clean(destination)
+        guard path != "/proc", isInside(path) || landsOnProcfs else { return nil }
+        if sourceIsProcfs || lxcfsFiles.contains(path) { return nil }
+        let listed = lxcfsFiles.sorted().joined(separator: ", ")
+        return "the destination is inside /proc, where only a procfs bind or one of \(listed) may be mounted"
+            + " (a mount over procfs redirects writes meant for the kernel: CVE-2025-52881)"
+    }
+}

@@ -1,0 +1,77 @@
+/// The runtime's own handle on procfs: the only way swiftlet reads or writes a /proc file once
+/// a container's mounts can exist.
+///
+/// Why: a container controls its /proc. A bind mount over `/proc/sys/...` or
+/// `/proc/self/attr/...`, a symlink swapped in by a racing container that shares a mount, or a
+/// fake procfs (a tmpfs at /proc) turns a write the runtime meant for the container's own
+/// kernel state into a write of a host-global sysctl (CVE-2019-16884, CVE-2023-27561,
+/// CVE-2025-52881). So the runtime never looks a /proc path up in the container's tree:
+///
+/// 1. It makes a procfs instance of its own, `fsopen("proc")` + `fsmount`, while it is already
+///    in the container's namespaces but before any container mount exists. That mount is
+///    detached: it is in no mount table, so nothing can be mounted on top of anything in it,
+///    and the container never sees it. Where the kernel refuses a new instance (a user
+///    namespace whose mount namespace has no fully visible procfs, as inside an existing
+///    container for `exec`), it takes a detached copy of the procfs mounted at /proc in the
+///    namespace it is in *before* it enters the container's (`open_tree(OPEN_TREE_CLONE)`).
+/// 2. It verifies what it got: `fstatfs` says PROC_SUPER_MAGIC and the directory is a procfs
+///    root (inode 1), so a bind of some procfs subdirectory or a tmpfs can never stand in.
+/// 3. Every lookup below it is `openat2` with RESOLVE_BENEATH (no `..` or absolute escape),
+///    RESOLVE_NO_MAGICLINKS (no /proc/PID/fd, cwd, root or exe jump) and RESOLVE_NO_XDEV (no
+///    mount crossed, so even a copy with submounts cannot be redirected), and the file opened is
+///    checked to be on procfs again.
+///
+/// Users: oom_score_adj, timens_offsets and linux.sysctl in the create child, oom_score_adj in
+/// the exec child, and swiftlet-init (SWL_P_PROC_FD) for LSM labels, setgroups and
+/// cap_last_cap. runtime-spec config-linux.md "Sysctl", config.md "Process" (oomScoreAdj,
+/// apparmorProfile, selinuxLabel).
+public struct Procfs: ~Copyable {
+    /// The root directory of the private procfs mount (O_CLOEXEC).
+    public let root: FileDescriptor
+
+    static let resolve = Linux.RESOLVE_BENEATH | Linux.RESOLVE_NO_MAGICLINKS | Linux.RESOLVE_NO_XDEV
+
+    init(verifying root: consuming FileDescriptor, source: String) throws(SystemError) {
+        let type = try Sys.fsType(fd: root.raw, path: source)
+        let info = try Sys.fstat(root.raw, path: source)
+        guard type == Linux.PROC_SUPER_MAGIC, info.kind == .directory, info.inode == Linux.PROC_ROOT_INO else {
+            throw SystemError(errno: Linux.EXDEV, operation: "verify procfs root (not a procfs root directory)", path: source)
+        }
+        self.root = root
+    }
+
+    /// A new private procfs instance for the caller's pid namespace, else a verified detached
+    /// copy of the one at `/proc` in the caller's mount namespace.
+    public static func open() throws(SystemError) -> Procfs {
+        let attributes = Linux.MOUNT_ATTR_NOSUID | Linux.MOUNT_ATTR_NODEV | Linux.MOUNT_ATTR_NOEXEC
+        if let fresh = try? Sys.newMount(type: "proc", attributes: attributes, display: "private procfs") {
+            return try Procfs(verifying: fresh, source: "private procfs")
+        }
+        return try copyOfMounted()
+    }
+
+    /// A detached copy of the procfs at `/proc` (recursive, so it works in a user namespace
+    /// where the mounts below /proc are locked to it; RESOLVE_NO_XDEV keeps lookups off them).
+    public static func copyOfMounted() throws(SystemError) -> Procfs {
+        try Procfs(verifying: try Sys.openTree("/proc", clone: true, recursive: true), source: "/proc (detached copy)")
+    }
+
+    /// `path` (relative, e.g. `self/oom_score_adj`) opened below the handle, verified on procfs.
+    public func open(_ path: String, _ flags: Int32) throws(SystemError) -> FileDescriptor {
+        let display = "/proc/" + path
+        let fd = try Sys.openat2(root.raw, path, flags | Linux.O_NOFOLLOW, resolve: Self.resolve, display: display)
+        guard try Sys.fsType(fd: fd.raw, path: display) == Linux.PROC_SUPER_MAGIC else {
+            throw SystemError(errno: Linux.EXDEV, operation: "verify procfs file (not on procfs)", path: display)
+        }
+        return fd
+    }
+
+    /// Writes `text` to `path` in one write(2), as procfs files expect.
+    public func write(_ path: String, _ text: String) throws(SystemError) {
+        let fd = try open(path, Linux.O_WRONLY)
+        try Sys.writeAll(fd.raw, Array(text.utf8), path: "/proc/" + path)
+    }
+
+    /// The file for linux.sysctl key `key` (`net.ipv4.ip_forward` -> `sys/net/ipv4/ip_forward`).
+    public static func sysctlPath(_ key: String) -> String { "sys/" + key.replacing(".", with: "/") }
+}
