@@ -74,3 +74,36 @@ import Testing
         }
     }
 }
+
+/// Config mounts inside /proc (Rootfs/ProcDestination.swift): refused, except runc's lxcfs
+/// files and binds of procfs; judged on the cleaned destination and on where it resolved.
+@Suite struct ProcDestinationTests {
+    @Test(arguments: [
+        ("/proc/sys", false, false, true), ("/proc/sys/net/ipv4", false, false, true),
+        ("/proc/self/attr/apparmor/exec", false, false, true), ("/proc/./sys/../kcore", false, false, true),
+        ("/proc", false, false, false), ("/proc/", false, false, false), ("/procfoo", false, false, false),
+        ("/data", false, false, false), ("/proc/cpuinfo", false, false, false), ("/proc/net/dev", false, false, false),
+        ("/proc/sys/kernel/ns_last_pid", false, false, false), ("/proc/../proc/meminfo", false, false, false),
+        ("/proc/sys/kernel/core_pattern", false, true, false),
+        // A destination outside /proc that a symlink in the image carried into procfs.
+        ("/data", true, false, true), ("/data", true, true, false),
+    ])
+    func rule(destination: String, landsOnProcfs: Bool, sourceIsProcfs: Bool, refused: Bool) {
+        let why = ProcDestination.refusal(destination: destination, landsOnProcfs: landsOnProcfs, sourceIsProcfs: sourceIsProcfs)
+        #expect((why != nil) == refused)
+        if let why { #expect(why.contains("inside /proc") && why.contains("/proc/cpuinfo")) }
+    }
+
+    @Test(arguments: [
+        ("/proc/./sys/../kcore", "/proc/kcore"), ("/../../proc", "/proc"), ("proc//sys/", "/proc/sys"), ("/", "/"),
+    ])
+    func clean(path: String, expected: String) {
+        #expect(ProcDestination.clean(path) == expected)
+    }
+
+    /// linux.sysctl keys name files below the private procfs's sys/.
+    @Test func sysctlPath() {
+        #expect(Procfs.sysctlPath("net.ipv4.ip_forward") == "sys/net/ipv4/ip_forward")
+        #expect(Procfs.sysctlPath("kernel.shm_rmid_forced") == "sys/kernel/shm_rmid_forced")
+    }
+}
