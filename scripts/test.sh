@@ -44,6 +44,9 @@ logged() {
 
 # What this machine is, first: a failure on another machine can then be read at once.
 scripts/host-facts.sh
+# What swiftlet already has on this host (a user's containers): the final leak check
+# reports only what the run added, and no stage touches what was there.
+scripts/leaks.sh --snapshot "$LOGS/before-leaks"
 
 echo "== swift test"
 SWIFTLET=$PWD/.build/release/swiftlet swift test 2>&1 | tee "$LOGS/swift-test.log" | grep -vE '^\[[0-9]+/[0-9]+\]|warning: .*(mktemp|tmpnam)' | tail -n 40
@@ -90,7 +93,7 @@ scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
 record "fuzz" $?
 
 echo "== leaks: no swiftlet mount, cgroup or process left on the host"
-scripts/leaks.sh
+scripts/leaks.sh --baseline "$LOGS/before-leaks"
 record "leaks" $?
 
 echo "== summary"
