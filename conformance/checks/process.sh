@@ -161,6 +161,7 @@ _caps_of_status() {
 # exactly that list, and nothing is inheritable or ambient. Includes capabilities above
 # 31, which need the second 32-bit word of capset(2).
 process_capabilities_root() {
+    host_cap_last_cap "${CAPNUM[CAP_CHECKPOINT_RESTORE]}" || skip "$HOST_LACKS (CAP_BPF and CAP_CHECKPOINT_RESTORE came with Linux 5.8/5.9)"
     bundle_new
     local caps='["CAP_CHOWN","CAP_KILL","CAP_NET_RAW","CAP_SETFCAP","CAP_BPF","CAP_CHECKPOINT_RESTORE"]'
     bundle_set --argjson c "$caps" '.process.capabilities = {bounding: $c, effective: $c, permitted: $c}'
