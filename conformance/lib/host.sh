@@ -218,3 +218,14 @@ host_swap_accounting() {
 host_swap_active() {
     [ "$(wc -l < /proc/swaps 2> /dev/null || echo 0)" -gt 1 ]
 }
+
+# host_v2_io_weight_files: on cgroup v2, the io weight files a container's cgroup gets here,
+# one a line: io.bfq.weight where BFQ is registered (offered as an I/O scheduler),
+# io.weight where iocost is built (io.cost.qos at the root). Status 1 if none.
+host_v2_io_weight_files() {
+    local found=1
+    grep -qw bfq /sys/block/*/queue/scheduler 2> /dev/null && { echo io.bfq.weight; found=0; }
+    [ -e /sys/fs/cgroup/io.cost.qos ] && { echo io.weight; found=0; }
+    [ "$found" = 0 ] ||
+        _host_lacks "host has no io weight (no BFQ I/O scheduler registered, no iocost: neither io.bfq.weight nor io.weight)"
+}
