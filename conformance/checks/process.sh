@@ -98,6 +98,7 @@ check umask process_umask
 
 # config.md#posix-process: rlimits: soft and hard of each entry, via /proc/self/limits.
 process_rlimits() {
+    host_rlimits_allow "Max open files 2000" "Max processes 400" "Max core file size 67890" || skip "$HOST_LACKS"
     bundle_new
     bundle_set '.process.rlimits = [
         {type: "RLIMIT_NOFILE", soft: 1000, hard: 2000},

@@ -229,3 +229,23 @@ host_v2_io_weight_files() {
     [ "$found" = 0 ] ||
         _host_lacks "host has no io weight (no BFQ I/O scheduler registered, no iocost: neither io.bfq.weight nor io.weight)"
 }
+
+# ---------------------------------------------------------------------------------------
+# Resource limits
+
+# host_rlimits_allow "NAME HARD"...: the runtime (started by this runner) may set these hard
+# limits: it has CAP_SYS_RESOURCE, or each HARD is within this process's own hard limit of that
+# name (as /proc/self/limits spells it: "Max open files"). CI sandboxes often drop the
+# capability and lower the hard limits.
+host_rlimits_allow() {
+    local capeff pair name want have
+    capeff=$(awk '$1 == "CapEff:" { print $2 }' /proc/self/status)
+    [ -n "$capeff" ] && (((16#$capeff >> 24) & 1)) && return 0
+    for pair in "$@"; do
+        name=${pair% *}
+        want=${pair##* }
+        have=$(awk -v n="$name" 'index($0, n " ") == 1 { s = substr($0, length(n) + 1); split(s, f, " "); print f[2] }' /proc/self/limits)
+        [ "$have" = unlimited ] || [ "${have:-0}" -ge "$want" ] ||
+            _host_lacks "the runner has no CAP_SYS_RESOURCE and its hard limit of \"$name\" is $have, below the $want the check sets" || return 1
+    done
+}
