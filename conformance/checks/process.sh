@@ -129,6 +129,7 @@ check no_new_privileges process_no_new_privileges
 
 # config.md#linux-process: oomScoreAdj is applied when set.
 process_oom_score_adj() {
+    host_oom_score_adj 123 || skip "$HOST_LACKS"
     bundle_new
     bundle_set '.process.oomScoreAdj = 123'
     inside 'cat /proc/self/oom_score_adj'

@@ -442,6 +442,7 @@ check rlimits_all security_rlimits_all
 # config.md: oomScoreAdj, user.umask and additionalGids of a uid 1000 process, all seen
 # from inside.
 security_user_attributes() {
+    host_oom_score_adj 321 || skip "$HOST_LACKS"
     bundle_new
     bundle_set '.process.oomScoreAdj = 321
         | .process.user = {uid: 1000, gid: 1000, umask: 63, additionalGids: [5, 1000, 4242]}'

@@ -249,3 +249,11 @@ host_rlimits_allow() {
             _host_lacks "the runner has no CAP_SYS_RESOURCE and its hard limit of \"$name\" is $have, below the $want the check sets" || return 1
     done
 }
+
+# host_oom_score_adj N: a process started by this runner may set its oom_score_adj to N (going
+# below the runner's own value needs CAP_SYS_RESOURCE); tried in a subshell, which is such a
+# process.
+host_oom_score_adj() {
+    (echo "$1" > /proc/self/oom_score_adj) 2> /dev/null ||
+        _host_lacks "a process of this runner may not set oom_score_adj $1 (the runner's is $(cat /proc/self/oom_score_adj), and it has no CAP_SYS_RESOURCE)"
+}
