@@ -29,7 +29,7 @@ collect_skips() {
     local line
     while IFS= read -r line; do
         skips+=("$1: $line")
-    done < <(grep -E '^(skip |vm-[a-z]+: skipped )|(Test|Suite) .* (skipped|was cancelled)' "$2" 2> /dev/null | sed -E 's/^[^A-Za-z]*//' | sort -u)
+    done < <(grep -E '^(skip |vm-[a-z]+: skipped )|(Test|Suite) .* (skipped|was cancelled after [^:]*): "' "$2" 2> /dev/null | sed -E 's/^[^A-Za-z]*//' | sort -u)
 }
 LOGS=$(mktemp -d /tmp/swiftlet-test-logs.XXXXXX)
 # logged LOG COMMAND...: COMMAND with its output into LOG, shown as it comes; COMMAND's

@@ -84,6 +84,11 @@ enum HostProbe {
 
     // MARK: files and tools
 
+    /// The kernel has POSIX message queues (CONFIG_POSIX_MQUEUE): without them the sandbox's
+    /// runc-like config leaves its /dev/mqueue mount out (no test checks that mount).
+    static let mqueue: Bool = (readText("/proc/filesystems") ?? "").split(separator: "\n")
+        .contains { $0.split(whereSeparator: \.isWhitespace).last == "mqueue" }
+
     /// A /proc file the kernel has that runc's default maskedPaths list (and the test can mask
     /// and read back as empty); nil when the kernel has none of them. (/proc/kcore is left out:
     /// if masking failed, reading it would not end.)
