@@ -22,12 +22,14 @@ record() {
 }
 # collect_skips STAGE LOG: every check a stage skipped, with its reason, for the summary
 # (conformance and engines print `skip NAME: why`, the VM `vm-R: skipped NAME: why`, Swift
-# Testing `Suite/Test ... skipped: "why"`). A skip is never a pass: it says what this host lacks.
+# Testing `Suite/Test ... skipped: "why"`, or `Test ... was cancelled after ...: "why"` for a test
+# that checked what it could and then skipped the rest). A skip is never a pass: it says what
+# this host lacks.
 collect_skips() {
     local line
     while IFS= read -r line; do
         skips+=("$1: $line")
-    done < <(grep -E '^(skip |vm-[a-z]+: skipped )|(Test|Suite) .* skipped' "$2" 2> /dev/null | sed -E 's/^[^A-Za-z]*//' | sort -u)
+    done < <(grep -E '^(skip |vm-[a-z]+: skipped )|(Test|Suite) .* (skipped|was cancelled after [^:]*): "' "$2" 2> /dev/null | sed -E 's/^[^A-Za-z]*//' | sort -u)
 }
 LOGS=$(mktemp -d /tmp/swiftlet-test-logs.XXXXXX)
 # logged LOG COMMAND...: COMMAND with its output into LOG, shown as it comes; COMMAND's

@@ -9,7 +9,7 @@ import Testing
 struct CgroupCommandTests {
     /// A created container can be paused (as with runc) and resumes as `created`; start then
     /// runs the process.
-    @Test func pauseCreated() async throws {
+    @Test(HostProbe.requires(HostProbe.freezer)) func pauseCreated() async throws {
         try await withSandbox("cgpause") { sb in
             let id = sb.newID()
             var spec = sb.shell(id: id, "touch /shared/started; sleep 30")
@@ -30,7 +30,7 @@ struct CgroupCommandTests {
 
     /// state.json keeps the resources in force: config.json's, then each update merged in;
     /// kernel memory only warns and is not kept; devices cannot be changed by an update.
-    @Test func updatesAreRecorded() async throws {
+    @Test(HostProbe.requires(HostProbe.controllers("memory", "cpu", "pids"))) func updatesAreRecorded() async throws {
         try await withSandbox("cgupdate") { sb in
             let id = sb.newID()
             var spec = sb.shell(id: id, "sleep 30")
@@ -68,7 +68,7 @@ struct CgroupCommandTests {
     }
 
     /// `events --stats` has runc's top-level keys and the counters of this container.
-    @Test func statsShape() async throws {
+    @Test(HostProbe.requires(HostProbe.controllers("memory", "pids"))) func statsShape() async throws {
         try await withSandbox("cgstats") { sb in
             let id = sb.newID()
             var spec = sb.shell(id: id, "sleep 30")

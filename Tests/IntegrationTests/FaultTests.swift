@@ -38,8 +38,17 @@ struct FaultTests {
         return (object["pid"] as? NSNumber)?.int32Value
     }
 
-    @Test(arguments: steps)
+    @Test(arguments: steps.filter { !$0.userNamespace })
     func killedDuringCreate(_ step: Step) async throws {
+        try await Self.killed(step)
+    }
+
+    @Test(HostProbe.requires(HostProbe.userNamespaces), arguments: steps.filter(\.userNamespace))
+    func killedDuringCreateInUserNamespace(_ step: Step) async throws {
+        try await Self.killed(step)
+    }
+
+    static func killed(_ step: Step) async throws {
         try await withSandbox("fault") { sb in
             let id = sb.newID()
             let bundle = try sb.bundle(Self.spec(sb, id: id, userNamespace: step.userNamespace), name: "b")

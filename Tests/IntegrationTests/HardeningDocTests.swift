@@ -24,7 +24,9 @@ struct HardeningDocTests {
         return blocks
     }
 
-    @Test func everyCommandRuns() async throws {
+    /// The document runs the hardened config (a user namespace, seccomp) and the recorder.
+    @Test(HostProbe.requires(HostProbe.userNamespaces, HostProbe.seccompUserNotif))
+    func everyCommandRuns() async throws {
         try await withSandbox("doc") { sb in
             let doc = try String(contentsOfFile: Harness.packageRoot + "/docs/hardening.md", encoding: .utf8)
             let blocks = Self.shellBlocks(doc)

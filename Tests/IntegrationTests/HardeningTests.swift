@@ -24,7 +24,9 @@ struct HardeningTests {
         return dir
     }
 
-    @Test func hardenedSpecRunsDemoAndPassesAudit() async throws {
+    /// The hardened config maps root to host uid 100000 (a user namespace) and has a seccomp profile.
+    @Test(HostProbe.requires(HostProbe.userNamespaces, HostProbe.seccompFilter))
+    func hardenedSpecRunsDemoAndPassesAudit() async throws {
         try await withSandbox("hardened") { sb in
             let id = sb.newID()
             let bundle = try await Self.generated(sb, id: id, ["--hardened"])
@@ -44,7 +46,8 @@ struct HardeningTests {
     /// What the hardened config enforces, seen from inside: no capabilities, no_new_privs,
     /// seccomp on, read-only rootfs but a writable /tmp, root mapped to host 100000, the
     /// seccomp profile refusing unshare (EPERM), limits in the cgroup.
-    @Test func hardenedConfinement() async throws {
+    @Test(HostProbe.requires(HostProbe.userNamespaces, HostProbe.seccompFilter))
+    func hardenedConfinement() async throws {
         try await withSandbox("hardened2") { sb in
             let id = sb.newID()
             let bundle = try await Self.generated(sb, id: id, ["--hardened", "--cap", "NET_BIND_SERVICE"]) { spec in
@@ -89,7 +92,8 @@ struct HardeningTests {
 
     /// Record `sh -c 'ls /; cat /etc/passwd'`, put the profile back: the same workload runs
     /// with the same output, `mkdir /tmp/x` (never recorded) fails with EPERM.
-    @Test func recordedProfileRunsWorkloadAndBlocksTheRest() async throws {
+    @Test(HostProbe.requires(HostProbe.seccompUserNotif))
+    func recordedProfileRunsWorkloadAndBlocksTheRest() async throws {
         try await withSandbox("record") { sb in
             let profile = sb.dir + "/recorded.json"
             let id = sb.newID()
@@ -139,7 +143,8 @@ struct HardeningTests {
     /// create + start + delete with the annotation: the detached recorder outlives `create`,
     /// records every process (a pipeline and a background job), writes the profile relative to
     /// the bundle when the container exits and is gone afterwards.
-    @Test func annotationRecordsAcrossCreateAndStart() async throws {
+    @Test(HostProbe.requires(HostProbe.seccompUserNotif))
+    func annotationRecordsAcrossCreateAndStart() async throws {
         try await withSandbox("record2") { sb in
             let id = sb.newID()
             var spec = sb.shell(id: id, "echo a | cat; (sleep 0.1 & wait); exit 0")
@@ -167,7 +172,8 @@ struct HardeningTests {
 
     /// Threads: a static C program with 8 threads (clone3/clone with CLONE_THREAD, futexes)
     /// is recorded through the one listener, and the recorded profile runs it again.
-    @Test func recordsThreads() async throws {
+    @Test(HostProbe.requires(HostProbe.seccompUserNotif, HostProbe.staticCCompiler))
+    func recordsThreads() async throws {
         try await withSandbox("record3") { sb in
             let source = sb.dir + "/threads.c"
             try Data(Self.threadsProgram.utf8).write(to: URL(fileURLWithPath: source))

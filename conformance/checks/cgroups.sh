@@ -71,39 +71,62 @@ _cg_has_event() {
     jq -e -s --arg t "$2" 'any(.type == $t)' "$1" > /dev/null 2>&1
 }
 
-# _cg_procs [ID]: every pid in the container's cgroup (the pids hierarchy, else the unified one).
+# _cg_procs [ID]: every pid in the container's cgroup (the pids hierarchy, else the unified
+# one, else the memory or any other v1 hierarchy: a host may lack the pids controller).
 _cg_procs() {
     local f
-    for f in /sys/fs/cgroup/pids/swiftlet-conformance/"${1:-$ID}"/cgroup.procs /sys/fs/cgroup/swiftlet-conformance/"${1:-$ID}"/cgroup.procs; do
+    for f in /sys/fs/cgroup/pids/swiftlet-conformance/"${1:-$ID}"/cgroup.procs /sys/fs/cgroup/swiftlet-conformance/"${1:-$ID}"/cgroup.procs \
+        /sys/fs/cgroup/memory/swiftlet-conformance/"${1:-$ID}"/cgroup.procs /sys/fs/cgroup/*/swiftlet-conformance/"${1:-$ID}"/cgroup.procs; do
         [ -f "$f" ] && { cat "$f"; return 0; }
     done
     return 1
 }
 
+# _cg_oom_memory: for the OOM checks: sets linux.resources.memory to a 64 MB limit with swap
+# equal to it, so that nothing can be swapped out. Without swap accounting the swap field
+# cannot be applied (swiftlet refuses it) and is left out; the limit alone then forces the
+# OOM kill only if the host has no swap to page out to, else the check skips.
+_cg_oom_memory() {
+    if host_swap_accounting; then
+        bundle_set '.linux.resources.memory = {limit: 67108864, swap: 67108864}'
+        return 0
+    fi
+    host_swap_active && skip "$HOST_LACKS, and swap is in use (/proc/swaps): a 64 MB limit cannot force an OOM kill"
+    echo "# $HOST_LACKS; no swap in use: the limit alone must OOM-kill"
+    bundle_set '.linux.resources.memory = {limit: 67108864}'
+}
+
 # ---------------------------------------------------------------------------------------
 # linux.resources written and read back
 
-# config-linux.md "Memory": limit, reservation and swap reach the memory controller.
+# config-linux.md "Memory": limit, reservation and swap reach the memory controller. A host
+# without swap accounting cannot take the swap value: there limit and reservation are checked
+# (without swap in the config) and the check reports a skip for swap.
 cgroups_memory_values() {
+    need_cgroup_controller memory
+    local swap=true
+    host_swap_accounting || swap=false
     bundle_new
-    bundle_set '.linux.resources.memory = {limit: 67108864, reservation: 33554432, swap: 67108864}'
+    bundle_set --argjson swap "$swap" '.linux.resources.memory = {limit: 67108864, reservation: 33554432}
+        | if $swap then .linux.resources.memory.swap = 67108864 else . end'
     _cg_running_container 'sleep 30'
     if _cg_v2; then
         _cg_expect memory.max 67108864
         _cg_expect memory.low 33554432
+        "$swap" || skip "$HOST_LACKS; memory.max and memory.low were checked"
         _cg_expect memory.swap.max 0 "memory.swap.max (swap - limit)"
     else
         _cg_expect memory.limit_in_bytes 67108864
         _cg_expect memory.soft_limit_in_bytes 33554432
-        if _cg_path memory.memsw.limit_in_bytes > /dev/null; then
-            _cg_expect memory.memsw.limit_in_bytes 67108864
-        fi
+        "$swap" || skip "$HOST_LACKS; memory.limit_in_bytes and memory.soft_limit_in_bytes were checked"
+        _cg_expect memory.memsw.limit_in_bytes 67108864
     fi
 }
 check memory_values cgroups_memory_values
 
 # config-linux.md "CPU": shares, quota and period.
 cgroups_cpu_values() {
+    host_cfs_bandwidth || skip "$HOST_LACKS"
     bundle_new
     bundle_set '.linux.resources.cpu = {shares: 512, quota: 50000, period: 100000}'
     _cg_running_container 'sleep 30'
@@ -119,20 +142,33 @@ cgroups_cpu_values() {
 }
 check cpu_values cgroups_cpu_values
 
-# config-linux.md "CPU": cpus and mems go to the cpuset controller.
+# config-linux.md "CPU": cpus and mems go to the cpuset controller. The CPU and the memory
+# node are the last ones this host lets the runner use (CPU 0 and node 0 may be offline or
+# outside a CI job's cpuset). With a single CPU allowed the affinity inside cannot differ from
+# the host's: the files are checked, and the check reports a skip for the affinity.
 cgroups_cpuset_values() {
+    need_cgroup_controller cpuset
+    local cpus cpu mem
+    cpus=$(host_cpus)
+    cpu=$(tail -n 1 <<< "$cpus")
+    mem=$(host_mems | tail -n 1)
+    [ -n "$cpu" ] && [ -n "$mem" ] || fail "cannot read Cpus_allowed_list and Mems_allowed_list of /proc/self/status"
+    echo "# CPUs allowed here: $(tr '\n' ' ' <<< "$cpus"); checking cpu $cpu, node $mem"
     bundle_new
-    bundle_set '.linux.resources.cpu = {cpus: "0", mems: "0"}'
+    bundle_set --arg c "$cpu" --arg m "$mem" '.linux.resources.cpu = {cpus: $c, mems: $m}'
     _cg_running_container 'sleep 30'
-    _cg_expect cpuset.cpus 0
-    _cg_expect cpuset.mems 0
+    _cg_expect cpuset.cpus "$cpu"
+    _cg_expect cpuset.mems "$mem"
     expect_exit 0 rt exec "$ID" grep Cpus_allowed_list /proc/self/status
-    expect_match "$OUT" 'Cpus_allowed_list:[[:space:]]+0$' "CPU affinity of a process in the container"
+    expect_match "$OUT" "Cpus_allowed_list:[[:space:]]+$cpu\$" "CPU affinity of a process in the container"
+    [ "$(grep -c . <<< "$cpus")" -gt 1 ] ||
+        skip "only CPU $cpu is allowed here: an affinity of $cpu proves nothing; cpuset.cpus and cpuset.mems were checked"
 }
 check cpuset_values cgroups_cpuset_values
 
 # config-linux.md "PIDs".
 cgroups_pids_values() {
+    need_cgroup_controller pids
     bundle_new
     bundle_set '.linux.resources.pids = {limit: 42}'
     _cg_running_container 'sleep 30'
@@ -204,8 +240,10 @@ check blkio_weight cgroups_blkio_weight
 # runc 1.1.5 FAILS this on hybrid hosts: its v1 manager has no hugetlb hierarchy to write
 # (the controller is only in the unified one), so create fails ("cannot set hugetlb limit:
 # container could not join or create cgroup").
+# Needs the 2 MB page size (none has to be reserved) and the hugetlb controller.
 cgroups_hugetlb_values() {
-    [ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] || { echo "# no 2MB huge pages: nothing to check"; return 0; }
+    host_hugepage_size 2048 || skip "$HOST_LACKS"
+    need_cgroup_controller hugetlb
     bundle_new
     bundle_set '.linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}]'
     _cg_running_container 'sleep 30'
@@ -224,8 +262,9 @@ check hugetlb_values cgroups_hugetlb_values
 # A 200 MB allocation under a 64 MB limit (no swap) is OOM-killed, and the memory cgroup's
 # OOM counter counts it.
 cgroups_memory_oom() {
+    need_cgroup_controller memory
     bundle_new
-    bundle_set '.linux.resources.memory = {limit: 67108864, swap: 67108864}'
+    _cg_oom_memory
     _cg_running_container 'dd if=/dev/zero of=/dev/null bs=200M count=1 2>/dev/null; echo "dd=$?"; exec sleep 30'
     wait_file "$T/$ID.out" "dd=" 20 || fail "the allocation did not finish: $(cat "$T/$ID.out")"
     expect_eq "$(cat "$T/$ID.out")" "dd=137" "exit status of the 200 MB allocation (SIGKILL)"
@@ -238,6 +277,7 @@ check memory_oom cgroups_memory_oom
 # A fork loop stops at pids.max: the cgroup never holds more than the limit, pids.events
 # counts the refused forks, and the shell reports the failed fork.
 cgroups_pids_enforced() {
+    need_cgroup_controller pids
     bundle_new
     bundle_set '.linux.resources.pids = {limit: 10}'
     _cg_running_container '(i=0; while [ $i -lt 30 ]; do sleep 60 & i=$((i+1)); done) 2>/dev/null; echo forked; exec sleep 60'
@@ -267,6 +307,7 @@ _cg_frozen_states() {
 # cgroup.events frozen 1); resume thaws them (running, the output goes on). Pausing a
 # paused container and resuming a running one fail and change nothing.
 cgroups_pause_resume() {
+    need_cgroup_controller freezer
     bundle_new
     _cg_running_container 'i=0; while true; do i=$((i+1)); echo $i; sleep 0.05; done'
     wait_for 5 test -s "$T/$ID.out" || fail "no output from the container"
@@ -313,6 +354,7 @@ check pause_stopped cgroups_pause_stopped
 
 # A paused container can be deleted with --force: nothing is left in any hierarchy.
 cgroups_delete_paused() {
+    need_cgroup_controller freezer
     bundle_new
     _cg_running_container 'sleep 60'
     expect_exit 0 rt pause "$ID"
@@ -355,6 +397,8 @@ check ps cgroups_ps
 # update changes live values; what it does not name keeps its value (merged with what
 # create or an earlier update set); -r takes a LinuxResources JSON file or stdin.
 cgroups_update() {
+    need_cgroup_controller memory pids
+    host_cfs_bandwidth || skip "$HOST_LACKS"
     bundle_new
     bundle_set '.linux.resources.memory = {limit: 67108864} | .linux.resources.pids = {limit: 20} | .linux.resources.cpu = {quota: 50000, period: 100000, shares: 512}'
     _cg_running_container 'sleep 60'
@@ -392,8 +436,10 @@ cgroups_update() {
 check update cgroups_update
 
 # update --memory -1 makes memory unlimited even with a memory+swap limit in force (the
-# swap limit goes unlimited with it unless --memory-swap is given).
+# swap limit goes unlimited with it unless --memory-swap is given). Without swap accounting
+# there is no memory+swap limit to be in force.
 cgroups_update_unlimited() {
+    host_swap_accounting || skip "$HOST_LACKS"
     bundle_new
     bundle_set '.linux.resources.memory = {limit: 67108864, swap: 134217728}'
     _cg_running_container 'sleep 60'
@@ -410,6 +456,10 @@ check update_unlimited cgroups_update_unlimited
 
 # update rejects invalid values with an error and changes nothing.
 cgroups_update_invalid() {
+    need_cgroup_controller memory
+    host_cfs_bandwidth || skip "$HOST_LACKS"
+    local offline
+    offline=$(host_offline_cpus)
     bundle_new
     bundle_set '.linux.resources.memory = {limit: 67108864} | .linux.resources.cpu = {quota: 50000, period: 100000}'
     _cg_running_container 'sleep 60'
@@ -422,8 +472,8 @@ cgroups_update_invalid() {
     expect_match "$ERR" '[^[:space:]]' "error message of --cpu-period 500"
     expect_exit nonzero rt update --memory -5 "$ID"
     expect_exit nonzero rt update --memory lots "$ID"
-    expect_exit nonzero rt update --cpuset-cpus 0-1023 "$ID"
-    expect_match "$ERR" '[^[:space:]]' "error message of --cpuset-cpus 0-1023"
+    expect_exit nonzero rt update --cpuset-cpus "$offline" "$ID"
+    expect_match "$ERR" '[^[:space:]]' "error message of --cpuset-cpus $offline"
     _cg_expect $mem "$before_mem" "$mem after the refused updates"
     _cg_expect $period "$before_period" "$period after the refused updates"
 }
@@ -443,6 +493,7 @@ check update_stopped cgroups_update_stopped
 # events --stats: one JSON object {"type":"stats","id":ID,"data":{...}} with runc's keys;
 # memory usage and limit, pids current and limit.
 cgroups_events_stats() {
+    need_cgroup_controller memory pids
     bundle_new
     bundle_set '.linux.resources.memory = {limit: 67108864} | .linux.resources.pids = {limit: 42}'
     _cg_running_container 'sleep 61 & exec sleep 60'
@@ -461,8 +512,9 @@ check events_stats cgroups_events_stats
 
 # events --interval streams stats events; an OOM kill in the container adds an oom event.
 cgroups_events_oom() {
+    need_cgroup_controller memory
     bundle_new
-    bundle_set '.linux.resources.memory = {limit: 67108864, swap: 67108864}'
+    _cg_oom_memory
     _cg_running_container 'sleep 60'
     rt events --interval 500ms "$ID" > "$T/events.out" 2> "$T/events.err" &
     local job=$!
@@ -598,8 +650,10 @@ cgroups_invalid_unified_key() {
 check invalid_unified_key cgroups_invalid_unified_key
 
 cgroups_invalid_cpuset() {
+    local offline
+    offline=$(host_offline_cpus)
     bundle_new
-    bundle_set '.linux.resources.cpu = {cpus: "0-1023"}'
-    _create_must_fail "cpu.cpus 0-1023 (not online)"
+    bundle_set --arg c "$offline" '.linux.resources.cpu = {cpus: $c}'
+    _create_must_fail "cpu.cpus $offline (not online)"
 }
 check invalid_cpuset cgroups_invalid_cpuset

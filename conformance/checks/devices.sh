@@ -76,10 +76,18 @@ write-ok
 }
 check linux_devices devices_linux_devices
 
+# _dev_need_kmsg: the host has /dev/kmsg (1:11, a kernel with printk), which the device
+# cgroup checks open, and a device controller (v1 devices hierarchy; on v2 an eBPF program).
+_dev_need_kmsg() {
+    host_char_device /dev/kmsg 1:11 || skip "$HOST_LACKS"
+    host_cgroup_v2 || need_cgroup_controller devices
+}
+
 # config-linux.md#allowed-device-list: the base config denies all devices
 # ({"allow": false, "access": "rwm"}), so a device outside the defaults cannot be opened
 # (here /dev/kmsg, 1:11, opened write-only, which needs no other privilege).
 devices_cgroup_deny() {
+    _dev_need_kmsg
     bundle_new
     bundle_add_caps CAP_MKNOD
     inside_any 'mknod /dev/swc-kmsg c 1 11; exec 3> /dev/swc-kmsg && echo opened'
@@ -91,6 +99,7 @@ check cgroup_deny devices_cgroup_deny
 
 # ...and an allow entry after it permits that device.
 devices_cgroup_allow() {
+    _dev_need_kmsg
     bundle_new
     bundle_add_caps CAP_MKNOD
     bundle_set '.linux.resources.devices += [{allow: true, type: "c", major: 1, minor: 11, access: "rwm"}]'

@@ -33,6 +33,7 @@ check namespaces exec_namespaces
 
 # With a user namespace too (joined first, so the rest can be joined from inside it).
 exec_user_namespace() {
+    need_ns user
     bundle_new
     bundle_ns_add user
     bundle_set '.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
@@ -216,6 +217,7 @@ _thaw() {
 # A paused container refuses exec unless --ignore-paused (the process then runs once the
 # container is resumed).
 exec_paused() {
+    need_cgroup_controller freezer
     _exec_container
     local f
     f=$(_freezer_file "$ID") || fail "no freezer for the container's cgroup"

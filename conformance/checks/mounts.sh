@@ -123,6 +123,7 @@ mounts_default_filesystems() {
     expect_eq "$(head -n 1 <<< "$OUT")" proc "filesystem type of /proc (statfs)"
     local dest want line
     for dest in /proc:proc /sys:sysfs /dev:tmpfs /dev/pts:devpts /dev/shm:tmpfs /dev/mqueue:mqueue; do
+        [ "$dest" = /dev/mqueue:mqueue ] && "$BUNDLE_NO_MQUEUE" && continue
         want=${dest#*:}
         dest=${dest%%:*}
         line=$(_mount_line "$OUT" "$dest")
@@ -132,6 +133,8 @@ mounts_default_filesystems() {
     expect_match "$line" '^sysfs ro,' "/sys mount options"
     line=$(_mount_line "$OUT" /sys/fs/cgroup)
     [ -n "$line" ] || fail "nothing mounted at /sys/fs/cgroup"
+    "$BUNDLE_NO_MQUEUE" && skip "host kernel has no mqueue filesystem (CONFIG_POSIX_MQUEUE off): the bundles leave /dev/mqueue out; the others were checked"
+    return 0
 }
 check default_filesystems mounts_default_filesystems
 
@@ -166,7 +169,8 @@ mounts_masked_proc() {
     for p in /proc/keys /proc/timer_list /proc/sched_debug /proc/kcore /proc/latency_stats; do
         [ -f "$p" ] && present+=("$p")
     done
-    [ ${#present[@]} -gt 0 ] || fail "none of the masked /proc files exists on this host"
+    [ ${#present[@]} -gt 0 ] ||
+        skip "host kernel has none of the masked /proc files (/proc/keys, timer_list, sched_debug, kcore, latency_stats)"
     inside "for p in ${present[*]}; do echo \$p \$(wc -c < \$p); done"
     local expected=''
     for p in "${present[@]}"; do expected+="$p 0"$'\n'; done
@@ -176,6 +180,7 @@ check masked_proc mounts_masked_proc
 
 # config-linux.md#readonly-paths: writes fail with EROFS.
 mounts_readonly_paths() {
+    host_has_sysctl kernel.domainname || skip "$HOST_LACKS"
     mkdir -p "$T/rw"
     bundle_new
     bundle_mount /mnt/rw bind "$T/rw" rbind

@@ -10,6 +10,7 @@ _ns_link_inside() {
 # differs from the runtime's, from inside and (for the running process) from the host.
 _ns_new() {
     local type=$1 file=$2
+    need_ns "$type"
     bundle_new
     bundle_ns_add "$type"
     _ns_link_inside "$file"
@@ -35,12 +36,23 @@ namespaces_new_pid() {
 }
 check new_pid namespaces_new_pid
 
+# _ns_fresh_net_devices: the devices a new network namespace gets on this host, sorted, one a
+# line: lo, plus the fallback tunnel devices (sit0, tunl0, ip6tnl0, gre0, ...) of tunnel
+# modules the host has loaded, unless net.core.fb_tunnels_only_for_init_net keeps them out.
+_ns_fresh_net_devices() {
+    unshare --net ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | LC_ALL=C sort
+}
+
 namespaces_new_network() {
     _ns_new network net
-    # A new network namespace has only the loopback device.
+    # A new network namespace has only what any new one gets here: the loopback device
+    # (and the host's fallback tunnel devices, if it has any), none of the host's devices.
+    local fresh
+    fresh=$(_ns_fresh_net_devices) || fail "cannot list the devices of a new network namespace (unshare --net ip link)"
+    [ "$fresh" = lo ] || echo "# a new network namespace on this host gets: $(tr '\n' ' ' <<< "$fresh")"
     bundle_use c
-    inside 'ls /sys/class/net'
-    expect_eq "$OUT" lo "network devices"
+    inside 'ls /sys/class/net | sort'
+    expect_eq "$OUT" "$fresh" "network devices"
 }
 check new_network namespaces_new_network
 
@@ -96,12 +108,24 @@ namespaces_shared_uts() {
 }
 check shared_uts namespaces_shared_uts
 
-# cgroup, user and time are not in the base config: the container shares the host's.
+# cgroup, user and time are not in the base config: the container shares the host's. A kernel
+# without one of them has nothing to share: the others are checked, and the check reports a
+# skip for it.
 namespaces_unlisted_shared() {
+    local t types=() missing='' expected=''
+    for t in cgroup user time; do
+        if host_has_ns "$t"; then
+            types+=("$t")
+            expected+="$(host_ns "$t")"$'\n'
+        else
+            missing+="${missing:+; }$HOST_LACKS"
+        fi
+    done
+    [ ${#types[@]} -gt 0 ] || skip "$missing"
     bundle_new
-    inside 'for n in cgroup user time; do readlink /proc/self/ns/$n; done'
-    expect_eq "$OUT" "$(host_ns cgroup)"$'\n'"$(host_ns user)"$'\n'"$(host_ns time)" \
-        "cgroup, user and time namespaces"
+    inside "for n in ${types[*]}; do readlink /proc/self/ns/\$n; done"
+    expect_eq "$OUT" "${expected%$'\n'}" "${types[*]} namespaces"
+    [ -z "$missing" ] || skip "$missing; the shared ${types[*]} namespaces were checked"
 }
 check unlisted_shared namespaces_unlisted_shared
 
@@ -126,6 +150,7 @@ _ns_persist() {
 
 # config-linux.md#namespaces: with a path, the container joins that namespace.
 namespaces_join_network_path() {
+    need_ns network
     _ns_holder
     # Loopback is up in this namespace only (IFF_UP|IFF_LOOPBACK = 0x9; a new one has 0x8).
     _ns_persist net "$T/ns/net" ip link set lo up
@@ -139,6 +164,7 @@ namespaces_join_network_path() {
 check join_network_path namespaces_join_network_path
 
 namespaces_join_uts_path() {
+    need_ns uts
     _ns_holder
     _ns_persist uts "$T/ns/uts" hostname joined-uts
     bundle_new
@@ -150,6 +176,7 @@ namespaces_join_uts_path() {
 check join_uts_path namespaces_join_uts_path
 
 namespaces_join_ipc_path() {
+    need_ns ipc
     _ns_holder
     _ns_persist ipc "$T/ns/ipc"
     bundle_new
@@ -162,6 +189,7 @@ check join_ipc_path namespaces_join_ipc_path
 # Joining another container's pid namespace through /proc/<pid>/ns/pid: its processes
 # are visible.
 namespaces_join_pid_of_container() {
+    need_ns pid
     bundle_new first
     bundle_args sleep 31337
     ctr_create || fail "create failed: $(cat "$T/$ID.err")"
@@ -179,6 +207,7 @@ check join_pid_of_container namespaces_join_pid_of_container
 # config-linux.md#namespaces: "The runtime MUST generate an error if path is not
 # associated with a namespace of type type."
 namespaces_join_wrong_type_fails() {
+    need_ns uts network
     _ns_holder
     _ns_persist uts "$T/ns/uts"
     bundle_new
@@ -198,6 +227,7 @@ check join_wrong_type_fails namespaces_join_wrong_type_fails
 # config-linux.md#user-namespace-mappings: a user namespace with uid and gid maps; the
 # container sees the maps and is root in it, the host sees the mapped ids.
 namespaces_user() {
+    need_ns user
     bundle_new
     bundle_ns_add user
     bundle_set '.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
@@ -226,6 +256,7 @@ check user namespaces_user
 
 # Several mapping entries, and a non-root process in the user namespace.
 namespaces_user_multiple_mappings() {
+    need_ns user
     bundle_new
     bundle_ns_add user
     bundle_set '.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 1000},
@@ -244,6 +275,7 @@ check user_multiple_mappings namespaces_user_multiple_mappings
 # runc 1.1.5 FAILS this: it ignores `domainname` (support came with runc 1.2), so the
 # container's domainname stays "(none)".
 namespaces_hostname_domainname() {
+    host_has_sysctl kernel.domainname || skip "$HOST_LACKS"
     local host_hn host_dn
     host_hn=$(hostname)
     host_dn=$(cat /proc/sys/kernel/domainname)
@@ -260,6 +292,7 @@ check hostname_domainname namespaces_hostname_domainname
 # runc 1.1.5 FAILS this: it has no time namespace support (added in runc 1.2) and
 # rejects the "time" namespace type.
 namespaces_time() {
+    need_ns time
     bundle_new
     bundle_ns_add time
     bundle_set '.linux.timeOffsets = {monotonic: {secs: 86400, nanosecs: 0}, boottime: {secs: 172800, nanosecs: 0}}'

@@ -98,6 +98,7 @@ check umask process_umask
 
 # config.md#posix-process: rlimits: soft and hard of each entry, via /proc/self/limits.
 process_rlimits() {
+    host_rlimits_allow "Max open files 2000" "Max processes 400" "Max core file size 67890" || skip "$HOST_LACKS"
     bundle_new
     bundle_set '.process.rlimits = [
         {type: "RLIMIT_NOFILE", soft: 1000, hard: 2000},
@@ -128,6 +129,7 @@ check no_new_privileges process_no_new_privileges
 
 # config.md#linux-process: oomScoreAdj is applied when set.
 process_oom_score_adj() {
+    host_oom_score_adj 123 || skip "$HOST_LACKS"
     bundle_new
     bundle_set '.process.oomScoreAdj = 123'
     inside 'cat /proc/self/oom_score_adj'
@@ -161,6 +163,7 @@ _caps_of_status() {
 # exactly that list, and nothing is inheritable or ambient. Includes capabilities above
 # 31, which need the second 32-bit word of capset(2).
 process_capabilities_root() {
+    host_cap_last_cap "${CAPNUM[CAP_CHECKPOINT_RESTORE]}" || skip "$HOST_LACKS (CAP_BPF and CAP_CHECKPOINT_RESTORE came with Linux 5.8/5.9)"
     bundle_new
     local caps='["CAP_CHOWN","CAP_KILL","CAP_NET_RAW","CAP_SETFCAP","CAP_BPF","CAP_CHECKPOINT_RESTORE"]'
     bundle_set --argjson c "$caps" '.process.capabilities = {bounding: $c, effective: $c, permitted: $c}'

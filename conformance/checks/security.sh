@@ -25,10 +25,12 @@ _sec_helper() {
 }
 
 # _sec_rootfs_with_helper: private rootfs for the current bundle, with the helper at
-# /bin/syscall.
+# /bin/syscall. A host that cannot build it (no gcc, no static libc) skips the check.
 _sec_rootfs_with_helper() {
     local helper
-    helper=$(_sec_helper) || fail "cannot build lib/syscall.c (gcc -static and a static libc are needed)"
+    command -v gcc > /dev/null && [[ $(gcc -print-file-name=libc.a) == /* ]] ||
+        skip "no gcc with a static libc on this host to build lib/syscall.c (apt-get install gcc libc6-dev)"
+    helper=$(_sec_helper) || fail "cannot build lib/syscall.c with gcc -static"
     bundle_private_rootfs
     cp "$helper" "$BUNDLE/rootfs/bin/syscall" || fail "cannot copy the syscall helper"
 }
@@ -59,6 +61,7 @@ _sec_status_field() {
 # that errno (28 = ENOSPC here), the process carries a filter (Seccomp: 2), and other
 # syscalls are untouched.
 security_seccomp_errno() {
+    need_seccomp errno
     bundle_new
     bundle_mount /mnt/w tmpfs tmpfs
     _sec_seccomp '{"defaultAction": "SCMP_ACT_ALLOW",
@@ -75,6 +78,7 @@ check seccomp_errno security_seccomp_errno
 # config-linux.md#seccomp: SCMP_ACT_ERRNO without errnoRet means EPERM; a name this
 # libseccomp/kernel does not know is skipped (as runc), not an error.
 security_seccomp_errno_default_unknown_name() {
+    need_seccomp errno
     bundle_new
     bundle_mount /mnt/w tmpfs tmpfs
     _sec_seccomp '{"defaultAction": "SCMP_ACT_ALLOW",
@@ -88,6 +92,7 @@ check seccomp_errno_default_unknown_name security_seccomp_errno_default_unknown_
 # SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL (= KILL_THREAD) and SCMP_ACT_TRAP all end a
 # single-threaded process with SIGSYS: `run` exits 128+31.
 security_seccomp_kill() {
+    need_seccomp kill_process kill_thread trap
     local action
     for action in SCMP_ACT_KILL_PROCESS SCMP_ACT_KILL SCMP_ACT_TRAP; do
         bundle_new "${action,,}"
@@ -107,6 +112,7 @@ check seccomp_kill security_seccomp_kill
 # profile relies on); SCMP_CMP_MASKED_EQ compares (arg & value) with valueTwo; args on
 # different indexes are ANDed.
 security_seccomp_args() {
+    need_seccomp errno
     bundle_new
     _sec_rootfs_with_helper
     _sec_seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
@@ -207,6 +213,8 @@ sec_docker_profile() {
 # with CAP_SYS_ADMIN; without the profile the same three work (the control). A second
 # profile with defaultErrnoRet 38 makes keyctl fail with ENOSYS instead.
 security_seccomp_docker_profile() {
+    need_seccomp errno
+    host_has_keys || skip "$HOST_LACKS: the keyctl control cannot succeed"
     bundle_new
     _sec_rootfs_with_helper
     bundle_add_caps CAP_SYS_ADMIN
@@ -244,6 +252,7 @@ check seccomp_docker_profile security_seccomp_docker_profile
 # decides the filtered syscalls: mkdir fails with the agent's errno (95) in one run and
 # succeeds in the next (agent answers CONTINUE).
 security_seccomp_notify() {
+    need_seccomp user_notif
     local err run
     for run in 1 2; do
         err=$([ "$run" = 1 ] && echo 95 || echo 0)
@@ -287,6 +296,7 @@ check seccomp_notify security_seccomp_notify
 # MUST print an error and fail").
 # runc 1.1.5 FAILS the errnoRet-on-ALLOW case: it ignores errnoRet there.
 security_seccomp_bad_config() {
+    need_seccomp
     local -a cases=(
         'unknown action|{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_BOGUS"}]}'
         'unknown default action|{"defaultAction": "SCMP_ACT_BOGUS"}'
@@ -336,10 +346,12 @@ security_caps_no_default_inheritable() {
     bundle_new
     _sec_rootfs_with_helper
     chmod 755 "$BUNDLE/rootfs/bin/syscall"
+    host_suid_fs "$BUNDLE/rootfs" || skip "$HOST_LACKS"
     # vfs_cap_data revision 2 with the effective flag: permitted 0, inheritable CAP_NET_RAW.
     python3 -c 'import os, struct, sys
 os.setxattr(sys.argv[1], "security.capability", struct.pack("<5I", 0x02000001, 0, 1 << 13, 0, 0))' \
-        "$BUNDLE/rootfs/bin/syscall" || fail "cannot set file capabilities on the helper"
+        "$BUNDLE/rootfs/bin/syscall" ||
+        skip "the filesystem of $WORK does not take security.capability xattrs (file capabilities), which the check needs (point TMPDIR elsewhere)"
     local caps='["CAP_NET_RAW","CAP_KILL"]' raw
     raw=$(printf '%x' $((1 << 13)))
     bundle_set --argjson c "$caps" '.process.user = {uid: 1000, gid: 1000} | .process.noNewPrivileges = false
@@ -359,6 +371,7 @@ check caps_no_default_inheritable security_caps_no_default_inheritable
 security_nnp_setuid() {
     bundle_new
     _sec_rootfs_with_helper
+    host_suid_fs "$BUNDLE/rootfs" || skip "$HOST_LACKS"
     chown 0:0 "$BUNDLE/rootfs/bin/syscall"
     chmod 4755 "$BUNDLE/rootfs/bin/syscall"
     bundle_set '.process.user = {uid: 1000, gid: 1000} | .process.noNewPrivileges = false'
@@ -375,8 +388,29 @@ check nnp_setuid security_nnp_setuid
 # config.md#posix-process: every RLIMIT_* type is applied with its soft and hard value.
 # The values stay below common hard limits (RLIMIT_NICE, RLIMIT_RTPRIO 0, RLIMIT_MSGQUEUE
 # 819200, RLIMIT_MEMLOCK 8 MiB), so the check also passes where the runtime lacks
-# CAP_SYS_RESOURCE, as in some CI sandboxes.
+# CAP_SYS_RESOURCE, as in some CI sandboxes (this machine among them); where the runner's own
+# hard limits are lower still, the check skips.
 security_rlimits_all() {
+    # What /proc/self/limits must show: name, soft, hard.
+    local limits='Max cpu time 1001 2001
+Max file size 1002000 2002000
+Max data size 1003000000 2003000000
+Max stack size 1004000 2004000
+Max core file size 1005 2005
+Max resident set 1006000 2006000
+Max processes 1007 2007
+Max open files 1008 2008
+Max locked memory 1009000 2009000
+Max address space 1010000000 2010000000
+Max file locks 1011 2011
+Max pending signals 1012 2012
+Max msgqueue size 401300 801300
+Max nice priority 0 0
+Max realtime priority 0 0
+Max realtime timeout 1016000 2016000'
+    local hards=()
+    mapfile -t hards < <(awk '{ $(NF - 1) = ""; print }' <<< "$limits" | tr -s ' ')
+    host_rlimits_allow "${hards[@]}" || skip "$HOST_LACKS"
     bundle_new
     bundle_set '.process.rlimits = [
         {type: "RLIMIT_CPU", soft: 1001, hard: 2001},
@@ -400,24 +434,7 @@ security_rlimits_all() {
     while read -r name soft hard; do
         line=$(grep "^$name " <<< "$OUT" | tr -s ' ')
         expect_contains "$line" " $soft $hard" "$name in /proc/self/limits"
-    done <<'LIMITS'
-Max cpu time 1001 2001
-Max file size 1002000 2002000
-Max data size 1003000000 2003000000
-Max stack size 1004000 2004000
-Max core file size 1005 2005
-Max resident set 1006000 2006000
-Max processes 1007 2007
-Max open files 1008 2008
-Max locked memory 1009000 2009000
-Max address space 1010000000 2010000000
-Max file locks 1011 2011
-Max pending signals 1012 2012
-Max msgqueue size 401300 801300
-Max nice priority 0 0
-Max realtime priority 0 0
-Max realtime timeout 1016000 2016000
-LIMITS
+    done <<< "$limits"
     expect_not_contains "$OUT" raised-nofile "raising RLIMIT_NOFILE above its hard limit"
 }
 check rlimits_all security_rlimits_all
@@ -425,6 +442,7 @@ check rlimits_all security_rlimits_all
 # config.md: oomScoreAdj, user.umask and additionalGids of a uid 1000 process, all seen
 # from inside.
 security_user_attributes() {
+    host_oom_score_adj 321 || skip "$HOST_LACKS"
     bundle_new
     bundle_set '.process.oomScoreAdj = 321
         | .process.user = {uid: 1000, gid: 1000, umask: 63, additionalGids: [5, 1000, 4242]}'

@@ -22,6 +22,11 @@
 
 BASE_CONFIG=${BASE_CONFIG:-$CONF_DIR/lib/base-config.json}
 
+# A kernel without POSIX message queues (CONFIG_POSIX_MQUEUE off) cannot mount the base
+# config's /dev/mqueue: bundles leave it out there (mounts/default_filesystems reports the skip).
+BUNDLE_NO_MQUEUE=false
+host_has_fs mqueue || BUNDLE_NO_MQUEUE=true
+
 bundle_new() {
     local name=${1:-c}
     ID="$RUN_ID-$CHECK_NO-$name"
@@ -30,8 +35,9 @@ bundle_new() {
     mkdir -p "$BUNDLE" || fail "cannot create bundle $BUNDLE"
     jq --arg root "$ROOTFS" \
         --arg cg "/swiftlet-conformance/$ID" \
-        --arg mark "SWIFTLET_CONFORMANCE=$MARK" \
-        '.root.path = $root | .linux.cgroupsPath = $cg | .process.env += [$mark]' \
+        --arg mark "SWIFTLET_CONFORMANCE=$MARK" --argjson nomq "$BUNDLE_NO_MQUEUE" \
+        '.root.path = $root | .linux.cgroupsPath = $cg | .process.env += [$mark]
+         | if $nomq then .mounts |= map(select(.type != "mqueue")) else . end' \
         "$BASE_CONFIG" > "$CONFIG" || fail "cannot write $CONFIG"
     CHECK_IDS+=("$ID")
 }

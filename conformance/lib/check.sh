@@ -290,6 +290,20 @@ _log_captured() {
     return 0
 }
 
+# now_ms: wall-clock time in milliseconds.
+now_ms() {
+    local t=${EPOCHREALTIME/./}
+    echo $((10#$t / 1000))
+}
+
+# Time bounds: a check that bounds how long an operation may take first times the same
+# operation without what would make it slow (its calibration), and allows its bound plus
+# three times that, so a slow host (emulation, load) widens the bound instead of failing it.
+# calibrated_bound_ms BOUND_MS CALIBRATION_MS: prints the bound.
+calibrated_bound_ms() {
+    echo $(($1 + 3 * $2))
+}
+
 # wait_for SECONDS COMMAND...: polls COMMAND every 50 ms until it succeeds (status 0) or
 # SECONDS (an integer) of wall-clock time pass (status 1).
 wait_for() {

@@ -56,7 +56,7 @@ else
     say "AppArmor is NOT enabled: the apparmor checks will fail"
 fi
 # null_blk gives the io checks a block device (the guest root is 9p, without any disk).
-modprobe null_blk nr_devices=2 2> /dev/null || say "no null_blk: the io checks will skip"
+modprobe null_blk nr_devices=2 2> /dev/null || say "no null_blk: the io and device checks will fail (VM_REQUIRE=1)"
 
 # --- Scratch space. The 9p root is read-only and the guest's /tmp is itself an overlay, on
 # which overlayfs (and some runtimes' rootfs handling) fails: a fresh tmpfs holds the state

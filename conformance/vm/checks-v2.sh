@@ -54,6 +54,11 @@ v2_block_device() {
 #   unified: each key/value written to the file of that name
 # Inside, with a cgroup namespace, /sys/fs/cgroup is the container's cgroup and shows the
 # same limits.
+#
+# What a host may lack without being broken (swap accounting, the 2 MB page size, an io
+# weight: no BFQ and no iocost) is probed first and left out of the config (swiftlet refuses a
+# value it cannot apply); everything else is checked, and then the check is `lacking` (a
+# skip on a host, a failure in the VM, whose guest has them all).
 v2_resource_values() {
     need_controller memory
     need_controller cpu
@@ -61,15 +66,19 @@ v2_resource_values() {
     need_controller pids
     need_controller hugetlb
     need_controller io
-    local dev maj min cpu
+    local dev maj min cpu mem swap=true huge=true weight=true missing=''
     dev=$(v2_block_device) || lacking "no block device in /sys/block (modprobe null_blk)"
     maj=${dev%:*} min=${dev#*:}
-    cpu=$(($(nproc) - 1))
+    cpu=$(host_cpus | tail -n 1)
+    mem=$(host_mems | tail -n 1)
+    host_swap_accounting || { swap=false; missing+="${missing:+; }$HOST_LACKS"; }
+    host_hugepage_size 2048 || { huge=false; missing+="${missing:+; }$HOST_LACKS"; }
+    host_v2_io_weight_files > /dev/null || { weight=false; missing+="${missing:+; }$HOST_LACKS"; }
     bundle_new
     v2_cgroupns
-    bundle_set --argjson M "$maj" --argjson m "$min" --arg c "$cpu" '.linux.resources += {
+    bundle_set --argjson M "$maj" --argjson m "$min" --arg c "$cpu" --arg n "$mem" '.linux.resources += {
         memory: {limit: 67108864, reservation: 33554432, swap: 134217728},
-        cpu: {shares: 1024, quota: 50000, period: 100000, cpus: $c, mems: "0"},
+        cpu: {shares: 1024, quota: 50000, period: 100000, cpus: $c, mems: $n},
         pids: {limit: 42},
         hugepageLimits: [{pageSize: "2MB", limit: 4194304}],
         blockIO: {weight: 500,
@@ -77,28 +86,37 @@ v2_resource_values() {
             throttleWriteIOPSDevice: [{major: $M, minor: $m, rate: 100}]},
         unified: {"memory.high": "50331648", "memory.oom.group": "1"}}
         | .process.args = ["sh", "-c", "cd /sys/fs/cgroup && cat memory.max memory.low pids.max cpu.max cpu.weight cpuset.cpus && grep Cpus_allowed_list /proc/self/status"]'
+    "$swap" || bundle_set 'del(.linux.resources.memory.swap)'
+    "$huge" || bundle_set 'del(.linux.resources.hugepageLimits)'
+    "$weight" || bundle_set 'del(.linux.resources.blockIO.weight)'
     ctr_create || fail "create failed: $(head -c 300 "$T/$ID.err")"
     [ -d "$(cg_dir)" ] || fail "no cgroup $(cg_dir) after create"
     expect_cg memory.max 67108864
     expect_cg memory.low 33554432
-    [ -e "$(cg_dir)/memory.swap.max" ] || lacking "no memory.swap.max (swap accounting off)"
-    expect_cg memory.swap.max 67108864
+    if "$swap"; then
+        [ -e "$(cg_dir)/memory.swap.max" ] || fail "the host accounts swap, but the cgroup has no memory.swap.max"
+        expect_cg memory.swap.max 67108864
+    fi
     expect_cg cpu.weight $((1 + (1024 - 2) * 9999 / 262142))
     expect_cg cpu.max "50000 100000"
     expect_cg cpuset.cpus "$cpu"
-    expect_cg cpuset.mems 0
+    expect_cg cpuset.mems "$mem"
     expect_cg cpuset.cpus.effective "$cpu"
     expect_cg pids.max 42
-    expect_cg hugetlb.2MB.max 4194304
-    # hugetlb.<size>.rsvd.max (5.7+) is runc 1.2's addition, not the spec's: logged only.
-    echo "# hugetlb.2MB.rsvd.max: $(cg_read hugetlb.2MB.rsvd.max || echo absent)"
+    if "$huge"; then
+        expect_cg hugetlb.2MB.max 4194304
+        # hugetlb.<size>.rsvd.max (5.7+) is runc 1.2's addition, not the spec's: logged only.
+        echo "# hugetlb.2MB.rsvd.max: $(cg_read hugetlb.2MB.rsvd.max || echo absent)"
+    fi
     expect_cg io.max "$dev rbps=1048576 wbps=max riops=max wiops=100"
-    if [ -e "$(cg_dir)/io.bfq.weight" ]; then
+    if ! "$weight"; then
+        :
+    elif [ -e "$(cg_dir)/io.bfq.weight" ]; then
         expect_cg io.bfq.weight "default 500"
     elif [ -e "$(cg_dir)/io.weight" ]; then
         expect_cg io.weight "default $((1 + (500 - 10) * 9999 / 990))"
     else
-        lacking "neither io.bfq.weight nor io.weight in the cgroup (no BFQ, no iocost)"
+        fail "the host offers $(host_v2_io_weight_files | tr '\n' ' ')but the cgroup has neither io.bfq.weight nor io.weight"
     fi
     expect_cg memory.high 50331648
     expect_cg memory.oom.group 1
@@ -111,6 +129,7 @@ v2_resource_values() {
 39
 $cpu
 Cpus_allowed_list: $cpu" "memory.max memory.low pids.max cpu.max cpu.weight cpuset.cpus inside, and the CPU affinity"
+    [ -z "$missing" ] || lacking "$missing; the other resources were checked"
 }
 check resource_values v2_resource_values
 
@@ -164,6 +183,7 @@ check pids_fork_loop v2_pids_fork_loop
 # allow rule for every linux.devices node (runc does not), which is not what this tests.
 v2_devices_deny() {
     need_cgroup_v2
+    host_char_device /dev/kmsg 1:11 || lacking "$HOST_LACKS"
     bundle_new
     bundle_add_caps CAP_MKNOD
     bundle_sh 'mknod /dev/swc-made c 1 11 && echo mknod-ok
@@ -188,6 +208,7 @@ check devices_deny v2_devices_deny
 # rule", so the order is checked on an exact rule.)
 v2_devices_allow() {
     need_cgroup_v2
+    host_char_device /dev/kmsg 1:11 || lacking "$HOST_LACKS"
     local maj
     [ -r /sys/block/nullb1/dev ] || lacking "no /sys/block/nullb1 (modprobe null_blk nr_devices=2)"
     maj=$(cut -d: -f1 /sys/block/nullb1/dev)
@@ -399,16 +420,19 @@ v2_update_live() {
     need_controller cpu
     need_controller cpuset
     need_controller pids
-    local cpu=$(($(nproc) - 1))
-    [ "$cpu" -ge 1 ] || lacking "one CPU only: cpuset.cpus cannot change"
+    local cpus first cpu
+    cpus=$(host_cpus)
+    first=$(head -n 1 <<< "$cpus")
+    cpu=$(tail -n 1 <<< "$cpus")
+    [ "$cpu" != "$first" ] || lacking "one CPU only ($cpu): cpuset.cpus cannot change"
     bundle_new
-    bundle_set '.linux.resources += {memory: {limit: 67108864},
-        cpu: {shares: 1024, quota: 50000, period: 100000, cpus: "0"}, pids: {limit: 20}}'
+    bundle_set --arg c "$first" '.linux.resources += {memory: {limit: 67108864},
+        cpu: {shares: 1024, quota: 50000, period: 100000, cpus: $c}, pids: {limit: 20}}'
     bundle_sh 'sleep 300 & exec sleep 301'
     v2_created
     ctr_start || fail "start failed: $ERR"
     wait_for 10 _v2_procs_at_least 2 || fail "the container's processes did not start: $(cg_read cgroup.procs | tr '\n' ' ')"
-    expect_cg cpuset.cpus 0
+    expect_cg cpuset.cpus "$first"
     # --cpu-share: runc's spelling (runc 1.1 has no --cpu-shares; swiftlet takes both).
     expect_exit 0 rt update --memory 128m --cpu-quota 20000 --cpu-period 200000 --cpu-share 512 \
         --cpuset-cpus "$cpu" --pids-limit 30 "$ID"
@@ -418,15 +442,15 @@ v2_update_live() {
     expect_cg cpuset.cpus "$cpu"
     expect_cg pids.max 30
     wait_for 5 _v2_cpus_allowed "$cpu" || fail "Cpus_allowed_list of the processes is not $cpu after update --cpuset-cpus"
-    echo '{"memory": {"limit": 100663296}, "cpu": {"shares": 2048, "cpus": "0"}, "pids": {"limit": 40}}' > "$T/resources.json"
+    jq -nc --arg c "$first" '{memory: {limit: 100663296}, cpu: {shares: 2048, cpus: $c}, pids: {limit: 40}}' > "$T/resources.json"
     expect_exit 0 rt update -r "$T/resources.json" "$ID"
     expect_cg memory.max 100663296
     expect_cg cpu.weight $((1 + (2048 - 2) * 9999 / 262142))
-    expect_cg cpuset.cpus 0
+    expect_cg cpuset.cpus "$first"
     expect_cg pids.max 40
     # -r names no quota or period: cpu.max keeps the values of the update before.
     expect_cg cpu.max "20000 200000"
-    wait_for 5 _v2_cpus_allowed 0 || fail "Cpus_allowed_list of the processes is not 0 after update -r"
+    wait_for 5 _v2_cpus_allowed "$first" || fail "Cpus_allowed_list of the processes is not $first after update -r"
     expect_exit 0 rt update --memory -1 --pids-limit -1 --cpu-quota -1 "$ID"
     expect_cg memory.max max
     expect_cg pids.max max

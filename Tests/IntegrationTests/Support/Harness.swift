@@ -5,7 +5,9 @@ import Testing
 
 /// What the integration tests need from the host: root, the built `swiftlet` (with
 /// `swiftlet-init` beside it) and a static busybox for the rootfs. Every suite is
-/// `.enabled(if: Harness.ready)` and says why it skipped.
+/// `.enabled(if: Harness.ready)` and says why it skipped. What single tests need beyond that
+/// (user, time and cgroup namespaces, seccomp actions, cgroup controllers, a static C
+/// toolchain) is probed once in `HostProbe` and gates those tests with a reason.
 enum Harness {
     /// `<package>/` from this file's path (`Tests/IntegrationTests/Support/Harness.swift`).
     static let packageRoot: String = {

@@ -64,7 +64,7 @@ final class Sandbox: Sendable {
             Mount(destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
             Mount(destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"]),
             Mount(destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]),
-        ]
+        ].filter { $0.type != "mqueue" || HostProbe.mqueue }
         let linux = OCI.Linux(
             resources: LinuxResources(devices: [LinuxDeviceCgroup(allow: false, access: "rwm")]),
             cgroupsPath: "/\(Self.cgroupParent)/\(id)",
