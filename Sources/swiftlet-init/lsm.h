@@ -18,4 +18,17 @@ int lsm_set_apparmor(const char *profile, struct failure *f);
 /* Writes the label to /proc/self/attr/exec. */
 int lsm_set_selinux(const char *label, struct failure *f);
 
+/*
+ * PID 1's own label (docs/security.md "PID 1 keeps no more than the container"): the calling
+ * thread changes its current label at once, through attr/current of the runtime's private
+ * procfs (proc_fd, SWL_P_PROC_FD) or, without one, of /proc with the procfs check above.
+ * Called by the init after the fork and before the process may run, so /proc is still what
+ * the runtime mounted.
+ */
+/* Writes "changeprofile <profile>" to thread-self/attr/apparmor/current (or attr/current). */
+int lsm_label_self_apparmor(const char *profile, int proc_fd, struct failure *f);
+/* Writes the label to thread-self/attr/current. 0: done; 1: the policy refused it (EACCES: no
+ * setcurrent or dyntransition for the runtime's domain), f says how; -1: any other failure. */
+int lsm_label_self_selinux(const char *label, int proc_fd, struct failure *f);
+
 #endif

@@ -42,6 +42,8 @@ int sys_pidfd_send_signal(int pidfd, int sig);
 int sys_close_range(unsigned int first, unsigned int last, unsigned int flags);
 /* capset(2) with _LINUX_CAPABILITY_VERSION_3 for the calling thread. */
 int sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
+/* capget(2) of the calling thread's effective/permitted/inheritable sets. */
+int sys_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable);
 /* seccomp(SECCOMP_SET_MODE_FILTER); returns the listener fd with NEW_LISTENER, else 0. */
 int sys_seccomp_filter(unsigned int flags, const struct sock_fprog *prog);
 
