@@ -48,7 +48,7 @@ static int confine_label(const struct plan *p, struct failure *f)
  * The bounding set, emptied. It only matters at execve (it caps what a program can gain) and
  * the init never executes anything again, so an empty set costs it nothing and is a subset of
  * any process's. Dropping needs CAP_SETPCAP, hence before the capset that gives it up. Only a
- * capability the process itself was denied must go (the forked child just dropped those with
+ * capability the process itself is denied must go (the forked child drops those next, with
  * the same privileges); without a capability list the process keeps the init's inherited set,
  * so a failure to drop anything is tolerated there.
  */

@@ -22,8 +22,8 @@ int lsm_set_selinux(const char *label, struct failure *f);
  * PID 1's own label (docs/security.md "PID 1 keeps no more than the container"): the calling
  * thread changes its current label at once, through attr/current of the runtime's private
  * procfs (proc_fd, SWL_P_PROC_FD) or, without one, of /proc with the procfs check above.
- * Called by the init after the fork and before the process may run, so /proc is still what
- * the runtime mounted.
+ * Called by the init after the fork and before the process may run: without proc_fd it goes
+ * through the same /proc, checked the same way, as the process's own "exec" label after it.
  */
 /* Writes "changeprofile <profile>" to thread-self/attr/apparmor/current (or attr/current). */
 int lsm_label_self_apparmor(const char *profile, int proc_fd, struct failure *f);
