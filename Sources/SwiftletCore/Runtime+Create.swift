@@ -68,6 +68,7 @@ extension Runtime {
                 debug("process.capabilities.ambient: \(skipped.joined(separator: ", ")) not raised: not in both permitted and inheritable")
             }
         }
+        warnCapabilitiesUnknownToKernel(process.capabilities)
         let recordPath = try Self.seccompRecordPath(option: options.seccompRecord, annotations: spec.annotations, bundle: bundle)
         let lock = try store.create(id)
         Fault.point("after-state-dir")

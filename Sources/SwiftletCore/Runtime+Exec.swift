@@ -47,6 +47,7 @@ extension Runtime {
             _ = consume lock
         }
         let process = try execProcess(record, options)
+        warnCapabilitiesUnknownToKernel(process.capabilities)
         if process.terminal == true && options.consoleSocket == nil && options.detach {
             throw RuntimeError("--tty with --detach needs --console-socket (nobody would hold the terminal)")
         }

@@ -66,6 +66,7 @@ int caps_drop_bounding(uint64_t bounding, int last_cap, struct failure *f)
 
 int caps_apply(const uint64_t sets[], int last_cap, struct failure *f)
 {
+    /* What the kernel does not know is left out (the runtime warned about it: caps.h). */
     const uint64_t known = last_cap >= 63 ? ~UINT64_C(0) : (UINT64_C(1) << (last_cap + 1)) - 1;
     uint64_t effective = sets[PLAN_CAP_EFFECTIVE] & known;
     uint64_t permitted = sets[PLAN_CAP_PERMITTED] & known;

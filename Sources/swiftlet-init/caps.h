@@ -1,8 +1,10 @@
 /*
  * Capabilities of the user's process (runtime-spec config.md "Process": capabilities).
- * Bits above the kernel's last capability are masked off: the kernel cannot grant them, so
- * masking only ever yields fewer privileges; the runtime warns about them when it builds the
- * plan.
+ * Bits above the kernel's last capability (a name swiftlet knows, such as CAP_BPF or
+ * CAP_CHECKPOINT_RESTORE, on a kernel older than it) are masked off: the kernel cannot grant
+ * them, so masking only ever yields fewer privileges. Not silently: `create` and `exec` warn,
+ * naming them, before anything runs (SwiftletCore/Security/KernelCapabilities.swift;
+ * docs/security.md "Capabilities the kernel does not know").
  */
 #ifndef SWINIT_CAPS_H
 #define SWINIT_CAPS_H

@@ -5,17 +5,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "proc.h"
 #include "sys.h"
 
 /*
- * The attr files are opened below the runtime's private procfs (proc.c), as "thread-self/...":
+ * Every attr file is opened below the runtime's private procfs (proc.c), as "thread-self/...":
  * the label is the calling thread's own. The container's /proc is never used: a bind over
  * /proc/self/attr/exec (even of another procfs file, which passes a statfs check) would send
  * the label somewhere else and leave the process unconfined (CVE-2019-16884, CVE-2023-27561,
@@ -37,23 +35,49 @@ static int write_attr(const char *path, const char *what, const char *value, str
     return 0;
 }
 
-int lsm_set_apparmor(const char *profile, struct failure *f)
+/* AppArmor's attr file `name` ("exec", "current"): the per-LSM directory of Linux 5.8+, else
+ * the shared file of older kernels. */
+static const char *apparmor_attr(const char *name)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "thread-self/attr/apparmor/%s", name);
+    int probe = proc_open(path, O_PATH);
+    if (probe >= 0) {
+        close(probe);
+        return path;
+    }
+    snprintf(path, sizeof path, "thread-self/attr/%s", name);
+    return path;
+}
+
+static int apparmor_write(const char *name, const char *verb, const char *profile, const char *what,
+                          struct failure *f)
 {
     char value[4096];
-    int n = snprintf(value, sizeof value, "exec %s", profile);
+    int n = snprintf(value, sizeof value, "%s %s", verb, profile);
     if (n < 0 || (size_t)n >= sizeof value)
         return fail_msg(f, ENAMETOOLONG, "apparmor: profile name too long");
-    /* Linux 5.8+ has a per-LSM directory; older kernels only the shared file. */
-    const char *path = "thread-self/attr/apparmor/exec";
-    int probe = proc_open(path, O_PATH);
-    if (probe < 0 && errno == ENOENT)
-        path = "thread-self/attr/exec";
-    if (probe >= 0)
-        close(probe);
-    return write_attr(path, "apparmor", value, f);
+    return write_attr(apparmor_attr(name), what, value, f);
+}
+
+int lsm_set_apparmor(const char *profile, struct failure *f)
+{
+    return apparmor_write("exec", "exec", profile, "apparmor", f);
 }
 
 int lsm_set_selinux(const char *label, struct failure *f)
 {
     return write_attr("thread-self/attr/exec", "selinux", label, f);
+}
+
+int lsm_label_self_apparmor(const char *profile, struct failure *f)
+{
+    return apparmor_write("current", "changeprofile", profile, "apparmor (PID 1)", f);
+}
+
+int lsm_label_self_selinux(const char *label, struct failure *f)
+{
+    if (write_attr("thread-self/attr/current", "selinux (PID 1)", label, f) == 0)
+        return 0;
+    return f->err == EACCES ? 1 : -1;
 }

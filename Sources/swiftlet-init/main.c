@@ -5,7 +5,8 @@
  * executed this program from a sealed memfd with argv = { "swiftlet-init", "<plan fd>" }. The
  * plan (swiftlet_plan.h) says what to run and how. The flow:
  *
- *   harden -> read plan -> subreaper -> READY -> wait for START -> run the process -> supervise
+ *   harden -> read plan -> subreaper -> READY -> wait for START -> run the process
+ *   -> confine PID 1 (confine.h) -> supervise
  *
  * Every failure before READY is an SWL_MSG_ERROR on the sync socket and exit status 1; after it,
  * an SWL_MSG_ERROR on the start connection (stderr when there is none). A process that cannot be
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "confine.h"
 #include "fds.h"
 #include "hooks.h"
 #include "plan.h"
@@ -86,14 +88,19 @@ static int parse_fd_arg(int argc, char **argv, struct failure *f)
     return (int)fd;
 }
 
-/* SWL_MODE_SUPERVISE after the start: fork the process and learn whether its execve worked. */
+/*
+ * SWL_MODE_SUPERVISE after the start: fork the process, confine PID 1 (confine.c) while the
+ * child waits on the gate pipe, let the child go on, learn whether its execve worked; then
+ * keep nothing of the runtime, load the seccomp filter if the init can live with it, and
+ * supervise.
+ */
 __attribute__((noreturn)) static void run_supervised(const struct plan *p, int sigfd, int conn,
                                                      int last_cap)
 {
     struct failure f;
-    int status_pipe[2];
-    if (pipe2(status_pipe, O_CLOEXEC) < 0) {
-        fail_errno(&f, errno, "exec-status pipe");
+    int status_pipe[2], gate[2];
+    if (pipe2(status_pipe, O_CLOEXEC) < 0 || pipe2(gate, O_CLOEXEC) < 0) {
+        fail_errno(&f, errno, "exec-status and gate pipes");
         fail_exit(conn, &f);
     }
     const pid_t self = getpid();
@@ -111,14 +118,34 @@ __attribute__((noreturn)) static void run_supervised(const struct plan *p, int s
     }
     if (pid == 0) {
         close(status_pipe[0]);
+        close(gate[1]);
+        /* Nothing of the process runs before PID 1 gave up its privileges: one byte on the
+         * gate says it did; EOF says it could not (it reports why and reaps us). */
+        char go;
+        if (SYS_RETRY(read(gate[0], &go, 1)) != 1)
+            _exit(127);
+        close(gate[0]);
         const struct process_ctx ctx = {
             .report_fd = status_pipe[1], .started_fd = -1, .parent = self, .last_cap = last_cap,
         };
         process_exec(p, &ctx);
     }
 
-    /* The write end is O_CLOEXEC: EOF means the child's execve succeeded (or it died). */
+    close(gate[0]);
     close(status_pipe[1]);
+    if (confine_init(p, last_cap, &f) < 0) {
+        /* Fail closed: the child sees EOF on the gate and exits without running anything. */
+        close(gate[1]);
+        report_failure(conn, &f);
+        (void)supervise_wait_child(pid);
+        _exit(INIT_FAILED);
+    }
+    /* A one-byte write to a pipe only fails if the reader is gone: the child died already,
+     * which the status pipe and supervise report as for any early death. */
+    (void)SYS_RETRY(write(gate[1], "", 1));
+    close(gate[1]);
+
+    /* The write end is O_CLOEXEC: EOF means the child's execve succeeded (or it died). */
     struct swl_msg msg;
     ssize_t n = sys_read_full(status_pipe[0], &msg, sizeof msg);
     close(status_pipe[0]);
@@ -143,6 +170,7 @@ __attribute__((noreturn)) static void run_supervised(const struct plan *p, int s
     proc_close();
     fds_stdio_to_devnull(p->null_fd);
     fds_close_all_except(sigfd, pidfd);
+    (void)confine_seccomp(p, pidfd >= 0);
     supervise(sigfd, pidfd, pid);
 }
 

@@ -121,6 +121,22 @@ int sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable)
     return (int)syscall(SYS_capset, &header, data);
 }
 
+int sys_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable)
+{
+    struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+    memset(data, 0, sizeof data);
+    if (syscall(SYS_capget, &header, data) < 0)
+        return -1;
+    *effective = *permitted = *inheritable = 0;
+    for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
+        *effective |= (uint64_t)data[i].effective << (32 * i);
+        *permitted |= (uint64_t)data[i].permitted << (32 * i);
+        *inheritable |= (uint64_t)data[i].inheritable << (32 * i);
+    }
+    return 0;
+}
+
 int sys_seccomp_filter(unsigned int flags, const struct sock_fprog *prog)
 {
     return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, prog);

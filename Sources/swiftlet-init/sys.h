@@ -44,6 +44,8 @@ int sys_close_range(unsigned int first, unsigned int last, unsigned int flags);
 int sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t resolve);
 /* capset(2) with _LINUX_CAPABILITY_VERSION_3 for the calling thread. */
 int sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
+/* capget(2) of the calling thread's effective/permitted/inheritable sets. */
+int sys_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable);
 /* seccomp(SECCOMP_SET_MODE_FILTER); returns the listener fd with NEW_LISTENER, else 0. */
 int sys_seccomp_filter(unsigned int flags, const struct sock_fprog *prog);
 

@@ -111,4 +111,37 @@ struct InitTests {
             #expect(await eventually { sb.markedProcesses().isEmpty })
         }
     }
+
+    /// PID 1 keeps no more than the container (docs/security.md, same title): seen from the
+    /// host once the process runs, the init has an empty bounding set, CAP_KILL alone,
+    /// nothing inheritable or ambient, and no_new_privs, for a root process with the default
+    /// capabilities and for a uid 1000 one with none; and `kill` still reaches the uid 1000
+    /// process (what CAP_KILL is kept for).
+    @Test(arguments: [false, true])
+    func initKeepsNoMoreThanTheContainer(nonRoot: Bool) async throws {
+        try await withSandbox("confine") { sb in
+            let id = sb.newID()
+            var spec = sb.shell(id: id, "trap 'exit 3' TERM; while :; do sleep 0.05; done")
+            if nonRoot {
+                spec.process?.user = User(uid: 1000, gid: 1000)
+                spec.process?.capabilities = LinuxCapabilities(bounding: [], effective: [], permitted: [])
+            }
+            try await sb.mustCreate(id, bundle: try sb.bundle(spec, name: "b"))
+            let initPid = try #require(try await sb.state(id)).pid
+            try await sb.mustStart(id)
+            #expect(await eventually(timeout: 3) { !directChildren(of: initPid).isEmpty })
+            var fields: [String: String] = [:]
+            for line in (readText("/proc/\(initPid)/status") ?? "").split(separator: "\n") {
+                let parts = line.split(separator: ":", maxSplits: 1)
+                if parts.count == 2 { fields[String(parts[0])] = parts[1].trimmingCharacters(in: .whitespaces) }
+            }
+            let seen = ["CapBnd", "CapPrm", "CapEff", "CapInh", "CapAmb", "NoNewPrivs"].map { fields[$0] ?? "?" }
+            #expect(seen == ["0000000000000000", "0000000000000020", "0000000000000020",
+                             "0000000000000000", "0000000000000000", "1"], "CapBnd CapPrm CapEff CapInh CapAmb NoNewPrivs")
+
+            let term = try await sb.swiftlet(["kill", id, "TERM"])
+            #expect(term.status == 0, "\(term)")
+            #expect(try await sb.waitForStatus(id, "stopped"))
+        }
+    }
 }

@@ -492,6 +492,102 @@ security_proc_exe() {
 }
 check proc_exe security_proc_exe
 
+# The container's PID 1 seen from the host (docs/security.md "PID 1 keeps no more than the
+# container"). With runc PID 1 is the process itself; with swiftlet it is swiftlet-init,
+# which forked the process and then gave up what the process was denied.
+
+# _sec_pid1_status: the /proc/PID/status of the container's PID 1 (state's pid) in
+# SEC_PID1_STATUS, its pid in SEC_PID1, and SEC_PID1_IS_PROCESS=1 when its command line is
+# the configured process.args (PID 1 is the process itself, as with runc).
+_sec_pid1_status() {
+    SEC_PID1=$(state_field pid) || fail "state of $ID"
+    SEC_PID1_STATUS=$(cat "/proc/$SEC_PID1/status") || fail "cannot read /proc/$SEC_PID1/status"
+    local cmdline args
+    cmdline=$(tr '\0' '\n' < "/proc/$SEC_PID1/cmdline")
+    args=$(jq -r '.process.args | join("\n")' "$CONFIG")
+    SEC_PID1_IS_PROCESS=0
+    [ "$cmdline" = "$args" ] && SEC_PID1_IS_PROCESS=1
+    echo "# PID 1 (host pid $SEC_PID1, the process itself: $SEC_PID1_IS_PROCESS):"
+    grep -E '^(Uid|Cap[A-Za-z]+|NoNewPrivs|Seccomp):' <<< "$SEC_PID1_STATUS" | sed 's/^/#   /'
+}
+
+# _sec_expect_pid1_confined WHAT BOUNDING EFFECTIVE: the container's PID 1 holds no more
+# than the process may: CapBnd within BOUNDING (the configured bounding set, 16 hex
+# digits), nothing inheritable or ambient, NoNewPrivs 1, and CapPrm/CapEff within
+# {CAP_KILL} (a runtime's own init: what it needs to forward a signal to another uid) or,
+# when PID 1 is the process itself, within EFFECTIVE (the configured set).
+_sec_expect_pid1_confined() {
+    local what=$1 bnd=$((16#$2)) allowed field value
+    _sec_pid1_status
+    allowed=$((1 << CAPNUM[CAP_KILL]))
+    [ "$SEC_PID1_IS_PROCESS" = 1 ] && allowed=$((16#$3))
+    value=$(_sec_status_field CapBnd "$SEC_PID1_STATUS")
+    (( (16#$value & ~bnd) == 0 )) ||
+        fail "$what: PID 1's CapBnd $value is not within the process's bounding set $2"
+    for field in CapPrm CapEff; do
+        value=$(_sec_status_field "$field" "$SEC_PID1_STATUS")
+        (( (16#$value & ~allowed) == 0 )) ||
+            fail "$what: PID 1's $field $value is not within $(printf '%016x' "$allowed")"
+    done
+    for field in CapInh CapAmb; do
+        expect_eq "$(_sec_status_field "$field" "$SEC_PID1_STATUS")" 0000000000000000 "$what: PID 1's $field"
+    done
+    expect_eq "$(_sec_status_field NoNewPrivs "$SEC_PID1_STATUS")" 1 "$what: PID 1's NoNewPrivs"
+}
+
+# _sec_pid1_run: runs the current bundle as a shell that traps TERM (exit 3) and
+# prints "ready", in the background.
+_sec_pid1_run() {
+    bundle_sh 'trap "exit 3" TERM; echo ready; while :; do sleep 0.1; done'
+    ctr_run_bg
+    wait_file "$T/$ID.out" ready || fail "the container never became ready: $(cat "$T/$ID.err")"
+}
+
+# (a) root with the base config's capabilities, (b) uid 1000 with every set empty: PID 1
+# holds no more than the process (above). What PID 1 still has to do keeps working for the
+# uid 1000 process: exec joins it, pause/resume, and kill TERM reaches the process's trap
+# (run exits 3).
+security_pid1_no_more_than_process() {
+    local base
+    bundle_new root
+    base=$(cap_mask CAP_AUDIT_WRITE CAP_KILL CAP_NET_BIND_SERVICE)
+    _sec_pid1_run
+    _sec_expect_pid1_confined "root process, default capabilities" "$base" "$base"
+    expect_exit 0 rt kill "$ID" TERM
+    ctr_wait_bg "$RUN_PID" "$ID" 5 || fail "root process: still running 5s after kill TERM"
+    expect_rc 3 "root process: exit status after kill TERM"
+
+    bundle_new nonroot
+    bundle_set '.process.user = {uid: 1000, gid: 1000}
+        | .process.capabilities = {bounding: [], effective: [], permitted: [], inheritable: [], ambient: []}'
+    _sec_pid1_run
+    _sec_expect_pid1_confined "uid 1000, no capabilities" 0000000000000000 0000000000000000
+    expect_exit 0 rt exec "$ID" id -u
+    expect_eq "$OUT" 1000 "exec in the uid 1000 container"
+    expect_exit 0 rt pause "$ID"
+    expect_exit 0 rt resume "$ID"
+    expect_exit 0 rt kill "$ID" TERM
+    ctr_wait_bg "$RUN_PID" "$ID" 5 || fail "uid 1000 process: still running 5s after kill TERM"
+    expect_rc 3 "uid 1000 process: exit status after kill TERM (forwarded to another uid)"
+}
+check pid1_no_more_than_process security_pid1_no_more_than_process
+
+# PID 1 runs under the container's seccomp filter when the filter allows what PID 1 does
+# (a Docker-style profile does): Seccomp 2 in its /proc status, and kill TERM still
+# reaches the uid 1000 process.
+security_pid1_seccomp() {
+    bundle_new
+    bundle_set '.process.user = {uid: 1000, gid: 1000}'
+    _sec_seccomp "$(sec_docker_profile)"
+    _sec_pid1_run
+    _sec_pid1_status
+    expect_eq "$(_sec_status_field Seccomp "$SEC_PID1_STATUS")" 2 "PID 1's Seccomp under a Docker-style profile"
+    expect_exit 0 rt kill "$ID" TERM
+    ctr_wait_bg "$RUN_PID" "$ID" 5 || fail "still running 5s after kill TERM"
+    expect_rc 3 "exit status after kill TERM"
+}
+check pid1_seccomp security_pid1_seccomp
+
 # CVE-2024-21626: a cwd of /proc/self/fd/N must never put the process in a host
 # directory through a descriptor the runtime leaked: either create/run fails, or the cwd
 # is inside the container. The runtime is started with a host directory on fds 3-9.

@@ -16,15 +16,16 @@ aa_profile_name() {
     printf 'swc-%s-%s%s\n' "$RUN_ID" "$CHECK_NO" "${1:+-$1}"
 }
 
-# aa_load NAME: loads the test profile NAME (enforce mode), unloaded when the check ends.
+# aa_load NAME [SIGNAL_RULES]: loads the test profile NAME (enforce mode), unloaded when the
+# check ends. SIGNAL_RULES replace the profile's `signal,` (every signal allowed).
 aa_load() {
-    local name=$1 file="$T/$1.apparmor"
+    local name=$1 file="$T/$1.apparmor" signal=${2:-signal,}
     # attach_disconnected: the container's paths are outside the runtime's mount namespace.
     cat > "$file" << EOF
 profile $name flags=(attach_disconnected,mediate_deleted) {
   file,
   capability,
-  signal,
+  $signal
   unix,
   network,
   mount,
@@ -142,3 +143,30 @@ aa_exec_apparmor() {
     expect_exit nonzero rt exec --apparmor "$(aa_profile_name missing)" "$ID" true
 }
 check exec_apparmor aa_exec_apparmor
+
+# docs/security.md "PID 1 keeps no more than the container": the container's PID 1 carries
+# the process's profile too, seen from the host (/proc/<state pid>/attr/current). With
+# runc PID 1 is the process; with swiftlet it is swiftlet-init, which changed to the
+# profile ("changeprofile") after forking the process. The profile lets its processes
+# signal each other and receive from unconfined only (as swiftlet-default and docker-default
+# do), and kill TERM from the host still reaches the process's trap through PID 1.
+aa_init_label() {
+    need_apparmor
+    local name pid
+    name=$(aa_profile_name)
+    aa_load "$name" "signal (send, receive) peer=$name,
+  signal (receive) peer=unconfined,"
+    bundle_new
+    bundle_set --arg p "$name" '.process.apparmorProfile = $p'
+    bundle_sh 'trap "exit 3" TERM; echo ready; while :; do sleep 0.1; done'
+    ctr_run_bg
+    wait_file "$T/$ID.out" ready 30 || fail "the container never became ready: $(cat "$T/$ID.err")"
+    pid=$(state_field pid) || fail "state of $ID"
+    expect_eq "$(aa_label "$pid")" "$name (enforce)" "the label of the container's PID 1 (host pid $pid) seen from the host"
+    expect_exit 0 rt exec "$ID" cat /proc/self/attr/current
+    expect_eq "$(tr -d '\0' <<< "$OUT")" "$name (enforce)" "label of an exec next to a confined PID 1"
+    expect_exit 0 rt kill "$ID" TERM
+    ctr_wait_bg "$RUN_PID" "$ID" 10 || fail "still running 10s after kill TERM"
+    expect_rc 3 "exit status after kill TERM (forwarded by a confined PID 1)"
+}
+check init_label aa_init_label

@@ -63,7 +63,7 @@ enum swl_plan_tag {
     SWL_P_PROC_FD        = 32, /* i32: root of the runtime's private procfs instance (detached, never
                                   visible in the container, verified PROC_SUPER_MAGIC). Every /proc
                                   access of the init and of the process before execve goes through
-                                  it (attr/*, setgroups, cap_last_cap, fd/); the init closes it once
+                                  it (attr files, setgroups, cap_last_cap, fd/); the init closes it once
                                   the process runs. Absent: the init refuses /proc-dependent steps. */
     SWL_P_NULL_FD        = 33, /* i32: the null device (char 1:3), opened and verified by the runtime
                                   before the container's mounts: replaces stdio, never looked up in
