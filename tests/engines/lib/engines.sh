@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Starting and stopping the engines, and the `eng`/`erun` commands the checks use. Everything an
-# engine keeps lives under $WORK; daemons are started by the run and stopped by their pid.
+# engine keeps lives under $WORK; daemons are started by the run and stopped by their pid. What
+# an engine makes outside $WORK (parent cgroups, /run/containerd) is removed only if it is not
+# in the snapshot taken before the run (lib/snapshot.sh): the host's own stays.
+
+. "$(dirname "${BASH_SOURCE[0]}")/snapshot.sh"
 
 # conf_render NAME: the config template conf/NAME with its @PLACEHOLDERS@ filled in, on stdout.
 conf_render() {
@@ -34,11 +38,13 @@ podman_down() {
 }
 
 # remove_parent_cgroups NAME: the (then empty) parent cgroup an engine makes in every hierarchy
-# for its containers, with its subdirectories (podman: libpod_parent/conmon; dockerd: docker).
+# for its containers, with its subdirectories (podman: libpod_parent/conmon; dockerd: docker):
+# only the directories that appeared during the run, children first. A parent cgroup the host
+# had before (another podman's, with its containers) stays as it is.
 remove_parent_cgroups() {
     local d
-    for d in /sys/fs/cgroup/*/"$1" /sys/fs/cgroup/"$1"; do
-        [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+    for d in $(snapshot_new cgroups | grep -E "^/sys/fs/cgroup/([^/]+/)?$1(/|\$)"); do
+        rmdir "$d" 2>/dev/null
     done
     return 0
 }
@@ -117,8 +123,7 @@ containerd_down() {
     fi
     stop_pidfile "$WORK/containerd/containerd.pid" containerd
     stop_shims
-    # the namespace's parent cgroup, and the directories containerd 1.6 and ctr always make
-    # under /run/containerd (shim sockets, IO fifos): removed only if empty
+    # the namespace's parent cgroup (stop_shims takes care of /run/containerd)
     remove_parent_cgroups "$CTR_NS"
     return 0
 }
@@ -126,25 +131,30 @@ containerd_down() {
 containerd_rt_root() { echo "$WORK/containerd/runc-$1/$CTR_NS"; }
 
 # stop_shims: a containerd-shim of this run that outlived its daemon (its container gone, the
-# daemon stopped before it said so) is stopped by its pid, and its socket in /run/containerd/s
-# (which containerd 1.6 always uses) removed. Reported in the engine's down log.
+# daemon stopped before it said so) is stopped by its pid, and the sockets that appeared in
+# /run/containerd/s during the run (containerd 1.6 always puts its shims' there) and that no
+# process holds any more are removed. Reported in the engine's down log. A shim that was there
+# before the run, and a socket the host had, are never touched; nor is a socket a live process
+# of another containerd holds.
 stop_shims() {
-    local f pid cmd
+    local f pid cmd killed=0
     for f in $(grep -lE "${WORK:0:1}[${WORK:1:1}]${WORK:2}" /proc/[0-9]*/cmdline 2>/dev/null); do
         cmd=$(tr '\0' ' ' < "$f" 2>/dev/null)
         [[ "$cmd" == *containerd-shim* ]] || continue
         pid=${f#/proc/}; pid=${pid%/cmdline}
+        snapshot_proc_is_new "$pid" || continue
         echo "stopping shim $pid: $cmd"
-        kill -KILL "$pid" 2>/dev/null
+        kill -KILL "$pid" 2>/dev/null && killed=1
     done
-    for f in /run/containerd/s/*; do
-        [ -S "$f" ] || continue
-        grep -qF "$f" "$WORK/shim-sockets.before" 2>/dev/null && continue
-        ss -xlp 2>/dev/null | grep -qF "$f" || rm -f "$f"
+    [ $killed -eq 0 ] || sleep 0.2
+    for f in $(snapshot_new containerd); do
+        [[ "$f" == /run/containerd/s/* && -S "$f" ]] || continue
+        snapshot_path_in_use "$f" && continue
+        echo "removing shim socket $f"
+        rm -f "$f"
     done
     # dockerd's containerd uses /run/containerd/s too; ctr makes /run/containerd/fifo
-    rmdir /run/containerd/s /run/containerd/fifo /run/containerd 2>/dev/null
-    return 0
+    snapshot_rmdir_new /run/containerd/s /run/containerd/fifo /run/containerd
 }
 
 # stop_pidfile FILE WHAT: TERM the daemon whose pid is in FILE, KILL it after 20 s.
