@@ -62,6 +62,8 @@ docker_up() {
     mapfile -t args < <(conf_render dockerd.args)
     # never start a dockerd on the host's default socket and data root
     [[ "${args[*]}" == *"--host=unix://$WORK/"* && "${args[*]}" == *"--data-root=$WORK/"* ]] || return 1
+    docker_containerd_up || return 1
+    args+=("--containerd=$WORK/docker/containerd/containerd.sock")
     setsid dockerd "${args[@]}" > "$WORK/docker/dockerd.log" 2>&1 < /dev/null &
     local i
     for i in $(seq 100); do
@@ -70,6 +72,24 @@ docker_up() {
     done
     docker_eng version >/dev/null 2>&1 || { tail -n 5 "$WORK/docker/dockerd.log" >&2; return 1; }
     docker_eng import "$WORK/rootfs.tar" "$IMAGE" >/dev/null
+}
+
+# docker_containerd_up: dockerd's own containerd (conf/containerd.toml with its paths under
+# $WORK/docker/containerd), which docker_up passes with --containerd. Left to itself, dockerd
+# 20.10 starts one only if /run/containerd/containerd.sock does not exist; on a host that runs
+# a containerd it would put the run's containers into that containerd's `moby` namespace.
+docker_containerd_up() {
+    local d=$WORK/docker/containerd i
+    mkdir -p "$d"
+    conf_render containerd.toml | sed "s|$WORK/containerd/|$d/|g" > "$d/config.toml" || return 1
+    setsid containerd --config "$d/config.toml" > "$d/containerd.log" 2>&1 < /dev/null &
+    echo $! > "$d/containerd.pid"
+    for i in $(seq 100); do
+        ctr --address "$d/containerd.sock" version >/dev/null 2>&1 && return 0
+        sleep 0.2
+    done
+    tail -n 5 "$d/containerd.log" >&2
+    return 1
 }
 
 docker_down() {
@@ -84,6 +104,7 @@ docker_down() {
         docker_eng rmi -f "$IMAGE" >/dev/null 2>&1
     fi
     stop_pidfile "$WORK/docker/dockerd.pid" dockerd
+    stop_pidfile "$WORK/docker/containerd/containerd.pid" "dockerd's containerd"
     stop_shims
     remove_parent_cgroups docker
 }
