@@ -35,6 +35,23 @@ podman_down() {
     timeout 60 podman rmi -af >/dev/null 2>&1
     timeout 60 podman system reset -f >/dev/null 2>&1
     remove_parent_cgroups libpod_parent
+    remove_podman_cache
+}
+
+# remove_podman_cache: the blob info cache `podman import` wrote (containers/image's default,
+# /var/lib/containers/cache/blob-info-cache-v1.boltdb, which no podman setting moves under
+# $WORK) and its directories, if they appeared during the run and no process has them open.
+# A cache the host had before stays (with the run's few entries in it).
+remove_podman_cache() {
+    local f
+    for f in $(snapshot_new podmancache); do
+        if [ -d "$f" ]; then
+            rmdir "$f" 2>/dev/null
+        elif ! snapshot_path_in_use "$f"; then
+            rm -f "$f"
+        fi
+    done
+    return 0
 }
 
 # remove_parent_cgroups NAME: the (then empty) parent cgroup an engine makes in every hierarchy

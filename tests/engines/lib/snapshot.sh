@@ -9,6 +9,8 @@
 #   cgroups     every directory of the engines' parent cgroups (podman's libpod_parent,
 #               dockerd's docker, the ctr namespace $CTR_NS), in every hierarchy
 #   containerd  every path under /run/containerd, the directory itself included
+#   podmancache /var/lib/containers, its cache/ and the files there: `podman import` writes
+#               containers/image's blob info cache there whatever the storage configuration
 #   mounts      "ID MOUNTPOINT" of every line of /proc/self/mountinfo
 #   procs       "PID STARTTIME" of every process (a pid reused during the run is new)
 # `snapshot_new KIND` lists what is there now and was not then. Only that is the run's to
@@ -32,6 +34,9 @@ _snap_cgroups() {
 # (a running container's rootfs mount of a containerd that is not the run's).
 _snap_containerd() { find /run/containerd -xdev 2>/dev/null | LC_ALL=C sort; }
 
+# _snap_podmancache: /var/lib/containers and its cache/ directory with the files in it.
+_snap_podmancache() { ls -d /var/lib/containers /var/lib/containers/cache /var/lib/containers/cache/* 2>/dev/null | LC_ALL=C sort; }
+
 # _snap_mounts: "ID MOUNTPOINT" for each mount (a mount ID is not reused while it is mounted).
 _snap_mounts() { awk '{ print $1, $5 }' /proc/self/mountinfo | LC_ALL=C sort; }
 
@@ -46,12 +51,12 @@ snapshot_take() {
     local dir kind
     dir=$(_snap_dir)
     mkdir -p "$dir" || return 1
-    for kind in cgroups containerd mounts procs; do
+    for kind in cgroups containerd podmancache mounts procs; do
         "_snap_$kind" > "$dir/$kind" || return 1
     done
 }
 
-# snapshot_new KIND: the lines of KIND (cgroups, containerd, mounts, procs) there now and not
+# snapshot_new KIND: the lines of KIND (cgroups, containerd, podmancache, mounts, procs) there now and not
 # in the snapshot; paths deepest first. Nothing without a snapshot.
 snapshot_new() {
     local before
