@@ -153,7 +153,7 @@ snapshot_leftovers() {
 
     pids=$(snapshot_our_procs)
     if [ -n "$pids" ]; then
-        left=$(for pid in $pids; do cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null); echo "$pid ${cmd% }"; done)
+        left=$(for pid in $pids; do cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null); cmd=${cmd% }; echo "$pid ${cmd:0:160}"; done)
         echo "FAIL leftovers: $(_snap_list processes "$left")"
         status=1
         for pid in $pids; do kill -KILL "$pid" 2>/dev/null; done
