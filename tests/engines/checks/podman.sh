@@ -4,6 +4,9 @@
 # (Docker maps users only daemon-wide with --userns-remap; ctr 1.6 drops --runc-binary with
 # --uidmap, see containerd.sh.)
 p_userns() {
+    [ -e /proc/self/uid_map ] || skip "the kernel has no user namespaces (CONFIG_USER_NS)"
+    [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 1)" -gt 0 ] ||
+        skip "user.max_user_namespaces is 0 on this host"
     expect_ok erun -d --name "$RT-userns" --uidmap 0:100000:65536 --gidmap 0:100000:65536 "$IMAGE" \
         sh -c 'cat /proc/self/uid_map > /tmp/map; id -u >> /tmp/map; exec sleep 300'
     log eng inspect --format '{{.State.Pid}}' "$RT-userns"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Assertions and helpers for one engine check. A check runs in its own bash process
-# (lib/runcheck.sh) with a timeout; `fail` prints the reason and ends it.
+# (lib/runcheck.sh) with a timeout; `fail` prints the reason and ends it, `skip` ends it
+# without a verdict when the host lacks what the check needs (the `host_*` probes below).
 #
 # Environment of a check: ENGINE (podman, docker, containerd), RT (swiftlet or runc: the
 # runtime's name as the engine knows it), RT_BIN (its path), RT_ROOT (the state root the engine
@@ -11,6 +12,16 @@ fail() {
     echo "$*" > "$T/reason"
     echo "FAIL: $*" >&2
     exit 1
+}
+
+# skip REASON...: ends the check neither passed nor failed: this host lacks what it needs. The
+# run prints `skip RUNTIME ENGINE/NAME: REASON` and counts it apart. A check probes the host
+# before it starts anything, so that it never passes where it could not look. Exit status 77
+# (automake's "skipped") tells the run, with the reason in $T/skip.
+skip() {
+    printf '%s\n' "$*" | tr '\n' ' ' | sed 's/ *$//' > "$T/skip"
+    echo "SKIP: $*" >&2
+    exit 77
 }
 
 # expect_eq ACTUAL EXPECTED WHAT
@@ -54,6 +65,74 @@ log() {
 expect_ok() {
     log "$@"
     [ "$RC" -eq 0 ] || fail "$* exited $RC: $ERR"
+}
+
+# ---- host probes: each prints what it found, or fails (status 1) and the check skips ---------
+
+# host_cgroup_version: 2 if /sys/fs/cgroup is the cgroup v2 root (the engines then use v2 for
+# every controller), 1 otherwise (v1 or hybrid: the controllers' v1 hierarchies).
+host_cgroup_version() {
+    [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ] && echo 2 || echo 1
+}
+
+# _v1_mount CONTROLLER: the mount point of the cgroup v1 hierarchy that has CONTROLLER.
+_v1_mount() {
+    awk -v c="$1" '{ p = $5; sub(/.* - /, "") }
+        $1 == "cgroup" { n = split($3, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print p; exit } }' \
+        /proc/self/mountinfo | grep .
+}
+
+# host_cgroup CONTROLLER: true if the engines can give a container's CONTROLLER its own cgroup
+# here: a v1 hierarchy with it (v1, hybrid), or the v2 root offering it. The freezer is no v2
+# controller: there every cgroup but the root has cgroup.freeze (Linux 5.2).
+host_cgroup() {
+    if [ "$(host_cgroup_version)" = 1 ]; then
+        _v1_mount "$1" >/dev/null
+    elif [ "$1" = freezer ]; then
+        compgen -G '/sys/fs/cgroup/*/cgroup.freeze' >/dev/null
+    else
+        grep -qw "$1" /sys/fs/cgroup/cgroup.controllers 2>/dev/null
+    fi
+}
+
+# host_cfs_bandwidth: true if the cpu controller has CFS bandwidth control (CONFIG_CFS_BANDWIDTH),
+# which `--cpus` needs: cpu.cfs_quota_us (v1) or cpu.max (v2, in any cgroup but the root).
+host_cfs_bandwidth() {
+    local m
+    if [ "$(host_cgroup_version)" = 1 ]; then
+        m=$(_v1_mount cpu) && [ -e "$m/cpu.cfs_quota_us" ]
+    else
+        compgen -G '/sys/fs/cgroup/*/cpu.max' >/dev/null
+    fi
+}
+
+# host_cap NUMBER: true if capability NUMBER is in this host's (root's) bounding set.
+host_cap() {
+    local bnd
+    bnd=$(awk '/^CapBnd:/ { print $2 }' /proc/self/status)
+    [ $(( 0x$bnd >> $1 & 1 )) -eq 1 ]
+}
+
+# image_has PROGRAM: true if the image (busybox-static from this host, conformance/lib/rootfs.sh)
+# has the applet PROGRAM.
+image_has() { [ -e "$WORK/rootfs/bin/$1" ]; }
+
+# cgroup_limit_file PID CONTROLLER V1FILE V2FILE: the path of the container's file of
+# CONTROLLER, V1FILE in its v1 hierarchy or V2FILE in its v2 cgroup, per the host's version.
+cgroup_limit_file() {
+    if [ "$(host_cgroup_version)" = 1 ]; then
+        cgroup_file "$1" "$2" "$3"
+    else
+        cgroup2_file "$1" "$4"
+    fi
+}
+
+# cgroup2_file PID FILE: the path of FILE in PID's cgroup v2 cgroup (a cgroup v2 host).
+cgroup2_file() {
+    local path
+    path=$(awk -F: '$1 == "0" { print $3 }' "/proc/$1/cgroup")
+    [ -n "$path" ] && [ -e "/sys/fs/cgroup$path/$2" ] || return 1
+    printf '%s\n' "/sys/fs/cgroup$path/$2"
 }
 
 # cgroup_file PID CONTROLLER FILE: the path of FILE in PID's cgroup of CONTROLLER (v1 hierarchy).

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Starting and stopping the engines, and the `eng`/`erun` commands the checks use. Everything an
-# engine keeps lives under $WORK; daemons are started by the run and stopped by their pid.
+# engine keeps lives under $WORK; daemons are started by the run and stopped by their pid. What
+# an engine makes outside $WORK (parent cgroups, /run/containerd) is removed only if it is not
+# in the snapshot taken before the run (lib/snapshot.sh): the host's own stays.
+
+. "$(dirname "${BASH_SOURCE[0]}")/snapshot.sh"
 
 # conf_render NAME: the config template conf/NAME with its @PLACEHOLDERS@ filled in, on stdout.
 conf_render() {
@@ -31,14 +35,33 @@ podman_down() {
     timeout 60 podman rmi -af >/dev/null 2>&1
     timeout 60 podman system reset -f >/dev/null 2>&1
     remove_parent_cgroups libpod_parent
+    remove_podman_cache
+}
+
+# remove_podman_cache: the blob info cache `podman import` wrote (containers/image's default,
+# /var/lib/containers/cache/blob-info-cache-v1.boltdb, which no podman setting moves under
+# $WORK) and its directories, if they appeared during the run and no process has them open.
+# A cache the host had before stays (with the run's few entries in it).
+remove_podman_cache() {
+    local f
+    for f in $(snapshot_new podmancache); do
+        if [ -d "$f" ]; then
+            rmdir "$f" 2>/dev/null
+        elif ! snapshot_path_in_use "$f"; then
+            rm -f "$f"
+        fi
+    done
+    return 0
 }
 
 # remove_parent_cgroups NAME: the (then empty) parent cgroup an engine makes in every hierarchy
-# for its containers, with its subdirectories (podman: libpod_parent/conmon; dockerd: docker).
+# for its containers, with its subdirectories (podman: libpod_parent/conmon; dockerd: docker):
+# only the directories that appeared during the run, children first. A parent cgroup the host
+# had before (another podman's, with its containers) stays as it is.
 remove_parent_cgroups() {
     local d
-    for d in /sys/fs/cgroup/*/"$1" /sys/fs/cgroup/"$1"; do
-        [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+    for d in $(snapshot_new cgroups | grep -E "^/sys/fs/cgroup/([^/]+/)?$1(/|\$)"); do
+        rmdir "$d" 2>/dev/null
     done
     return 0
 }
@@ -56,6 +79,8 @@ docker_up() {
     mapfile -t args < <(conf_render dockerd.args)
     # never start a dockerd on the host's default socket and data root
     [[ "${args[*]}" == *"--host=unix://$WORK/"* && "${args[*]}" == *"--data-root=$WORK/"* ]] || return 1
+    docker_containerd_up || return 1
+    args+=("--containerd=$WORK/docker/containerd/containerd.sock")
     setsid dockerd "${args[@]}" > "$WORK/docker/dockerd.log" 2>&1 < /dev/null &
     local i
     for i in $(seq 100); do
@@ -64,6 +89,24 @@ docker_up() {
     done
     docker_eng version >/dev/null 2>&1 || { tail -n 5 "$WORK/docker/dockerd.log" >&2; return 1; }
     docker_eng import "$WORK/rootfs.tar" "$IMAGE" >/dev/null
+}
+
+# docker_containerd_up: dockerd's own containerd (conf/containerd.toml with its paths under
+# $WORK/docker/containerd), which docker_up passes with --containerd. Left to itself, dockerd
+# 20.10 starts one only if /run/containerd/containerd.sock does not exist; on a host that runs
+# a containerd it would put the run's containers into that containerd's `moby` namespace.
+docker_containerd_up() {
+    local d=$WORK/docker/containerd i
+    mkdir -p "$d"
+    conf_render containerd.toml | sed "s|$WORK/containerd/|$d/|g" > "$d/config.toml" || return 1
+    setsid containerd --config "$d/config.toml" > "$d/containerd.log" 2>&1 < /dev/null &
+    echo $! > "$d/containerd.pid"
+    for i in $(seq 100); do
+        ctr --address "$d/containerd.sock" version >/dev/null 2>&1 && return 0
+        sleep 0.2
+    done
+    tail -n 5 "$d/containerd.log" >&2
+    return 1
 }
 
 docker_down() {
@@ -78,6 +121,7 @@ docker_down() {
         docker_eng rmi -f "$IMAGE" >/dev/null 2>&1
     fi
     stop_pidfile "$WORK/docker/dockerd.pid" dockerd
+    stop_pidfile "$WORK/docker/containerd/containerd.pid" "dockerd's containerd"
     stop_shims
     remove_parent_cgroups docker
 }
@@ -117,8 +161,7 @@ containerd_down() {
     fi
     stop_pidfile "$WORK/containerd/containerd.pid" containerd
     stop_shims
-    # the namespace's parent cgroup, and the directories containerd 1.6 and ctr always make
-    # under /run/containerd (shim sockets, IO fifos): removed only if empty
+    # the namespace's parent cgroup (stop_shims takes care of /run/containerd)
     remove_parent_cgroups "$CTR_NS"
     return 0
 }
@@ -126,25 +169,30 @@ containerd_down() {
 containerd_rt_root() { echo "$WORK/containerd/runc-$1/$CTR_NS"; }
 
 # stop_shims: a containerd-shim of this run that outlived its daemon (its container gone, the
-# daemon stopped before it said so) is stopped by its pid, and its socket in /run/containerd/s
-# (which containerd 1.6 always uses) removed. Reported in the engine's down log.
+# daemon stopped before it said so) is stopped by its pid, and the sockets that appeared in
+# /run/containerd/s during the run (containerd 1.6 always puts its shims' there) and that no
+# process holds any more are removed. Reported in the engine's down log. A shim that was there
+# before the run, and a socket the host had, are never touched; nor is a socket a live process
+# of another containerd holds.
 stop_shims() {
-    local f pid cmd
+    local f pid cmd killed=0
     for f in $(grep -lE "${WORK:0:1}[${WORK:1:1}]${WORK:2}" /proc/[0-9]*/cmdline 2>/dev/null); do
         cmd=$(tr '\0' ' ' < "$f" 2>/dev/null)
         [[ "$cmd" == *containerd-shim* ]] || continue
         pid=${f#/proc/}; pid=${pid%/cmdline}
+        snapshot_proc_is_new "$pid" || continue
         echo "stopping shim $pid: $cmd"
-        kill -KILL "$pid" 2>/dev/null
+        kill -KILL "$pid" 2>/dev/null && killed=1
     done
-    for f in /run/containerd/s/*; do
-        [ -S "$f" ] || continue
-        grep -qF "$f" "$WORK/shim-sockets.before" 2>/dev/null && continue
-        ss -xlp 2>/dev/null | grep -qF "$f" || rm -f "$f"
+    [ $killed -eq 0 ] || sleep 0.2
+    for f in $(snapshot_new containerd); do
+        [[ "$f" == /run/containerd/s/* && -S "$f" ]] || continue
+        snapshot_path_in_use "$f" && continue
+        echo "removing shim socket $f"
+        rm -f "$f"
     done
     # dockerd's containerd uses /run/containerd/s too; ctr makes /run/containerd/fifo
-    rmdir /run/containerd/s /run/containerd/fifo /run/containerd 2>/dev/null
-    return 0
+    snapshot_rmdir_new /run/containerd/s /run/containerd/fifo /run/containerd
 }
 
 # stop_pidfile FILE WHAT: TERM the daemon whose pid is in FILE, KILL it after 20 s.
