@@ -3,7 +3,8 @@
 #   1. unit and integration tests (swift test)
 #   2. the runtime-agnostic conformance suite against swiftlet, then against runc
 #   3. the cgroup v2 + AppArmor batch in a VM (conformance/vm/run), swiftlet and runc
-#   4. end-to-end checks under podman, containerd and Docker, with swiftlet and with runc
+#   4. end-to-end checks under podman, containerd and Docker, with swiftlet and with runc, and
+#      their self-test with another engine's state in place (tests/engines/selftest-preexisting.sh)
 #   5. a bounded libFuzzer run over config decoding (scripts/fuzz.sh, FUZZ_SECONDS=60)
 #   6. the leak check of the host (scripts/leaks.sh), last
 # Prints each tally as `N passed, M failed`; exits non-zero if swiftlet fails anything.
@@ -89,6 +90,10 @@ echo "== engines"
 SWIFTLET=$PWD/.build/release/swiftlet logged "$LOGS/engines.log" tests/engines/run
 record "engines (swiftlet)" $?
 collect_skips "engines" "$LOGS/engines.log"
+# The engine suite leaves the host's own podman/containerd/Docker state alone: run with such
+# state made up in place, it must pass and leave that state as it was (about 25 s).
+SWIFTLET=$PWD/.build/release/swiftlet logged "$LOGS/engines-selftest.log" tests/engines/selftest-preexisting.sh
+record "engines: host state left alone" $?
 
 echo "== fuzz: config decoding and validation (${FUZZ_SECONDS:-60}s)"
 scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
