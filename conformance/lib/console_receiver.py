@@ -11,13 +11,15 @@ slave descriptor is closed (EIO). Writes OUTPUT + ".received" once it holds the
 master. Exits 0 when it saw EOF, 1 on a protocol error; SIGALRM ends it after
 $CONSOLE_TIMEOUT seconds (default 20) whatever happens, so it never outlives a check.
 
-With --many it serves one connection after another until SIGTERM or the alarm (for loops
-of creates): the Nth master's output goes to OUTPUT.N, and once that pty reached EOF it
-prints N on stdout (flushed); a connection that brings no descriptor prints "N error".
+With --many it serves any number of connections until SIGTERM or the alarm (for loops of
+creates), reading all their masters at once: the Nth master's output goes to OUTPUT.N, and
+once that pty reached EOF it prints N on stdout (flushed); a connection that brings no
+descriptor prints "N error: ...".
 """
 import array
 import errno
 import os
+import selectors
 import signal
 import socket
 import sys
@@ -50,22 +52,42 @@ def copy_until_eof(master, output):
 
 
 def serve_many(path, output):
+    """Every connection's master is read at once (select): a pty whose slave is never
+    opened (a create that failed early) never reaches EOF and must not hold up the next."""
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     srv.bind(path)
-    srv.listen(8)
+    srv.listen(64)
+    sel = selectors.DefaultSelector()
+    sel.register(srv, selectors.EVENT_READ, None)
     n = 0
     while True:
-        conn, _ = srv.accept()
-        n += 1
-        try:
-            master, _name = receive_fd(conn)
-        except (OSError, RuntimeError) as e:
-            print(f"{n} error: {e}", flush=True)
-            continue
-        finally:
-            conn.close()
-        copy_until_eof(master, f"{output}.{n}")
-        print(n, flush=True)
+        for key, _events in sel.select():
+            if key.data is None:
+                conn, _ = srv.accept()
+                n += 1
+                try:
+                    master, _name = receive_fd(conn)
+                except (OSError, RuntimeError) as e:
+                    print(f"{n} error: {e}", flush=True)
+                    continue
+                finally:
+                    conn.close()
+                sel.register(master, selectors.EVENT_READ, (n, open(f"{output}.{n}", "wb", buffering=0)))
+                continue
+            number, out = key.data
+            try:
+                chunk = os.read(key.fd, 4096)
+            except OSError as e:
+                if e.errno != errno.EIO:  # EIO: every slave descriptor is closed
+                    raise
+                chunk = b""
+            if chunk:
+                out.write(chunk)
+                continue
+            sel.unregister(key.fd)
+            os.close(key.fd)
+            out.close()
+            print(number, flush=True)
 
 
 def main():
