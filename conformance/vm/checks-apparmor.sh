@@ -170,3 +170,46 @@ aa_init_label() {
     expect_rc 3 "exit status after kill TERM (forwarded by a confined PID 1)"
 }
 check init_label aa_init_label
+
+# CVE-2019-16884 and its regression CVE-2023-27561 (also checks/attacks.sh
+# lsm_label_redirect, which skips on hosts without AppArmor): the runtime applies the
+# profile by writing /proc/self/attr/{apparmor/,}exec, so a bundle directory bound over
+# /proc (a fake procfs whose attr files are plain files) or over /proc/self/attr could take
+# that write and leave the program unconfined. Either create is refused and leaves nothing,
+# or the program runs confined as the host sees it; the fake attr files stay unchanged.
+aa_label_redirect() {
+    need_apparmor
+    local name variant fake attr dest before pid f
+    name=$(aa_profile_name)
+    aa_load "$name"
+    for variant in proc attr; do
+        bundle_new "$variant"
+        fake="$T/$variant.fake"
+        if [ "$variant" = proc ]; then
+            attr="$fake/self/attr"
+            dest=/proc
+        else
+            attr="$fake"
+            dest=/proc/self/attr
+        fi
+        mkdir -p "$attr/apparmor"
+        for f in current exec apparmor/current apparmor/exec; do echo fake > "$attr/$f"; done
+        before=$(cd "$fake" && find . -type f -exec md5sum {} + | sort)
+        bundle_mount "$dest" bind "$fake" rbind rw
+        bundle_set --arg p "$name" '.process.apparmorProfile = $p | .process.args = ["sleep", "300"]'
+        if ctr_create; then
+            echo "# OUTCOME ($variant): created"
+            ctr_start || fail "start failed ($variant): $ERR"
+            wait_for 30 _aa_find_pid "sleep 300 " > /dev/null || fail "the container's sleep did not start ($variant)"
+            pid=$(_aa_find_pid "sleep 300 ")
+            expect_eq "$(aa_label "$pid")" "$name (enforce)" "the label of the container's process (pid $pid) seen from the host, fake $dest"
+            expect_exit 0 rt delete --force "$ID"
+        else
+            echo "# OUTCOME ($variant): create refused: $(head -c 300 "$T/$ID.err")"
+            expect_match "$(cat "$T/$ID.err")" '[^[:space:]]' "the error message of the refused create ($variant)"
+            expect_nothing_left
+        fi
+        expect_eq "$(cd "$fake" && find . -type f -exec md5sum {} + | sort)" "$before" "the fake attr files ($variant)"
+    done
+}
+check label_redirect aa_label_redirect

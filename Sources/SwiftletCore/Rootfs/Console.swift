@@ -34,10 +34,11 @@ enum Pty {
 /// /dev/console of a terminal container: the pty slave bound over it (as runc does), through
 /// descriptors only.
 enum Console {
-    /// Binds `slave` over the container's /dev/console. Whatever the image put at that name
-    /// that is not a plain file or a character device (a symlink that would carry the bind
-    /// elsewhere, a FIFO, a directory) is replaced by an empty file first; the bind is a
-    /// detached clone of the slave moved onto the descriptor that was checked.
+    /// Binds `slave` over the container's /dev/console, made as an empty file when missing.
+    /// Anything else at that name (a symlink that would carry the bind elsewhere, a FIFO, a
+    /// directory) is refused, not followed and not replaced: /dev may be a bind of a host
+    /// directory. The bind is a detached clone of the slave moved onto the descriptor that
+    /// was checked.
     static func bind(_ slave: Int32, root: Int32) throws {
         try withContext("/dev/console") {
             let dev = try InRoot.mkdirAll(root, "/dev")
@@ -48,22 +49,20 @@ enum Console {
     }
 
     /// An O_PATH descriptor of `console` in the directory `dev`, a regular file or a character
-    /// device, never a symlink.
+    /// device (created empty, without following anything, when missing).
     static func consoleFile(in dev: Int32) throws(SystemError) -> FileDescriptor {
-        for attempt in 0..<2 {
-            if let existing = try? Sys.openat(dev, "console", Linux.O_PATH | Linux.O_NOFOLLOW, display: "/dev/console") {
-                let kind = try Sys.fstat(existing.raw, path: "/dev/console").kind
-                if kind == .regular || kind == .charDevice { return existing }
-                if attempt == 1 { break }
-                try Sys.unlinkat(dev, "console", directory: kind == .directory)
-            }
-            do {
-                _ = try Sys.openat(dev, "console", Linux.O_CREAT | Linux.O_EXCL | Linux.O_WRONLY | Linux.O_NOFOLLOW, mode: 0o600,
-                                   display: "/dev/console")
-            } catch {
-                if error.errno != Linux.EEXIST { throw error }
-            }
+        do {
+            _ = try Sys.openat(dev, "console", Linux.O_CREAT | Linux.O_EXCL | Linux.O_WRONLY | Linux.O_NOFOLLOW, mode: 0o600,
+                               display: "/dev/console")
+        } catch {
+            if error.errno != Linux.EEXIST { throw error }
         }
-        throw SystemError(errno: Linux.ELOOP, operation: "replace (not a file or character device)", path: "/dev/console")
+        let existing = try Sys.openat(dev, "console", Linux.O_PATH | Linux.O_NOFOLLOW, display: "/dev/console")
+        let kind = try Sys.fstat(existing.raw, path: "/dev/console").kind
+        guard kind == .regular || kind == .charDevice else {
+            throw SystemError(errno: Linux.ELOOP, operation: "refuse to bind the console over what is there (not a file or"
+                              + " character device)", path: "/dev/console")
+        }
+        return existing
     }
 }

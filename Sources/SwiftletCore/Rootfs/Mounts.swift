@@ -61,9 +61,9 @@ struct MountPerformer {
     }
 
     private func filesystem(_ mount: Mount, type: String, options: MountOptions, context: String) throws {
-        try checkProcDestination(mount.destination, target: nil, sourceIsProcfs: false, context: context)
+        try checkProcDestination(mount.destination, target: nil, sourceIsProcfs: type == "proc", context: context)
         let target = try withContext(context) { try InRoot.mkdirAll(root, mount.destination) }
-        try checkProcDestination(mount.destination, target: target.raw, sourceIsProcfs: false, context: context)
+        try checkProcDestination(mount.destination, target: target.raw, sourceIsProcfs: type == "proc", context: context)
         // tmpcopyup: the directory as the image has it, opened before the tmpfs covers it.
         let copyUp = options.copyUp && type == "tmpfs"
         let lower = try withContext(context) {

@@ -8,7 +8,8 @@
 /// - the files lxcfs-style tools legitimately cover with their own view (runc's list, including
 ///   ns_last_pid for CRIU);
 /// - a bind whose source is itself on procfs (a procfs file over a procfs file).
-/// `/proc` itself is not "inside" it: the container's procfs mount goes there.
+/// `/proc` itself takes a procfs only: a `proc` mount, or a bind of procfs; a fake /proc (a
+/// bundle directory, a tmpfs) would feed the container's own tools whatever it holds.
 /// runtime-spec config.md "Mounts" leaves this to the runtime; this is runc's rule.
 enum ProcDestination {
     static let lxcfsFiles: Set<String> = [
@@ -33,10 +34,14 @@ enum ProcDestination {
 
     /// Why a mount at `destination` is refused, or nil when it is allowed. `landsOnProcfs` says
     /// the resolved target is on procfs (a path outside /proc that a symlink sends into it);
-    /// `sourceIsProcfs` that the mount is a bind of a procfs file or directory.
+    /// `sourceIsProcfs` that the mount is a bind of a procfs file or directory, or a `proc`
+    /// filesystem.
     static func refusal(destination: String, landsOnProcfs: Bool, sourceIsProcfs: Bool) -> String? {
         let path = clean(destination)
-        guard path != "/proc", isInside(path) || landsOnProcfs else { return nil }
+        if path == "/proc" {
+            return sourceIsProcfs ? nil : "only a procfs (type proc, or a bind of procfs) may be mounted at /proc"
+        }
+        guard isInside(path) || landsOnProcfs else { return nil }
         if sourceIsProcfs || lxcfsFiles.contains(path) { return nil }
         let listed = lxcfsFiles.sorted().joined(separator: ", ")
         return "the destination is inside /proc, where only a procfs bind or one of \(listed) may be mounted"
