@@ -286,8 +286,6 @@ extension Sys {
         _ = try check("close_range") { swl_close_range(first, UInt32.max, cloexecOnly ? Linux.CLOSE_RANGE_CLOEXEC : 0) }
     }
 
-    public static func isProcfs(_ fd: Int32) -> Bool { swl_fstatfs_type(fd) == Linux.PROC_SUPER_MAGIC }
-
     public static func fsType(_ path: String) throws(SystemError) -> Int {
         Int(try check("statfs", path) { swl_statfs_type(path) })
     }
