@@ -3,7 +3,7 @@
 # swiftlet and swiftlet-init in release mode into .build/release/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(libseccomp-dev libcap-dev pkg-config musl-dev busybox-static runc crun jq iproute2 procps util-linux python3 apparmor
+packages=(libseccomp-dev libcap-dev pkg-config musl-dev gcc libc6-dev busybox-static runc crun jq iproute2 procps util-linux python3 apparmor
           podman conmon containernetworking-plugins catatonit containerd docker.io bsdutils)  # tests/engines
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
