@@ -67,9 +67,9 @@ enum ExecSetup {
         try withContext("exec: join cgroup") { try c.cgroupJoin.join() }
         try ChildSetup.waitForGo(c.syncFD, step: "wait for cgroups")
         // The container's /proc is the container's to change (it may be root in there): the
-        // runtime's procfs is a copy of the host's, taken before entering the container's
-        // mount namespace (System/Procfs.swift).
-        let procfs = try withContext("exec: procfs") { try Procfs.copyOfMounted() }
+        // runtime's procfs is the host's, taken before entering the container's mount
+        // namespace (System/Procfs.swift).
+        let procfs = try withContext("exec: procfs") { try Procfs.mountedAtProc() }
         try joinNamespaces(c)
         if c.joins.contains(.user) {
             // Our host uid is not root in the container's user namespace: without becoming its

@@ -7,13 +7,17 @@
 /// kernel state into a write of a host-global sysctl (CVE-2019-16884, CVE-2023-27561,
 /// CVE-2025-52881). So the runtime never looks a /proc path up in the container's tree:
 ///
-/// 1. It makes a procfs instance of its own, `fsopen("proc")` + `fsmount`, while it is already
-///    in the container's namespaces but before any container mount exists. That mount is
-///    detached: it is in no mount table, so nothing can be mounted on top of anything in it,
-///    and the container never sees it. Where the kernel refuses a new instance (a user
-///    namespace whose mount namespace has no fully visible procfs, as inside an existing
-///    container for `exec`), it takes a detached copy of the procfs mounted at /proc in the
-///    namespace it is in *before* it enters the container's (`open_tree(OPEN_TREE_CLONE)`).
+/// 1. It takes procfs before any container mount exists, while it is already in the container's
+///    namespaces: a descriptor of the procfs root mounted at /proc in the mount namespace it
+///    started from (the host's, copied into the container's new namespace). pivot_root then
+///    detaches that copy with the old root: no mount table holds it any more, so nothing can
+///    be mounted over anything in it, and the container never sees it. For `exec` it is the
+///    host's /proc, opened before entering the container. Where that is not a procfs root
+///    (a joined mount namespace whose /proc is something else), it makes an instance of its
+///    own instead (`fsopen("proc")` + `fsmount`, detached from the start). A descriptor of an
+///    existing mount costs nothing to let go of; a detached instance of its own costs an RCU
+///    grace period when it is finally closed (the kernel dissolves it), which is why it is the
+///    fallback and not the rule.
 /// 2. It verifies what it got: `fstatfs` says PROC_SUPER_MAGIC and the directory is a procfs
 ///    root (inode 1), so a bind of some procfs subdirectory or a tmpfs can never stand in.
 /// 3. Every lookup below it is `openat2` with RESOLVE_BENEATH (no `..` or absolute escape),
@@ -40,20 +44,19 @@ public struct Procfs: ~Copyable {
         self.root = root
     }
 
-    /// A new private procfs instance for the caller's pid namespace, else a verified detached
-    /// copy of the one at `/proc` in the caller's mount namespace.
+    /// The procfs root at `/proc` of the caller's mount namespace, verified; else a new
+    /// instance of its own (detached from the start).
     public static func open() throws(SystemError) -> Procfs {
+        if let mounted = try? mountedAtProc() { return mounted }
         let attributes = Linux.MOUNT_ATTR_NOSUID | Linux.MOUNT_ATTR_NODEV | Linux.MOUNT_ATTR_NOEXEC
-        if let fresh = try? Sys.newMount(type: "proc", attributes: attributes, display: "private procfs") {
-            return try Procfs(verifying: fresh, source: "private procfs")
-        }
-        return try copyOfMounted()
+        return try Procfs(verifying: try Sys.newMount(type: "proc", attributes: attributes, display: "private procfs"),
+                          source: "private procfs")
     }
 
-    /// A detached copy of the procfs at `/proc` (recursive, so it works in a user namespace
-    /// where the mounts below /proc are locked to it; RESOLVE_NO_XDEV keeps lookups off them).
-    public static func copyOfMounted() throws(SystemError) -> Procfs {
-        try Procfs(verifying: try Sys.openTree("/proc", clone: true, recursive: true), source: "/proc (detached copy)")
+    /// The procfs root mounted at `/proc` (RESOLVE_NO_XDEV keeps every lookup off the mounts
+    /// below it).
+    public static func mountedAtProc() throws(SystemError) -> Procfs {
+        try Procfs(verifying: try Sys.open("/proc", Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_NOFOLLOW), source: "/proc")
     }
 
     /// `path` (relative, e.g. `self/oom_score_adj`) opened below the handle, verified on procfs.

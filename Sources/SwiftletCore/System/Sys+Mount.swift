@@ -34,13 +34,6 @@ extension Sys {
         return FileDescriptor(try check("open_tree", display) { swl_open_tree(fd, "", flags) })
     }
 
-    /// open_tree(2) of a path (no clone: a descriptor of the mount as it stands), or with
-    /// `clone`, a detached copy of it.
-    public static func openTree(_ path: String, clone: Bool, recursive: Bool) throws(SystemError) -> FileDescriptor {
-        let flags = Linux.OPEN_TREE_CLOEXEC | (clone ? Linux.OPEN_TREE_CLONE : 0) | (recursive ? Linux.AT_RECURSIVE : 0)
-        return FileDescriptor(try check("open_tree", path) { swl_open_tree(Linux.AT_FDCWD, path, flags) })
-    }
-
     /// move_mount(2) of the detached (or attached) mount `from` onto the object `onto` names:
     /// both given as descriptors, so no path is looked up at all.
     public static func moveMount(_ from: Int32, onto: Int32, display: String) throws(SystemError) {
