@@ -625,16 +625,6 @@ PROFILE
     defer "apparmor_parser -R --skip-cache '$file'"
 }
 
-# _atk_find_pid CMDLINE: the pid of this check's marked process whose command line (NULs
-# as spaces) is CMDLINE.
-_atk_find_pid() {
-    local p
-    for p in $(_marked_pids "$MARK"); do
-        [ "$(tr '\0' ' ' < "/proc/$p/cmdline" 2> /dev/null)" = "$1" ] && { echo "$p"; return 0; }
-    done
-    return 1
-}
-
 # CVE-2019-16884 and its regression CVE-2023-27561 (runc GHSA-fh74-hm69-rqjw,
 # GHSA-g2j6-57v7-gm8c): the runtime applies process.apparmorProfile by writing
 # /proc/self/attr/{apparmor/,}exec; a bind mount of a bundle directory over /proc (a fake
@@ -672,8 +662,8 @@ attacks_lsm_label_redirect() {
         if ctr_create; then
             echo "# OUTCOME ($variant): created"
             ctr_start || fail "start ($variant): $ERR"
-            wait_for 10 _atk_find_pid "sleep 30 " > /dev/null || fail "the container's sleep did not start ($variant)"
-            pid=$(_atk_find_pid "sleep 30 ")
+            wait_for 10 marked_pid_with_cmdline "sleep 30 " > /dev/null || fail "the container's sleep did not start ($variant)"
+            pid=$(marked_pid_with_cmdline "sleep 30 ")
             label=$(tr -d '\0' < "/proc/$pid/attr/current")
             expect_eq "$label" "$name (enforce)" "the label of the container's process (pid $pid) seen from the host, fake $dest"
             expect_exit 0 rt delete --force "$ID"

@@ -124,6 +124,16 @@ _marked_pids() {
     _marked_pids_grep -x "SWIFTLET_CONFORMANCE=$1"
 }
 
+# marked_pid_with_cmdline CMDLINE: the pid of one of this check's marked processes whose
+# command line (NULs as spaces) is CMDLINE; status 1 if there is none.
+marked_pid_with_cmdline() {
+    local p
+    for p in $(_marked_pids "$MARK"); do
+        [ "$(tr '\0' ' ' < "/proc/$p/cmdline" 2> /dev/null)" = "$1" ] && { echo "$p"; return 0; }
+    done
+    return 1
+}
+
 # _marked_pids_prefix PREFIX: every process marked by a check of this run.
 _marked_pids_prefix() {
     _marked_pids_grep "SWIFTLET_CONFORMANCE=$1"

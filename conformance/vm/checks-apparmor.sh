@@ -47,16 +47,6 @@ aa_label() {
     tr -d '\0' < "/proc/$1/attr/current" 2> /dev/null
 }
 
-# _aa_find_pid CMD: prints the pid of one of
-# this check's marked processes whose command line (NULs as spaces) is CMD.
-_aa_find_pid() {
-    local p
-    for p in $(_marked_pids "$MARK"); do
-        [ "$(tr '\0' ' ' < "/proc/$p/cmdline" 2> /dev/null)" = "$1" ] && { echo "$p"; return 0; }
-    done
-    return 1
-}
-
 # config.md#linux-process apparmorProfile: the process runs confined by the profile, in
 # enforce mode, as both the legacy and the LSM-stacking attribute files show it, and the
 # profile is enforced: what it denies (reading /etc/group) is refused, what it allows
@@ -92,8 +82,8 @@ aa_host_view_and_exec() {
     bundle_set --arg p "$name" '.process.apparmorProfile = $p | .process.args = ["sleep", "300"]'
     ctr_create || fail "create failed: $(head -c 300 "$T/$ID.err")"
     ctr_start || fail "start failed: $ERR"
-    wait_for 30 _aa_find_pid "sleep 300 " > /dev/null || fail "the container's sleep did not start"
-    pid=$(_aa_find_pid "sleep 300 ")
+    wait_for 30 marked_pid_with_cmdline "sleep 300 " > /dev/null || fail "the container's sleep did not start"
+    pid=$(marked_pid_with_cmdline "sleep 300 ")
     expect_eq "$(aa_label "$pid")" "$name (enforce)" "the label of the container's process (pid $pid) seen from the host"
     expect_exit 0 rt exec "$ID" cat /proc/self/attr/current
     expect_eq "$(tr -d '\0' <<< "$OUT")" "$name (enforce)" "label of exec in a confined container"
@@ -200,8 +190,8 @@ aa_label_redirect() {
         if ctr_create; then
             echo "# OUTCOME ($variant): created"
             ctr_start || fail "start failed ($variant): $ERR"
-            wait_for 30 _aa_find_pid "sleep 300 " > /dev/null || fail "the container's sleep did not start ($variant)"
-            pid=$(_aa_find_pid "sleep 300 ")
+            wait_for 30 marked_pid_with_cmdline "sleep 300 " > /dev/null || fail "the container's sleep did not start ($variant)"
+            pid=$(marked_pid_with_cmdline "sleep 300 ")
             expect_eq "$(aa_label "$pid")" "$name (enforce)" "the label of the container's process (pid $pid) seen from the host, fake $dest"
             expect_exit 0 rt delete --force "$ID"
         else
