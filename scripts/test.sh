@@ -26,11 +26,13 @@ record() {
 # Testing `Suite/Test ... skipped: "why"`, or `Test ... was cancelled after ...: "why"` for a test
 # that checked what it could and then skipped the rest). A skip is never a pass: it says what
 # this host lacks.
+# An optional third argument replaces the pattern (the VM's log has each runtime's own `skip`
+# lines too; its `vm-R: skipped` lines name the runtime).
 collect_skips() {
-    local line
+    local line pattern=${3:-'^(skip |vm-[a-z]+: skipped )|(Test|Suite) .* (skipped|was cancelled after [^:]*): "'}
     while IFS= read -r line; do
         skips+=("$1: $line")
-    done < <(grep -E '^(skip |vm-[a-z]+: skipped )|(Test|Suite) .* (skipped|was cancelled after [^:]*): "' "$2" 2> /dev/null | sed -E 's/^[^A-Za-z]*//' | sort -u)
+    done < <(grep -E "$pattern" "$2" 2> /dev/null | sed -E 's/^[^A-Za-z]*//' | sort -u)
 }
 LOGS=$(mktemp -d /tmp/swiftlet-test-logs.XXXXXX)
 # logged LOG COMMAND...: COMMAND with its output into LOG, shown as it comes; COMMAND's
@@ -82,7 +84,7 @@ if [ $rc -eq 125 ]; then
     skips+=("vm: $(grep -m1 '^VM: SKIPPED' "$LOGS/vm.log")")
 else
     record "vm: cgroup v2 + AppArmor (swiftlet)" $rc
-    collect_skips "vm" "$LOGS/vm.log"
+    collect_skips "vm" "$LOGS/vm.log" '^vm-[a-z]+: skipped '
 fi
 
 echo "== engines"
