@@ -8,7 +8,7 @@ struct Swiftlet: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftlet",
         abstract: "An OCI runtime: runs containers from OCI bundles, like runc.",
-        version: "swiftlet version 0.1.0\nspec: \(Runtime.ociVersion)",
+        version: BuildInfo.versionText,
         subcommands: [
             Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self, List.self, Exec.self, Ps.self,
             Pause.self, Resume.self, Update.self, Events.self, Spec.self, Features.self, Audit.self,
