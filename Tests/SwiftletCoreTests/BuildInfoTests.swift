@@ -2,7 +2,8 @@ import OCI
 import Testing
 @testable import SwiftletCore
 
-/// `swiftlet --version` (BuildInfo): what packaging and engines rely on.
+/// `swiftlet --version` (BuildInfo) and where a swiftlet finds its swiftlet-init (InitBinary):
+/// what packaging and engines rely on.
 @Suite struct BuildInfoTests {
     /// runc's layout, which `docker info` parses: `NAME version V`, then `key: value` lines.
     @Test func versionTextLayout() {
@@ -38,5 +39,21 @@ import Testing
 
     @Test func versionIsSemVer() {
         #expect(SemanticVersion(BuildInfo.version) != nil)
+    }
+
+    /// Beside the binary (the build directory), then its install prefix's libexec/swiftlet/;
+    /// never another install's fixed path.
+    @Test(arguments: [
+        ("/work/x/.build/release/swiftlet", ["/work/x/.build/release/swiftlet-init", "/work/x/.build/libexec/swiftlet/swiftlet-init"]),
+        ("/usr/bin/swiftlet", ["/usr/bin/swiftlet-init", "/usr/libexec/swiftlet/swiftlet-init"]),
+        ("/usr/local/bin/swiftlet", ["/usr/local/bin/swiftlet-init", "/usr/local/libexec/swiftlet/swiftlet-init"]),
+        ("/opt/swiftlet/bin/swiftlet", ["/opt/swiftlet/bin/swiftlet-init", "/opt/swiftlet/libexec/swiftlet/swiftlet-init"]),
+        ("/bin/swiftlet", ["/bin/swiftlet-init", "/libexec/swiftlet/swiftlet-init"]),
+        ("/swiftlet", ["/swiftlet-init"]),
+        ("swiftlet", []),
+        ("", []),
+    ])
+    func initCandidates(executable: String, expected: [String]) {
+        #expect(InitBinary.candidates(executable: executable) == expected)
     }
 }
