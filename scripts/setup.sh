@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 packages=(libseccomp-dev libcap-dev pkg-config musl-dev gcc libc6-dev busybox-static runc crun jq iproute2 procps util-linux python3 apparmor
-          podman conmon containernetworking-plugins catatonit containerd docker.io bsdutils)  # tests/engines
+          podman conmon containernetworking-plugins catatonit containerd docker.io bsdutils  # tests/engines
+          binutils gzip man-db)  # scripts/package-deb.sh, tests/package
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -5,8 +5,11 @@
 #   3. the cgroup v2 + AppArmor batch in a VM (conformance/vm/run), swiftlet and runc
 #   4. end-to-end checks under podman, containerd and Docker, with swiftlet and with runc, and
 #      their self-test with another engine's state in place (tests/engines/selftest-preexisting.sh)
-#   5. a bounded libFuzzer run over config decoding (scripts/fuzz.sh, FUZZ_SECONDS=60)
-#   6. the leak check of the host (scripts/leaks.sh), last
+#   5. the Debian package: built, installed with apt, the engines (run_echo, pid1, exec) against
+#      the installed swiftlet found by name on PATH, removed with dpkg -r, nothing left; and
+#      scripts/install.sh into a scratch --destdir and back out (tests/package/run, about 35 s)
+#   6. a bounded libFuzzer run over config decoding (scripts/fuzz.sh, FUZZ_SECONDS=60)
+#   7. the leak check of the host (scripts/leaks.sh), last
 # Prints each tally as `N passed, M failed`; exits non-zero if swiftlet fails anything.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -96,6 +99,19 @@ collect_skips "engines" "$LOGS/engines.log"
 # state made up in place, it must pass and leave that state as it was (about 25 s).
 SWIFTLET=$PWD/.build/release/swiftlet logged "$LOGS/engines-selftest.log" tests/engines/selftest-preexisting.sh
 record "engines: host state left alone" $?
+
+# The package as a user installs it. 125: `PACKAGE: SKIPPED (why)`, a host that already has a
+# swiftlet of its own (never replaced) or no apt: not a failure.
+echo "== package: build, apt install, engines by name, dpkg -r"
+logged "$LOGS/package.log" tests/package/run -v
+rc=$?
+if [ $rc -eq 125 ]; then
+    summary+=("SKIP package")
+    skips+=("package: $(grep -m1 '^PACKAGE: SKIPPED' "$LOGS/package.log")")
+else
+    record "package: build, install, engines by name, remove" $rc
+    collect_skips "package" "$LOGS/package.log"
+fi
 
 echo "== fuzz: config decoding and validation (${FUZZ_SECONDS:-60}s)"
 scripts/fuzz.sh "${FUZZ_SECONDS:-60}"

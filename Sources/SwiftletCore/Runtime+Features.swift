@@ -18,12 +18,12 @@ extension Runtime {
     ///    apply is refused by `create`;
     ///  - what swiftlet does not implement is `enabled: false`: Intel RDT, network devices,
     ///    id-mapped mounts, systemd cgroups; memory policies: none.
-    public static func features(version: String) -> Features {
+    ///  - annotations: the version and commit `--version` prints (BuildInfo), as runc's
+    ///    `org.opencontainers.runc.version`/`.commit`, and the libseccomp version.
+    public static func features(version: String = BuildInfo.version, commit: String = BuildInfo.commit) -> Features {
         let seccomp = seccompFeatures()
-        var annotations = ["run.swiftlet.version": version]
-        if let v = seccomp_version()?.pointee {
-            annotations["io.github.seccomp.libseccomp.version"] = "\(v.major).\(v.minor).\(v.micro)"
-        }
+        let annotations = ["run.swiftlet.version": version, "run.swiftlet.commit": commit,
+                           "io.github.seccomp.libseccomp.version": BuildInfo.libseccomp]
         let linux = Features.Linux(
             namespaces: LinuxNamespaceType.allCases.map(\.rawValue).sorted(),
             capabilities: Capability.allCases.map(\.name),

@@ -15,8 +15,10 @@ public struct Runtime {
         self.debug = debug
     }
 
-    /// The OCI version swiftlet reports in `state` and `features`.
-    public static let ociVersion = "1.2.0"
+    /// The runtime-spec version swiftlet implements, written into the state hooks read, the
+    /// configs `spec` makes and the seccomp agent's state: the one `features` reports as
+    /// `ociVersionMax` and `--version` as `spec:` (BuildInfo.specVersion).
+    public static let ociVersion = BuildInfo.specVersion
 
     /// Annotation that asks for the process to run directly as PID 1, without swiftlet's init
     /// (for images whose entrypoint is itself an init, such as systemd).

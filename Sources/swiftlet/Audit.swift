@@ -10,7 +10,7 @@ struct Audit: ParsableCommand {
             unreadable config.json. Rules: docs/hardening.md.
             """)
     @ParentCommand var top: Swiftlet
-    @Option(name: [.short, .long], help: "Bundle directory holding config.json.") var bundle: String = "."
+    @Option(name: [.short, .long], help: "Bundle directory holding config.json.", completion: .directory) var bundle: String = "."
     @Option(help: "Output format: text or json.") var format: LogFormat = .text
 
     func run() throws {

@@ -3,7 +3,7 @@ import SwiftletCore
 
 /// Flags shared by `create` and `run` (runc's names).
 struct CreateFlags: ParsableArguments {
-    @Option(name: [.short, .long], help: "Path to the OCI bundle (directory holding config.json).")
+    @Option(name: [.short, .long], help: "Path to the OCI bundle (directory holding config.json).", completion: .directory)
     var bundle: String = "."
 
     @Option(name: .customLong("pid-file"), help: "Write the container's init pid to this file.")

@@ -5,7 +5,7 @@ struct Delete: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Delete a container (and its state, cgroup, processes with --force).")
     @ParentCommand var top: Swiftlet
     @Flag(name: [.short, .long], help: "Kill a running container first.") var force = false
-    @Argument(help: "Container id.") var id: String
+    @Argument(help: "Container id.", completion: .containerID) var id: String
 
     func run() throws { try top.globals.runtime().delete(id: id, force: force) }
 }

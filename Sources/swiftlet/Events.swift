@@ -9,7 +9,7 @@ struct Events: ParsableCommand {
     @ParentCommand var top: Swiftlet
     @Flag(help: "Print the usage once and exit.") var stats = false
     @Option(help: "Time between stats events (Go duration: 5s, 500ms, 1m).") var interval: String = "5s"
-    @Argument(help: "Container id.") var id: String
+    @Argument(help: "Container id.", completion: .containerID) var id: String
 
     func run() throws {
         let runtime = try top.globals.runtime()

@@ -34,7 +34,7 @@ struct Exec: ParsableCommand {
     @Flag(name: .customLong("ignore-paused"), help: "Exec even if the container is paused.") var ignorePaused = false
     @Option(help: "Run in an existing sub-cgroup ([<controller>:]<path>); repeatable.") var cgroup: [String] = []
 
-    @Argument(help: "Container id.") var id: String
+    @Argument(help: "Container id.", completion: .containerID) var id: String
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.") var command: [String] = []
 
     func run() throws {

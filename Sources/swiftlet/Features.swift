@@ -7,9 +7,7 @@ struct Features: ParsableCommand {
     @ParentCommand var top: Swiftlet
 
     func run() throws {
-        let version = Swiftlet.configuration.version.split(separator: "\n").first
-            .map { String($0.split(separator: " ").last ?? "") } ?? ""
-        let features = SwiftletCore.Runtime.features(version: version)
+        let features = SwiftletCore.Runtime.features()
         do {
             let data = try features.encoded(prettyPrinted: true)
             Console.print(String(decoding: data, as: UTF8.self))

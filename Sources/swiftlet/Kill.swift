@@ -8,7 +8,7 @@ struct Kill: ParsableCommand {
         discussion: "SIGNAL is a name with or without SIG (TERM, SIGKILL) or a number.")
     @ParentCommand var top: Swiftlet
     @Flag(name: [.short, .long], help: "Signal every process of the container.") var all = false
-    @Argument(help: "Container id.") var id: String
+    @Argument(help: "Container id.", completion: .containerID) var id: String
     /// An array that also takes what looks like an option, so that `kill ID -1` is refused as
     /// a signal ("swiftlet: signal ...") rather than as an unknown flag.
     @Argument(parsing: .allUnrecognized, help: "Signal (default SIGTERM).") var signal: [String] = []

@@ -8,7 +8,7 @@ struct Ps: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the processes of a container.")
     @ParentCommand var top: Swiftlet
     @Option(name: [.short, .long], help: "table or json.") var format: Format = .table
-    @Argument(help: "Container id.") var id: String
+    @Argument(help: "Container id.", completion: .containerID) var id: String
     @Argument(parsing: .captureForPassthrough, help: "Arguments for ps (table format; default -ef).")
     var psArguments: [String] = []
 

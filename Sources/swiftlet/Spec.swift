@@ -6,7 +6,7 @@ struct Spec: ParsableCommand {
         abstract: "Write a default config.json to a bundle (like runc spec).",
         discussion: "An existing config.json is never overwritten.")
     @ParentCommand var top: Swiftlet
-    @Option(name: [.short, .long], help: "Bundle directory to write config.json into.") var bundle: String = "."
+    @Option(name: [.short, .long], help: "Bundle directory to write config.json into.", completion: .directory) var bundle: String = "."
     @Flag(help: "A config for an unprivileged user: user namespace mapping the caller to root, no network namespace.")
     var rootless = false
     @Flag(help: "A hardened config: read-only rootfs, no capabilities, default-deny seccomp, user namespace, non-root user, limits (docs/hardening.md).")

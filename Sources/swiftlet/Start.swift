@@ -4,7 +4,7 @@ import SwiftletCore
 struct Start: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Start a created container's process.")
     @ParentCommand var top: Swiftlet
-    @Argument(help: "Container id.") var id: String
+    @Argument(help: "Container id.", completion: .containerID) var id: String
 
     func run() throws { try top.globals.runtime().start(id: id) }
 }

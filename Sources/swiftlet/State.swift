@@ -4,7 +4,7 @@ import SwiftletCore
 struct State: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print a container's state as JSON.")
     @ParentCommand var top: Swiftlet
-    @Argument(help: "Container id.") var id: String
+    @Argument(help: "Container id.", completion: .containerID) var id: String
 
     func run() throws { try Console.printJSON(try top.globals.runtime().state(id: id)) }
 }

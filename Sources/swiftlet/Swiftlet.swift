@@ -8,7 +8,17 @@ struct Swiftlet: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftlet",
         abstract: "An OCI runtime: runs containers from OCI bundles, like runc.",
-        version: "swiftlet version 0.1.0\nspec: \(Runtime.ociVersion)",
+        // Also the DESCRIPTION of swiftlet(8), which scripts/gen-docs.sh generates from these
+        // definitions.
+        discussion: """
+            swiftlet has runc's command line: podman (with conmon), containerd's runc shim and \
+            Docker call it in place of runc. Container state lives under --root. Each \
+            container's PID 1 is swiftlet-init: $SWIFTLET_INIT, else the swiftlet-init beside \
+            this binary, else PREFIX/libexec/swiftlet/swiftlet-init for PREFIX/bin/swiftlet. \
+            An error is one line on stderr (and in --log, as JSON with --log-format json) and \
+            exit status 1; run and exec exit with the process's status.
+            """,
+        version: BuildInfo.versionText,
         subcommands: [
             Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self, List.self, Exec.self, Ps.self,
             Pause.self, Resume.self, Update.self, Events.self, Spec.self, Features.self, Audit.self,
@@ -58,10 +68,10 @@ struct Swiftlet: ParsableCommand {
 struct GlobalOptions: ParsableArguments {
     static let defaultRoot = "/run/swiftlet"
 
-    @Option(help: "Root directory for container state.")
+    @Option(help: "Root directory for container state.", completion: .directory)
     var root: String = defaultRoot
 
-    @Option(help: "Write errors and debug lines to this file (engines read it).")
+    @Option(help: "Write errors and debug lines to this file (engines read it).", completion: .file())
     var log: String?
 
     @Option(name: .customLong("log-format"), help: "Format of --log: text or json.")

@@ -28,7 +28,7 @@ struct Update: ParsableCommand {
     @Option(name: .customLong("pids-limit"), parsing: .unconditional, help: "Maximum number of processes (-1 unlimited).") var pidsLimit: Int64?
     @Option(name: .customLong("l3-cache-schema"), parsing: .unconditional, help: "Intel RDT L3 cache schema (not supported).") var l3CacheSchema: String?
     @Option(name: .customLong("mem-bw-schema"), parsing: .unconditional, help: "Intel RDT memory bandwidth schema (not supported).") var memBwSchema: String?
-    @Argument(help: "Container id.") var id: String
+    @Argument(help: "Container id.", completion: .containerID) var id: String
 
     func run() throws {
         if l3CacheSchema != nil || memBwSchema != nil {

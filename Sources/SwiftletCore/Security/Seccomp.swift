@@ -78,10 +78,7 @@ public enum SeccompCompiler {
         return SeccompProgram(flags: set.flags, instructions: instructions)
     }
 
-    static var libseccompVersion: String {
-        guard let v = seccomp_version()?.pointee else { return "(unknown version)" }
-        return "\(v.major).\(v.minor).\(v.micro)"
-    }
+    static var libseccompVersion: String { BuildInfo.libseccomp }
 
     static func hex(_ value: UInt32) -> String { "0x" + String(value, radix: 16) }
 }

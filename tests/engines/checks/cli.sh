@@ -24,6 +24,14 @@ c_run_echo() {
     expect_eq "$OUT" hi "output of echo"
 }
 
+# The runtime under test ran the container, not another one the engine fell back to (what
+# matters when the engine finds swiftlet by name on PATH): with swiftlet PID 1 is swiftlet-init,
+# with runc the program itself.
+c_pid1() {
+    expect_ok erun --rm "$IMAGE" cat /proc/1/comm
+    expect_eq "$OUT" "$(_pid1_comm cat)" "PID 1 of a $RT container"
+}
+
 c_exit_codes() {
     log erun --rm "$IMAGE" sh -c 'exit 3'
     expect_eq "$RC" 3 "exit status of sh -c 'exit 3'"
@@ -293,7 +301,7 @@ c_sysctl() {
     expect_eq "$(cat /proc/sys/net/ipv4/ip_forward)" "$forward" "the host's net.ipv4.ip_forward"
 }
 
-for _c in run_echo exit_codes tty stdin exec stop_term stop_kill kill_usr1 rm_leaves_nothing memory \
+for _c in run_echo pid1 exit_codes tty stdin exec stop_term stop_kill kill_usr1 rm_leaves_nothing memory \
         pids_limit cpus cap_drop_all cap_add privileged read_only_tmpfs no_new_privileges user_1000 \
         pause_unpause ps_top logs rm_force join_namespaces ulimit sysctl; do
     cli_check "$_c"

@@ -46,6 +46,12 @@ t_run_echo() {
     expect_eq "$OUT" hi "output of echo"
 }
 
+# The runtime under test ran the task (see c_pid1): BinaryName may be a name the shim looks up.
+t_pid1() {
+    expect_ok crun --rm "$IMAGE" "$RT-pid1" cat /proc/1/comm
+    expect_eq "$OUT" "$(_pid1_comm cat)" "PID 1 of a $RT task"
+}
+
 t_exit_codes() {
     log crun --rm "$IMAGE" "$RT-exit" sh -c 'exit 3'
     expect_eq "$RC" 3 "exit status of sh -c 'exit 3'"
@@ -158,7 +164,7 @@ t_join_namespaces() {
     expect_eq "$OUT" "$(readlink "/proc/$PID/ns/pid")"$'\n'"$(readlink "/proc/$PID/ns/net")" "pid and net namespaces"
 }
 
-for _c in run_echo exit_codes tty exec kill_usr1 stop ps pause_resume rm_leaves_nothing delete_force memory \
+for _c in run_echo pid1 exit_codes tty exec kill_usr1 stop ps pause_resume rm_leaves_nothing delete_force memory \
         cap_add join_namespaces; do
     ctr_check "$_c"
 done

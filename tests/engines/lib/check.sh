@@ -67,6 +67,12 @@ expect_ok() {
     [ "$RC" -eq 0 ] || fail "$* exited $RC: $ERR"
 }
 
+# _pid1_comm PROGRAM: the command name of PID 1 in a container of the runtime under test that
+# runs PROGRAM: swiftlet-init with swiftlet (docs/architecture.md), PROGRAM itself with runc.
+_pid1_comm() {
+    case $RT in swiftlet) echo swiftlet-init ;; *) echo "$1" ;; esac
+}
+
 # ---- host probes: each prints what it found, or fails (status 1) and the check skips ---------
 
 # host_cgroup_version: 2 if /sys/fs/cgroup is the cgroup v2 root (the engines then use v2 for

@@ -7,9 +7,14 @@
 . "$(dirname "${BASH_SOURCE[0]}")/snapshot.sh"
 
 # conf_render NAME: the config template conf/NAME with its @PLACEHOLDERS@ filled in, on stdout.
+# SWIFTLET a name (no slash): a quoted "@SWIFTLET@" in a list goes, so podman's runtime table
+# has `swiftlet = []` and podman looks the name up on PATH; elsewhere the name stays a name
+# (dockerd's --add-runtime=swiftlet=swiftlet: the shim looks it up).
 conf_render() {
     : "${WORK:?}" "${SWIFTLET:?}" "${RUNC:?}" "${NOFILE:?}" "${NPROC:?}"
-    sed -e "s|@WORK@|$WORK|g" -e "s|@SWIFTLET@|$SWIFTLET|g" -e "s|@RUNC@|$RUNC|g" \
+    local listed="\"$SWIFTLET\""
+    [[ "$SWIFTLET" == */* ]] || listed=""
+    sed -e "s|@WORK@|$WORK|g" -e "s|\"@SWIFTLET@\"|$listed|g" -e "s|@SWIFTLET@|$SWIFTLET|g" -e "s|@RUNC@|$RUNC|g" \
         -e "s|@NOFILE@|$NOFILE|g" -e "s|@NPROC@|$NPROC|g" "$ENGINES_DIR/conf/$1"
 }
 
