@@ -334,7 +334,7 @@ cgroups_pause_resume() {
     expect_eq "$(state_field status)" paused "status after pause of a paused container"
     expect_exit 0 rt resume "$ID"
     expect_eq "$(state_field status)" running "status after resume"
-    wait_for 3 test "$(wc -l < "$T/$ID.out")" -gt "$after" || fail "no output after resume"
+    wait_until 3 '[ "$(wc -l < "$T/$ID.out")" -gt "$after" ]' || fail "no output after resume"
     for p in $pids; do
         st=$(awk '{ print $3 }' "/proc/$p/stat" 2>/dev/null) || continue
         case $st in D|T|t) fail "process $p still in state $st after resume" ;; esac
@@ -374,7 +374,7 @@ cgroups_ps() {
     _cg_running_container 'sleep 61 & exec sleep 62'
     local pid procs
     pid=$(state_field pid)
-    wait_for 3 test "$(_cg_procs | wc -l)" -ge 2 || fail "the background sleep did not start"
+    wait_until 3 '[ "$(_cg_procs | wc -l)" -ge 2 ]' || fail "the background sleep did not start"
     expect_exit 0 rt ps --format json "$ID"
     jq -e 'type == "array" and all(type == "number")' <<< "$OUT" > /dev/null || fail "ps --format json is not an array of numbers: $OUT"
     procs=$(_cg_procs | sort -n | tr '\n' ' ')
@@ -497,7 +497,7 @@ cgroups_events_stats() {
     bundle_new
     bundle_set '.linux.resources.memory = {limit: 67108864} | .linux.resources.pids = {limit: 42}'
     _cg_running_container 'sleep 61 & exec sleep 60'
-    wait_for 3 test "$(_cg_procs | wc -l)" -ge 2 || fail "the background sleep did not start"
+    wait_until 3 '[ "$(_cg_procs | wc -l)" -ge 2 ]' || fail "the background sleep did not start"
     expect_exit 0 rt events --stats "$ID"
     jq -e . <<< "$OUT" > /dev/null || fail "events --stats is not JSON: $OUT"
     expect_eq "$(jq -r .type <<< "$OUT")" stats "type"
@@ -522,7 +522,7 @@ cgroups_events_oom() {
     sleep 1
     rt exec "$ID" sh -c 'dd if=/dev/zero of=/dev/null bs=200M count=1' > /dev/null 2>&1
     wait_for 5 _cg_has_event "$T/events.out" oom || fail "no oom event: $(head -c 300 "$T/events.out")"
-    wait_for 3 test "$(jq -s 'map(select(.type == "stats")) | length' "$T/events.out")" -ge 2 || fail "fewer than 2 stats events in the stream"
+    wait_until 3 '[ "$(jq -s '"'"'map(select(.type == "stats")) | length'"'"' "$T/events.out")" -ge 2 ]' || fail "fewer than 2 stats events in the stream"
     jq -e -s 'all(.id == "'"$ID"'")' "$T/events.out" > /dev/null || fail "events with another id or not JSON"
     expect_eq "$(jq -r -s 'map(select(.type == "oom")) | .[0].id' "$T/events.out")" "$ID" "id of the oom event"
 }
@@ -558,7 +558,7 @@ cgroups_kill_all() {
     bundle_new
     bundle_ns_remove pid
     _cg_running_container 'sleep 61 & sleep 62 & exec sleep 63'
-    wait_for 3 test "$(_cg_procs | wc -l)" -ge 3 || fail "the background sleeps did not start"
+    wait_until 3 '[ "$(_cg_procs | wc -l)" -ge 3 ]' || fail "the background sleeps did not start"
     local pids
     pids=$(_cg_procs)
     expect_exit 0 rt kill --all "$ID" KILL
@@ -578,7 +578,7 @@ cgroups_delete_busy() {
     bundle_new
     bundle_ns_remove pid
     _cg_running_container 'for i in 1 2 3 4 5; do (trap "" TERM; exec sleep 60) & done; exec sleep 60'
-    wait_for 3 test "$(_cg_procs | wc -l)" -ge 6 || fail "the background sleeps did not start"
+    wait_until 3 '[ "$(_cg_procs | wc -l)" -ge 6 ]' || fail "the background sleeps did not start"
     local pids
     pids=$(_cg_procs)
     expect_exit 0 rt delete --force "$ID"

@@ -326,6 +326,17 @@ wait_for() {
     done
 }
 
+# wait_until SECONDS CONDITION: like wait_for, with CONDITION (shell code, e.g.
+# '[ "$(wc -l < "$f")" -gt "$n" ]') evaluated anew at every poll. `wait_for 3 test "$(...)"`
+# would compute the value once, before the first poll, and then wait on a constant.
+wait_until() {
+    wait_for "$1" _eval_condition "$2"
+}
+
+_eval_condition() {
+    eval "$1"
+}
+
 # ---------------------------------------------------------------------------------------
 # Driving the runtime
 

@@ -394,7 +394,7 @@ v2_pause_freezes() {
     expect_eq "$(cg_key cgroup.events frozen)" 0 "cgroup.events frozen after resume"
     expect_eq "$(state_field status)" running "state after resume"
     wait_for 10 _v2_none_frozen || fail "processes still in the freezer trap after resume (pid:state:wchan): $(_v2_states)"
-    wait_for 20 test "$(_v2_output_lines)" -gt "$after" || fail "no output after resume"
+    wait_until 20 '[ "$(_v2_output_lines)" -gt "$after" ]' || fail "no output after resume"
 }
 check pause_freezes v2_pause_freezes
 
