@@ -110,6 +110,7 @@ extension Runtime {
             launch.abort()
             try? store.remove(id)
             _ = consume lock
+            removeCacheIfLast()
             throw error
         }
     }
