@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 packages=(libseccomp-dev libcap-dev pkg-config musl-dev gcc libc6-dev busybox-static runc crun jq iproute2 procps util-linux python3 apparmor
           podman conmon containernetworking-plugins catatonit containerd docker.io bsdutils  # tests/engines
-          binutils gzip man-db)  # scripts/package-deb.sh, tests/package
+          binutils gzip man-db  # scripts/package-deb.sh, tests/package
+          python3-venv)  # tests/kubernetes (grpcio from PyPI in a venv)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -16,6 +17,8 @@ fi
 # The VM of the cgroup v2 + AppArmor tests: its packages, virtme-ng and the kernel, cached
 # in /var/lib/swiftlet-vm (the package list lives in conformance/vm/run only). A machine
 # that cannot have it prints `VM: SKIPPED (reason)`, which is not a setup failure.
+# tests/kubernetes: grpcio and grpcio-tools from PyPI in .venv-kubernetes (pinned).
+tests/kubernetes/setup-venv.sh || echo "setup: no Python environment for tests/kubernetes (PyPI unreachable?); its run will retry"
 conformance/vm/run --setup || echo "setup: the VM is not available here; scripts/test.sh will skip it"
 scripts/build-release.sh
 ls -l .build/release/swiftlet .build/release/swiftlet-init

@@ -5,6 +5,7 @@
 #   3. the cgroup v2 + AppArmor batch in a VM (conformance/vm/run), swiftlet and runc
 #   4. end-to-end checks under podman, containerd and Docker, with swiftlet and with runc, and
 #      their self-test with another engine's state in place (tests/engines/selftest-preexisting.sh)
+#   4b. Kubernetes pods through containerd's CRI plugin, swiftlet and runc handlers (tests/kubernetes)
 #   5. the Debian package: built, installed with apt, the engines (run_echo, pid1, exec) against
 #      the installed swiftlet found by name on PATH, removed with dpkg -r, nothing left; and
 #      scripts/install.sh into a scratch --destdir and back out (tests/package/run, about 35 s)
@@ -99,6 +100,13 @@ collect_skips "engines" "$LOGS/engines.log"
 # state made up in place, it must pass and leave that state as it was (about 25 s).
 SWIFTLET=$PWD/.build/release/swiftlet logged "$LOGS/engines-selftest.log" tests/engines/selftest-preexisting.sh
 record "engines: host state left alone" $?
+
+echo "== kubernetes"
+# containerd's CRI plugin with a swiftlet and a runc RuntimeClass handler, a kubelet-like client
+# (tests/kubernetes/README.md); runc's tally is the reference, the exit status swiftlet's
+SWIFTLET=$PWD/.build/release/swiftlet logged "$LOGS/kubernetes.log" tests/kubernetes/run
+record "kubernetes (swiftlet)" $?
+collect_skips "kubernetes" "$LOGS/kubernetes.log"
 
 # The package as a user installs it. 125: `PACKAGE: SKIPPED (why)`, a host that already has a
 # swiftlet of its own (never replaced) or no apt: not a failure.

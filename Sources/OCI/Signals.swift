@@ -26,11 +26,13 @@ public enum Signals {
         uniqueKeysWithValues: standard.map { ($0.name, $0.number) }).merging(aliases) { first, _ in first }
 
     /// Parses `9`, `KILL`, `SIGKILL`, `sigkill`, `RTMIN+3`, `SIGRTMAX-1`. Numbers must be in
-    /// 1...64. Errors use the path `signal`.
-    public static func parse(_ text: String) throws(SpecError) -> Int32 {
+    /// 1...64, or 0...64 with `allowingZero` (`kill ID 0`: runc's, and kill(2)'s, check that
+    /// the process can be signalled, delivering nothing). Errors use the path `signal`.
+    public static func parse(_ text: String, allowingZero: Bool = false) throws(SpecError) -> Int32 {
         if !text.isEmpty, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) {
-            guard let number = Int32(text), (1...realtimeMaximum).contains(number) else {
-                throw SpecError(path: "signal", message: "signal \(text) is out of range (1-\(realtimeMaximum))")
+            let lowest: Int32 = allowingZero ? 0 : 1
+            guard let number = Int32(text), (lowest...realtimeMaximum).contains(number) else {
+                throw SpecError(path: "signal", message: "signal \(text) is out of range (\(lowest)-\(realtimeMaximum))")
             }
             return number
         }

@@ -43,6 +43,12 @@ extension Runtime {
             throw RuntimeError(error)
         }
         guard let process = spec.process else { throw RuntimeError("process: required") }
+        let initMode: InitMode
+        do {
+            initMode = try InitMode.choose(annotations: spec.annotations, namespaces: spec.linux?.namespaces)
+        } catch {
+            throw RuntimeError(error)
+        }
         let rootPath = spec.root?.path ?? ""
         let rootfs = rootPath.hasPrefix("/") ? rootPath : bundle + "/" + rootPath
         do {
@@ -80,6 +86,7 @@ extension Runtime {
         record.seccomp = spec.linux?.seccomp
         var launch = Launch(runtime: self, spec: spec, process: process, record: record, namespaces: namespaces, options: options)
         launch.recordPath = recordPath
+        launch.initMode = initMode
         do {
             // The cgroup is recorded before it exists, so that `delete --force` finds it
             // whenever create dies.
@@ -103,6 +110,7 @@ extension Runtime {
             launch.abort()
             try? store.remove(id)
             _ = consume lock
+            removeCacheIfLast()
             throw error
         }
     }
@@ -155,6 +163,8 @@ struct Launch {
     var pidfds: [Int32] = []
     /// Where the seccomp recorder writes its profile (nil: not recording).
     var recordPath: String?
+    /// Whether swiftlet-init stays as the container's first process (`InitMode.choose`).
+    var initMode = InitMode.supervise
 
     struct Result {
         let record: ContainerRecord
@@ -250,7 +260,7 @@ struct Launch {
             pauseForRuntimeHooks: !(spec.hooks?.prestart?.isEmpty ?? true) || !(spec.hooks?.createRuntime?.isEmpty ?? true),
             stateTemplate: record, deferCgroupNamespace: deferCgroupNS, seccomp: security.seccomp,
             seccompListenerFD: security.listener.raw,
-            directExec: spec.annotations?[Runtime.noInitAnnotation] == "false", mountLabel: security.mountLabel)
+            directExec: initMode == .direct, mountLabel: security.mountLabel)
 
         var flags = namespaces.singleClone ? namespaces.createFlags : 0
         if deferCgroupNS { flags &= ~Linux.CLONE_NEWCGROUP }

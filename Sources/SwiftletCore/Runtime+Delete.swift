@@ -11,6 +11,7 @@ extension Runtime {
         // holding the lock proves no create is still working in it.
         guard Sys.exists(store.stateFile(id)) else {
             try store.remove(id)
+            removeCacheIfLast()
             return
         }
         let record: ContainerRecord
@@ -22,6 +23,7 @@ extension Runtime {
             guard force else { throw error }
             warn("delete \(id): \(error); removing the state directory")
             try store.remove(id)
+            removeCacheIfLast()
             return
         }
         let current = status(of: record)
@@ -48,9 +50,16 @@ extension Runtime {
         }
         try store.remove(id)
         _ = consume lock
+        removeCacheIfLast()
         if !record.creating, let poststop = record.hooks?.poststop, !poststop.isEmpty {
             HookRunner.runWarning(poststop, kind: "poststop",
                                   state: (try? Self.specState(record, status: .stopped, pid: nil)) ?? [], warn: warn)
         }
+    }
+
+    /// The seccomp cache goes with the last container (`StateStore.removeCacheIfNoContainers`);
+    /// failing to remove it is a warning: the container itself is deleted.
+    func removeCacheIfLast() {
+        do { try store.removeCacheIfNoContainers() } catch { warn("delete: \(error)") }
     }
 }

@@ -20,9 +20,10 @@ public struct Runtime {
     /// `ociVersionMax` and `--version` as `spec:` (BuildInfo.specVersion).
     public static let ociVersion = BuildInfo.specVersion
 
-    /// Annotation that asks for the process to run directly as PID 1, without swiftlet's init
-    /// (for images whose entrypoint is itself an init, such as systemd).
-    public static let noInitAnnotation = "run.swiftlet.init"
+    /// Annotation that chooses whether swiftlet-init stays as the container's first process
+    /// (`"true"`) or the process runs in its place (`"false"`: for images whose entrypoint is
+    /// itself an init, such as systemd); without it, `InitMode.choose` decides.
+    public static let noInitAnnotation = InitMode.annotation
 
     public struct CreateOptions {
         public var bundle: String

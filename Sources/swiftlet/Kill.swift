@@ -5,7 +5,7 @@ import SwiftletCore
 struct Kill: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Send a signal to a container (default SIGTERM).",
-        discussion: "SIGNAL is a name with or without SIG (TERM, SIGKILL) or a number.")
+        discussion: "SIGNAL is a name with or without SIG (TERM, SIGKILL) or a number; 0 only checks that the container's init can be signalled.")
     @ParentCommand var top: Swiftlet
     @Flag(name: [.short, .long], help: "Signal every process of the container.") var all = false
     @Argument(help: "Container id.", completion: .containerID) var id: String
@@ -26,7 +26,7 @@ extension Kill {
     static func send(_ runtime: @autoclosure () throws -> Runtime, id: String, signal: [String], all: Bool) throws {
         guard signal.count <= 1 else { throw RuntimeError("kill: expected one signal, got \(signal.count): \(signal.joined(separator: " "))") }
         let number: Int32
-        do { number = try Signals.parse(signal.first ?? "SIGTERM") } catch { throw RuntimeError(error) }
+        do { number = try Signals.parse(signal.first ?? "SIGTERM", allowingZero: true) } catch { throw RuntimeError(error) }
         try runtime().kill(id: id, signal: number, all: all)
     }
 }

@@ -14,6 +14,17 @@ struct SignalTests {
         #expect(try Signals.parse(text) == number)
     }
 
+    @Test("kill's 0 (runc's check that the init can be signalled)", arguments: [("0", 0), ("00", 0), ("9", 9), ("64", 64)] as [(String, Int32)])
+    func parseAllowingZero(_ text: String, _ number: Int32) throws {
+        #expect(try Signals.parse(text, allowingZero: true) == number)
+    }
+
+    @Test("kill's range is still 0-64", arguments: ["65", "-1", "99999999999"])
+    func rejectedAllowingZero(_ text: String) throws {
+        let error = try #require(Fixtures.specError { _ = try Signals.parse(text, allowingZero: true) })
+        #expect(error.path == "signal")
+    }
+
     @Test("rejected", arguments: [
         ("0", "out of range"), ("65", "out of range"), ("99999999999", "out of range"),
         ("", "unknown signal"), ("FOO", #"unknown signal "FOO""#), ("SIG", "unknown signal"), ("-9", "unknown signal"),

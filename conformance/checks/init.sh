@@ -98,3 +98,82 @@ init_background_killed() {
     wait_for 3 _no_marked_pids || fail "processes left: $(_marked_pids "$MARK" | tr '\n' ' ')"
 }
 check background_killed init_background_killed
+
+# ---------------------------------------------------------------------------------------
+# Where a runtime's own init has no place: a pid namespace that has its PID 1 already, and a
+# Kubernetes pod's sandbox (pause), which must be PID 1 of the pod's shared pid namespace.
+
+# _init_cmdline PID: the process's command line, arguments separated by spaces.
+_init_cmdline() {
+    tr '\0' ' ' < "/proc/$1/cmdline" 2> /dev/null
+}
+
+# _init_cgroup_procs ID: the pids in the container's cgroups, every hierarchy, once each.
+_init_cgroup_procs() {
+    local d
+    for d in $(_cgroup_dirs "$1"); do cat "$d/cgroup.procs" 2> /dev/null; done | sort -un | tr '\n' ' '
+}
+
+# _init_first_container [JQ]: a running container (bundle "first", its own pid namespace,
+# the config edited by JQ) running `sleep 31337`; its host pid in FIRST_PID.
+_init_first_container() {
+    bundle_new first
+    bundle_args sleep 31337
+    [ $# -eq 0 ] || bundle_set "$1"
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    FIRST_PID=$(state_field pid) || fail "state failed"
+}
+
+# A container that joins another container's pid namespace is a plain member of it: the
+# state's pid is the program itself (no second init in between), the only process in its
+# cgroup, not PID 1 of the namespace, and TERM has its default action on it.
+init_joined_pid_plain_member() {
+    need_ns pid
+    _init_first_container
+    bundle_new second
+    bundle_ns_add pid "/proc/$FIRST_PID/ns/pid"
+    bundle_args sleep 31338
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    local pid nspid
+    pid=$(state_field pid) || fail "state failed"
+    expect_eq "$(_init_cmdline "$pid")" "sleep 31338 " "command line of the state's pid $pid"
+    expect_eq "$(_init_cgroup_procs "$ID")" "$pid " "processes in the container's cgroup"
+    nspid=$(awk '/^NSpid:/ { print $3 }' "/proc/$pid/status")
+    [ -n "$nspid" ] && [ "$nspid" != 1 ] || fail "pid in the joined namespace: '$nspid' (expected a member, not PID 1)"
+    expect_exit 0 rt kill "$ID" TERM
+    wait_status "$ID" stopped || fail "TERM did not stop the program (status $(state_field status))"
+}
+check joined_pid_plain_member init_joined_pid_plain_member
+
+# A CRI sandbox (containerd's annotation io.kubernetes.cri.container-type: sandbox, on a
+# pod's pause container) with its own pid namespace: its program is PID 1, nothing else
+# runs there, and the state's pid is the program.
+init_cri_sandbox_is_pid1() {
+    need_ns pid
+    bundle_new
+    bundle_set '.annotations = {"io.kubernetes.cri.container-type": "sandbox"}'
+    inside 'echo "$$"; tr "\0" " " < /proc/1/cmdline; echo; ls -d /proc/[0-9]* | wc -l'
+    expect_eq "$OUT" $'1\nsh -c echo "$$"; tr "\\0" " " < /proc/1/cmdline; echo; ls -d /proc/[0-9]* | wc -l \n3' \
+        "the shell's pid, /proc/1/cmdline, processes (the shell, ls and wc)"
+}
+check cri_sandbox_is_pid1 init_cri_sandbox_is_pid1
+
+# A pod with a shared process namespace, as containerd's CRI plugin makes it: the sandbox
+# (pause, here `sleep 31337`) has a new pid namespace, the pod's container joins it by path.
+# Kubernetes expects pause as PID 1 (it reaps the pod's zombies) and the container's program
+# as a plain member: `ps` in the container lists pause as PID 1, itself, and nothing else.
+init_pod_pause_is_pid1() {
+    need_ns pid
+    _init_first_container '.annotations = {"io.kubernetes.cri.container-type": "sandbox"}'
+    expect_eq "$(_init_cmdline "$FIRST_PID")" "sleep 31337 " "command line of the sandbox's state pid"
+    bundle_new second
+    bundle_set '.annotations = {"io.kubernetes.cri.container-type": "container"}'
+    bundle_ns_add pid "/proc/$FIRST_PID/ns/pid"
+    # busybox sh executes its last command in place: `ps` is the container's only process.
+    inside 'ps -o pid,comm'
+    expect_match "$(sed -n 2p <<< "$OUT")" '^ *1 sleep$' "PID 1 in the pod (ps -o pid,comm: $OUT)"
+    expect_eq "$(tail -n +3 <<< "$OUT" | awk '{ print $2 }' | tr '\n' ' ')" "ps " "the other processes in the pod"
+}
+check pod_pause_is_pid1 init_pod_pause_is_pid1

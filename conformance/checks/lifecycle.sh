@@ -146,6 +146,10 @@ lifecycle_kill_running() {
 check kill_running lifecycle_kill_running
 
 # runtime.md#kill: a container that is neither created nor running cannot be signalled.
+# The error says "container not running", runc's words: containerd's shim (checkKillError)
+# takes an error with "container not running" or "no such process" in it for a process
+# that already finished; any other wording fails the kill, and the CRI plugin then retries
+# the container's exit forever. Signal 0 is no exception.
 lifecycle_kill_stopped_fails() {
     bundle_new
     bundle_args true
@@ -153,9 +157,110 @@ lifecycle_kill_stopped_fails() {
     ctr_start || fail "start failed: $ERR"
     wait_status "$ID" stopped || fail "container did not stop"
     expect_exit nonzero rt kill "$ID" KILL
+    expect_contains "$ERR" "container not running" "kill KILL on a stopped container"
+    expect_exit nonzero rt kill "$ID" 0
+    expect_contains "$ERR" "container not running" "kill 0 on a stopped container"
     expect_eq "$(state_field status)" stopped "status after kill on a stopped container"
 }
 check kill_stopped_fails lifecycle_kill_stopped_fails
+
+# kill ID 0 (runc CLI, kill(2)): checks that the container's process can be signalled and
+# delivers nothing; created, running and paused containers answer 0 and stay as they were,
+# with and without --all. runc 1.1.5's behaviour, measured.
+lifecycle_kill_signal_zero() {
+    bundle_new
+    bundle_args sleep 30
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    expect_exit 0 rt kill "$ID" 0
+    expect_exit 0 rt kill --all "$ID" 0
+    expect_eq "$(state_field status)" created "status after kill 0 on a created container"
+    ctr_start || fail "start failed: $ERR"
+    wait_status "$ID" running || fail "container is not running"
+    expect_exit 0 rt kill "$ID" 0
+    expect_exit 0 rt kill --all "$ID" 0
+    sleep 0.2
+    expect_eq "$(state_field status)" running "status after kill 0 on a running container"
+    host_has_controller freezer || return 0
+    expect_exit 0 rt pause "$ID"
+    expect_exit 0 rt kill "$ID" 0
+    expect_eq "$(state_field status)" paused "status after kill 0 on a paused container"
+}
+check kill_signal_zero lifecycle_kill_signal_zero
+
+# kill --all on a stopped container signals whatever is left in its cgroup and succeeds
+# when nothing is (runc 1.1.5: exit 0, for signal 9 as for 0). containerd's shim runs
+# `kill --all ID 9` after the exit of every container that shares a pid namespace (each
+# one in a Kubernetes pod) and cannot stop or remove the pod while that fails.
+lifecycle_kill_all_stopped() {
+    bundle_new
+    bundle_args true
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    wait_status "$ID" stopped || fail "container did not stop"
+    expect_exit 0 rt kill --all "$ID" 9
+    expect_exit 0 rt kill --all "$ID" KILL
+    expect_exit 0 rt kill --all "$ID" 0
+    expect_exit 0 rt kill --all "$ID" TERM
+    expect_eq "$(state_field status)" stopped "status after kill --all on a stopped container"
+    expect_exit 0 rt delete "$ID"
+    expect_nothing_left
+}
+check kill_all_stopped lifecycle_kill_all_stopped
+
+# _lc_cgroup_pids ID: the pids in the container's cgroups (cgroupsPath
+# /swiftlet-conformance/<id>), every hierarchy, once each.
+_lc_cgroup_pids() {
+    local d
+    for d in $(_cgroup_dirs "$1"); do cat "$d/cgroup.procs" 2>/dev/null; done | sort -un
+}
+
+_lc_cgroup_empty() {
+    [ -z "$(_lc_cgroup_pids "$1")" ]
+}
+
+# What kill --all is for after an exit: a container in another container's pid namespace
+# (a pod's) leaves a background process behind when its process exits; the container is
+# stopped, and kill --all ID 9 kills what is left in its cgroup.
+lifecycle_kill_all_stopped_leftover() {
+    need_ns pid
+    bundle_new first
+    bundle_args sleep 31337
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    local pid
+    pid=$(state_field pid) || fail "state failed"
+    bundle_new second
+    bundle_ns_add pid "/proc/$pid/ns/pid"
+    bundle_sh 'sleep 31338 & exit 0'
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    wait_status "$ID" stopped || fail "the second container did not stop"
+    local left
+    left=$(_lc_cgroup_pids "$ID")
+    [ -n "$left" ] || fail "no process left in the stopped container's cgroup (the test needs one)"
+    expect_exit 0 rt kill --all "$ID" 9
+    wait_for 5 _lc_cgroup_empty "$ID" || fail "left in the cgroup after kill --all 9: $(_lc_cgroup_pids "$ID" | tr '\n' ' ')"
+    expect_exit 0 rt kill --all "$ID" 9
+}
+check kill_all_stopped_leftover lifecycle_kill_all_stopped_leftover
+
+# kill KILL stops a paused container, with and without --all (runc 1.1.5 thaws the cgroup
+# after SIGKILL: a frozen process acts on it only once thawed).
+lifecycle_kill_paused() {
+    need_cgroup_controller freezer
+    local all
+    for all in "" --all; do
+        bundle_new "paused${all:+-all}"
+        bundle_args sleep 30
+        ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+        ctr_start || fail "start failed: $ERR"
+        wait_status "$ID" running || fail "container is not running"
+        expect_exit 0 rt pause "$ID"
+        expect_exit 0 rt kill $all "$ID" KILL
+        wait_status "$ID" stopped || fail "status after kill${all:+ $all} KILL on a paused container: '$(state_field status)'"
+    done
+}
+check kill_paused lifecycle_kill_paused
 
 # runtime.md#delete: delete of a running container is an error and has no effect;
 # delete --force (runc CLI) kills and deletes it.

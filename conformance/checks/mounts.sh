@@ -266,6 +266,27 @@ mounts_no_host_propagation() {
 }
 check no_host_propagation mounts_no_host_propagation
 
+# config-linux.md#rootfs-mount-propagation: rootfsPropagation "rshared" (what containerd asks
+# for when a Kubernetes pod has a Bidirectional volume) with a bind of a shared host
+# directory: the container is created, and a mount it makes below the bind appears on the
+# host. pivot_root(2) refuses a new root whose parent mount is shared, so the runtime must
+# keep the rootfs's own mount private while everything else is rshared.
+mounts_rootfs_propagation_rshared() {
+    bundle_new
+    local shared="$T/shared"
+    mkdir -p "$shared"
+    mount --bind "$shared" "$shared" || fail "cannot bind $shared on itself"
+    defer "umount -R -l '$shared'"
+    mount --make-shared "$shared" || fail "cannot make $shared shared"
+    bundle_set '.linux.rootfsPropagation = "rshared"'
+    bundle_add_caps CAP_SYS_ADMIN
+    bundle_mount /mnt/shared bind "$shared" rbind rshared
+    inside 'mkdir -p /mnt/shared/sub && mount -t tmpfs swc-rshared /mnt/shared/sub && echo mounted'
+    expect_eq "$OUT" mounted "the mount in the container"
+    expect_contains "$(awk '{ print $5 }' /proc/self/mountinfo)" "$shared/sub" "the host's mounts after the container mounted below the shared bind"
+}
+check rootfs_propagation_rshared mounts_rootfs_propagation_rshared
+
 # `tmpcopyup` (runc's mount option; podman adds it to every --tmpfs): the tmpfs starts with a
 # copy of the directory it covers (files, modes, owners, symlinks, subdirectories), and writes
 # stay in the tmpfs.

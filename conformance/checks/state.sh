@@ -98,3 +98,55 @@ state_config_changes_ignored() {
     expect_eq "$(cat "$T/$ID.out")" original "output after config.json changed"
 }
 check config_changes_ignored state_config_changes_ignored
+
+# _st_rt ROOT ARGS...: the runtime with another state root than the run's.
+_st_rt() {
+    local root=$1
+    shift
+    echo "+ $RUNTIME_NAME --root $root $*" >> "$T/log"
+    timeout -k 5 "$RT_TIMEOUT" "$RUNTIME" --root "$root" "$@"
+}
+
+# The state root (--root) holds containers and nothing else once they are deleted: an
+# engine that lists or watches the root (containerd's shim keeps one per namespace) sees
+# no stray entries. Containers with a seccomp profile (a runtime may cache compiled
+# filters), created in a root of their own, run and deleted: the root is then empty.
+state_root_empty_after_delete() {
+    need_seccomp errno
+    local root="$T/root" one two left
+    mkdir -p "$root"
+    bundle_new one
+    one=$ID
+    bundle_args true
+    bundle_set '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+        "syscalls": [{"names": ["mknod", "mknodat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}'
+    bundle_new two
+    two=$ID
+    bundle_args true
+    jq '.linux.seccomp' "$T/one/config.json" > "$T/seccomp.json"
+    bundle_set --slurpfile s "$T/seccomp.json" '.linux.seccomp = $s[0]'
+    defer "_st_rt '$root' delete --force '$one' > /dev/null 2>&1; _st_rt '$root' delete --force '$two' > /dev/null 2>&1; true"
+    local id
+    for id in "$one" "$two"; do
+        _st_rt "$root" create --bundle "$T/${id##*-}" "$id" < /dev/null > "$T/$id.out" 2> "$T/$id.err" ||
+            fail "create $id failed: $(cat "$T/$id.err")"
+    done
+    expect_exit 0 _st_rt "$root" start "$one"
+    wait_for 5 _st_status_is "$root" "$one" stopped || fail "$one did not stop"
+    expect_exit 0 _st_rt "$root" delete "$one"
+    expect_exit 0 _st_rt "$root" delete --force "$two"
+    left=$(find "$root" -mindepth 1 -maxdepth 1 -printf '%f ')
+    expect_eq "$left" "" "entries in the state root after every container was deleted"
+    # A failed create leaves the root as empty.
+    bundle_use one
+    bundle_set '.process.args = ["/nonexistent"]'
+    _st_rt "$root" create --bundle "$T/one" "$one" < /dev/null > /dev/null 2> "$T/$one.err" &&
+        fail "create of a missing program succeeded"
+    left=$(find "$root" -mindepth 1 -maxdepth 1 -printf '%f ')
+    expect_eq "$left" "" "entries in the state root after a failed create"
+}
+check root_empty_after_delete state_root_empty_after_delete
+
+_st_status_is() {
+    [ "$(_st_rt "$1" state "$2" 2> /dev/null | jq -r .status)" = "$3" ]
+}

@@ -33,7 +33,7 @@ struct ChildContext {
     let seccomp: SeccompProgram?
     /// The runtime's connection to linux.seccomp.listenerPath (-1: none), for the listener fd.
     let seccompListenerFD: Int32
-    /// Run the process directly as PID 1 (no swiftlet init): the opt-out annotation.
+    /// Run the process in swiftlet-init's place (no supervising init): `InitMode.direct`.
     let directExec: Bool
     /// linux.mountLabel for the container's filesystem mounts; nil where SELinux is off.
     var mountLabel: String? = nil

@@ -191,9 +191,16 @@ enum ChildSetup {
         plan.append(SWL_P_START_FD, i32: startFD)
         if terminalFD >= 0 { plan.append(SWL_P_TERMINAL_FD, i32: terminalFD) }
         if c.preserveFDs > 0 { plan.append(SWL_P_PRESERVE_FDS, u32: [UInt32(c.preserveFDs)]) }
-        if !c.namespaces.isPrivate(.pid) { plan.append(SWL_P_SUBREAPER) }
-        // If PID 1 dies without a pid namespace to take its children along, they die too.
-        plan.append(SWL_P_PDEATHSIG, u32: [UInt32(Linux.SIGKILL)])
+        if !c.directExec {
+            // Orphans of the process come back to the init, not to the host's init, when the
+            // container has no pid namespace of its own.
+            if !c.namespaces.isPrivate(.pid) { plan.append(SWL_P_SUBREAPER) }
+            // If PID 1 dies without a pid namespace to take its children along, they die too.
+            plan.append(SWL_P_PDEATHSIG, u32: [UInt32(Linux.SIGKILL)])
+        }
+        // Direct mode: the process is the container, as runc's is: not a subreaper, and no
+        // parent-death signal (its parent is the runtime, which exits after `create`; the
+        // engine's shim or the host's init adopts it).
         do { try plan.addProcess(c.process, executable: executable) } catch { throw RuntimeError(error) }
         plan.addPersonality(c.spec.linux?.personality)
         if let seccomp = c.seccomp { plan.addSeccomp(seccomp) }

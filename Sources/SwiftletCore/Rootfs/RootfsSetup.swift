@@ -20,6 +20,7 @@ struct RootfsSetup {
         try withContext("make / \(c.spec.linux?.rootfsPropagation ?? "rslave")") {
             try Sys.mount(source: nil, target: "/", type: nil, flags: propagation, data: nil)
         }
+        if propagation & Linux.MS_SHARED != 0 { try Self.makeRootfsParentPrivate(c.rootfs) }
         // pivot_root needs the new root to be a mount point.
         try withContext("root.path (\(c.rootfs))") {
             try Sys.mount(source: c.rootfs, target: c.rootfs, type: nil, flags: Linux.MS_BIND | Linux.MS_REC, data: nil)
@@ -77,6 +78,29 @@ struct RootfsSetup {
         // runc creates process.cwd when it is missing.
         _ = try withContext("process.cwd (\(c.process.cwd))") { try InRoot.mkdirAll(slash.raw, c.process.cwd) }
         return terminal
+    }
+
+    /// `linux.rootfsPropagation` shared or rshared (containerd asks for rshared when a pod has a
+    /// Bidirectional volume): the mount that holds the rootfs (the rootfs itself when it is a
+    /// mount point, else the nearest mount above it) becomes private again, as runc does,
+    /// because pivot_root(2) refuses a new root whose parent mount is shared (EINVAL), and the
+    /// rootfs bind below a shared mount would propagate to the host. Mounts below it keep the
+    /// propagation asked for. `mount(2)` says EINVAL for a path that is not a mount point: then
+    /// the parent directory is tried. Runs before any container mount exists; the paths are the
+    /// bundle's.
+    static func makeRootfsParentPrivate(_ rootfs: String) throws {
+        var path = rootfs
+        while true {
+            do {
+                try Sys.mount(source: nil, target: path, type: nil, flags: Linux.MS_PRIVATE, data: nil)
+                return
+            } catch where error.errno == Linux.EINVAL && path != "/" {
+                let parent = path.split(separator: "/").dropLast().joined(separator: "/")
+                path = "/" + parent
+            } catch {
+                throw RuntimeError("linux.rootfsPropagation: make the mount of \(rootfs) private", error)
+            }
+        }
     }
 
     /// runtime-spec config-linux.md "Mount Propagation" for the container's root.

@@ -11,7 +11,9 @@ import OCI
 /// a 64-bit FNV-1a hash of the key, and the file holds the whole key: a lookup compares it byte
 /// for byte, so a hash collision is a miss, never another profile's filter. Files are written
 /// atomically in a 0700 directory; an unreadable or malformed entry is a miss and is rewritten.
-/// `@` cannot appear in a container id, so the directory never shows up in `list`.
+/// `@` cannot appear in a container id, so the directory never shows up in `list`. It goes
+/// with the last container (`StateStore.removeCacheIfNoContainers`): the root holds only
+/// containers once they are all deleted.
 struct SeccompCache {
     let directory: String
 

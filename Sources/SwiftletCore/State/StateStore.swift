@@ -128,6 +128,25 @@ public struct StateStore: Sendable {
         }
     }
 
+    /// Removes the seccomp cache (`SeccompCache`, `<root>/@seccomp/`) once no container is
+    /// left: the root holds only containers when it holds none. Called after a container's
+    /// directory is gone (delete, and a create that failed). A create that runs concurrently
+    /// already has its directory when it writes the cache, so the cache is kept for it; one
+    /// whose entry lands while the tree is being removed makes the removal fail with ENOTEMPTY
+    /// (or its own write fail, which only costs its next create a compile): both are fine,
+    /// and the next last delete removes the cache.
+    public func removeCacheIfNoContainers() throws {
+        let cache = SeccompCache(root: root).directory
+        guard Sys.exists(cache), ids().isEmpty else { return }
+        do {
+            try Sys.removeTree(cache)
+        } catch where error.errno == Linux.ENOENT || error.errno == Linux.ENOTEMPTY {
+            return  // another command removed it, or a concurrent create wrote an entry
+        } catch {
+            throw RuntimeError("remove the seccomp cache", error)
+        }
+    }
+
     /// Ids of all containers (directories under the root), sorted.
     public func ids() -> [String] {
         guard let names = try? Sys.listDirectory(root) else { return [] }

@@ -134,6 +134,7 @@ public enum Linux {
     public static let EPERM: Int32 = 1
     public static let EBUSY: Int32 = 16
     public static let ENOSYS: Int32 = 38
+    public static let ENOTEMPTY: Int32 = 39
     public static let EACCES: Int32 = 13
     public static let ELOOP: Int32 = 40
     public static let EXDEV: Int32 = 18

@@ -108,6 +108,20 @@ t_stop() {
     wait_for 10 _task_is "$d" STOPPED || fail "KILL did not stop it"
 }
 
+# containerd's shim takes a kill error that says "container not running" or "no such process"
+# for a process that already finished (checkKillError): `ctr task kill` of a stopped task is
+# then "process already finished: not found". Any other wording is an "unknown error after
+# kill", which the CRI plugin retries forever (issue 16). `--all` on it succeeds, as with runc.
+t_kill_stopped() {
+    local c=$RT-killstopped
+    _ctr_detached "$c" "$IMAGE" "$c" true
+    wait_for 10 _task_is "$c" STOPPED || fail "the task never stopped: $(_task_status "$c")"
+    log eng task kill -s SIGKILL "$c"
+    case "$OUT$ERR" in *"unknown error after kill"*) fail "ctr task kill of a stopped task: the shim did not recognise the runtime's error: $ERR" ;; esac
+    expect_contains "$OUT$ERR" "process already finished" "ctr task kill of a stopped task"
+    expect_ok eng task kill --all -s SIGKILL "$c"
+}
+
 t_ps() {
     local c=$RT-ps
     _ctr_detached "$c"
@@ -164,7 +178,7 @@ t_join_namespaces() {
     expect_eq "$OUT" "$(readlink "/proc/$PID/ns/pid")"$'\n'"$(readlink "/proc/$PID/ns/net")" "pid and net namespaces"
 }
 
-for _c in run_echo pid1 exit_codes tty exec kill_usr1 stop ps pause_resume rm_leaves_nothing delete_force memory \
+for _c in run_echo pid1 exit_codes tty exec kill_usr1 kill_stopped stop ps pause_resume rm_leaves_nothing delete_force memory \
         cap_add join_namespaces; do
     ctr_check "$_c"
 done

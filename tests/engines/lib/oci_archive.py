@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""oci_archive.py LAYER.tar NAME OUT.tar: a deterministic OCI image archive (oci-layout,
-index.json, blobs/sha256/...) of one uncompressed layer, named NAME, for `ctr image import`
-and `podman load`."""
+"""oci_archive.py LAYER.tar NAME OUT.tar [CONFIG-JSON]: a deterministic OCI image archive
+(oci-layout, index.json, blobs/sha256/...) of one uncompressed layer, named NAME, for
+`ctr image import` and `podman load`. CONFIG-JSON (an object) replaces fields of the image
+config's `config` (Entrypoint, Cmd, Env, ...): tests/kubernetes's pause image."""
 import hashlib, io, json, sys, tarfile
 
 layer_path, name, out = sys.argv[1:4]
+overrides = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
 layer = open(layer_path, "rb").read()
 blobs = {}
 
@@ -19,7 +21,7 @@ def dump(obj):
 layer_desc = blob(layer, "application/vnd.oci.image.layer.v1.tar")
 config = {
     "architecture": "amd64", "os": "linux",
-    "config": {"Env": ["PATH=/bin"], "Cmd": ["sh"], "WorkingDir": "/"},
+    "config": dict({"Env": ["PATH=/bin"], "Cmd": ["sh"], "WorkingDir": "/"}, **overrides),
     "rootfs": {"type": "layers", "diff_ids": [layer_desc["digest"]]},
 }
 config_desc = blob(dump(config), "application/vnd.oci.image.config.v1+json")
