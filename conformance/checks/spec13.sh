@@ -29,6 +29,8 @@ _s13_root_propagation() {
 # process is still privileged (before the uid switch), so the check has to run before the
 # filter goes in; with noNewPrivileges it is loaded last. Both, for root and uid 1000,
 # for `run` and for `exec` (which applies the same filter to the new process).
+# runc 1.1.5 FAILS this: "failed to verify if current working directory is safe: operation
+# not permitted" (its check runs under the filter, without noNewPrivileges).
 spec13_seccomp_denies_getcwd() {
     need_seccomp errno
     local nnp user
@@ -55,3 +57,98 @@ spec13_seccomp_denies_getcwd() {
     expect_eq "$OUT" "exec ran in /tmp" "exec's output"
 }
 check seccomp_denies_getcwd spec13_seccomp_denies_getcwd
+
+# ---------------------------------------------------------------------------------------
+# Rootfs mount propagation
+
+# _s13_shared_dir DIR: DIR (under $T) made a shared mount of its own (a bind onto itself,
+# then --make-shared), unmounted with everything below it when the check ends.
+_s13_shared_dir() {
+    mkdir -p "$1" || fail "mkdir $1"
+    mount --bind "$1" "$1" || fail "cannot bind $1 onto itself"
+    defer "umount -R -l '$1'"
+    mount --make-shared "$1" || fail "cannot make $1 shared"
+}
+
+# config-linux.md#rootfs-mount-propagation "shared" and "rshared" (containerd's CRI plugin
+# sets rshared for every pod with a Bidirectional mount, CSI drivers and storage daemons).
+# The rootfs lies in a shared mount of the host and a shared host directory is bound at
+# /vol. Then: create works (it used to end in "pivot_root: Invalid argument"), the
+# container's / is shared, a mount the host makes under the directory appears in the
+# container, one the container makes there appears on the host and goes away on the host
+# when the container unmounts it; no mount of the container (its rootfs bind, /proc, /dev)
+# ever appears in the host's mount table, and after delete the host's mount table is what it
+# was before create.
+# runc 1.1.5 FAILS this: it creates the container, but its / stays private (runc 1.1 never
+# applies the propagation to the new root after pivot_root).
+spec13_rootfs_shared() {
+    local prop before during after
+    _s13_shared_dir "$T/vol"
+    _s13_shared_dir "$T/images"
+    cp -a "$ROOTFS" "$T/images/rootfs" || fail "cannot copy the rootfs"
+    for prop in rshared shared; do
+        bundle_new "c-$prop"
+        bundle_set --arg p "$prop" --arg r "$T/images/rootfs" '.linux.rootfsPropagation = $p | .root.path = $r'
+        bundle_mount /vol bind "$T/vol" rbind
+        bundle_add_caps CAP_SYS_ADMIN
+        bundle_args sleep 60
+        before=$(_s13_host_mounts_under "$T" | sort)
+        ctr_create || fail "create with rootfsPropagation $prop failed: $(cat "$T/$ID.err")"
+        ctr_start || fail "start failed: $ERR"
+        expect_exit 0 rt exec "$ID" cat /proc/self/mountinfo
+        expect_match "$(_s13_root_propagation "$OUT")" '(^| )shared:[0-9]+' "propagation of the container's / ($prop)"
+        # the host's mount appears in the container
+        mkdir -p "$T/vol/from-host-$prop" && mount -t tmpfs "host-$prop" "$T/vol/from-host-$prop" ||
+            fail "cannot mount a tmpfs at $T/vol/from-host-$prop"
+        echo "host $prop" > "$T/vol/from-host-$prop/f"
+        expect_exit 0 rt exec "$ID" cat "/vol/from-host-$prop/f"
+        expect_eq "$OUT" "host $prop" "a host mount under the shared bind, read in the container ($prop)"
+        # the container's mount appears on the host, and its unmount too
+        expect_exit 0 rt exec "$ID" sh -c "mkdir -p /vol/from-ctr && mount -t tmpfs ctr-$prop /vol/from-ctr && echo 'ctr $prop' > /vol/from-ctr/f"
+        wait_for 2 test -s "$T/vol/from-ctr/f" || fail "the container's mount at /vol/from-ctr is not seen on the host ($prop)"
+        expect_eq "$(cat "$T/vol/from-ctr/f")" "ctr $prop" "the container's mount, read on the host ($prop)"
+        during=$(_s13_host_mounts_under "$T" | sort)
+        expect_eq "$(comm -13 <(echo "$before") <(echo "$during"))" \
+            "$(printf '%s\n' "$T/vol/from-ctr" "$T/vol/from-host-$prop" | sort)" \
+            "mounts under the check directory added while the container runs ($prop): only the two under the shared directory"
+        expect_exit 0 rt exec "$ID" umount /vol/from-ctr
+        wait_for 2 _s13_not_mounted "$T/vol/from-ctr" || fail "the container's unmount of /vol/from-ctr did not reach the host ($prop)"
+        umount "$T/vol/from-host-$prop" || fail "cannot unmount $T/vol/from-host-$prop"
+        expect_exit 0 rt delete --force "$ID"
+        after=$(_s13_host_mounts_under "$T" | sort)
+        expect_eq "$after" "$before" "mount points under the check directory after delete ($prop)"
+    done
+}
+check rootfs_shared spec13_rootfs_shared
+
+# _s13_not_mounted DIR: DIR is no mount point of the host's mount namespace.
+_s13_not_mounted() {
+    ! awk -v p="$1" '$5 == p { found = 1 } END { exit !found }' /proc/self/mountinfo
+}
+
+# config-linux.md#rootfs-mount-propagation: every value runc accepts works, and the
+# container's / ends with it: shared for shared/rshared, unbindable for unbindable and
+# runbindable, private for private/rprivate, never shared for slave/rslave (a slave of the
+# host's / where that is shared, else private). The rootfs lies in a shared mount of the
+# host, as on systemd hosts.
+# runc 1.1.5 FAILS this: / stays private for shared/rshared, and unbindable/runbindable end
+# in "invalid argument" (the bind of the rootfs from an unbindable mount).
+spec13_rootfs_propagation_values() {
+    local prop want got
+    _s13_shared_dir "$T/images"
+    cp -a "$ROOTFS" "$T/images/rootfs" || fail "cannot copy the rootfs"
+    for prop in shared rshared slave rslave private rprivate unbindable runbindable; do
+        bundle_new "c-$prop"
+        bundle_set --arg p "$prop" --arg r "$T/images/rootfs" '.linux.rootfsPropagation = $p | .root.path = $r'
+        inside 'cat /proc/self/mountinfo'
+        got=$(_s13_root_propagation "$OUT")
+        case $prop in
+            *shared) expect_match "$got" '(^| )shared:[0-9]+' "propagation of / ($prop)" ;;
+            *unbindable) expect_match "$got" '(^| )unbindable' "propagation of / ($prop)" ;;
+            *private) expect_eq "$got" private "propagation of / ($prop)" ;;
+            *slave) expect_not_contains "$got" shared "propagation of / ($prop)" ;;
+        esac
+    done
+}
+check rootfs_propagation_values spec13_rootfs_propagation_values
+

@@ -16,10 +16,7 @@ struct RootfsSetup {
         guard c.namespaces.isPrivate(.mount) else {
             throw RuntimeError("linux.namespaces: a mount namespace is required")
         }
-        let propagation = try Self.rootPropagation(c.spec.linux?.rootfsPropagation)
-        try withContext("make / \(c.spec.linux?.rootfsPropagation ?? "rslave")") {
-            try Sys.mount(source: nil, target: "/", type: nil, flags: propagation, data: nil)
-        }
+        try RootPropagation.prepare(c.spec.linux?.rootfsPropagation, rootfs: c.rootfs)
         // pivot_root needs the new root to be a mount point.
         try withContext("root.path (\(c.rootfs))") {
             try Sys.mount(source: c.rootfs, target: c.rootfs, type: nil, flags: Linux.MS_BIND | Linux.MS_REC, data: nil)
@@ -76,23 +73,9 @@ struct RootfsSetup {
         if c.spec.root?.readonly == true { try PathProtection.makeRootReadonly(root: slash.raw) }
         // runc creates process.cwd when it is missing.
         _ = try withContext("process.cwd (\(c.process.cwd))") { try InRoot.mkdirAll(slash.raw, c.process.cwd) }
+        // Last: an unbindable root refuses the clones the read-only paths are made of.
+        try RootPropagation.finish(c.spec.linux?.rootfsPropagation)
         return terminal
-    }
-
-    /// runtime-spec config-linux.md "Mount Propagation" for the container's root.
-    static func rootPropagation(_ value: String?) throws -> UInt {
-        switch value ?? "" {
-        case "": return Linux.MS_SLAVE | Linux.MS_REC
-        case "shared": return Linux.MS_SHARED
-        case "rshared": return Linux.MS_SHARED | Linux.MS_REC
-        case "slave": return Linux.MS_SLAVE
-        case "rslave": return Linux.MS_SLAVE | Linux.MS_REC
-        case "private": return Linux.MS_PRIVATE
-        case "rprivate": return Linux.MS_PRIVATE | Linux.MS_REC
-        case "unbindable": return Linux.MS_UNBINDABLE
-        case "runbindable": return Linux.MS_UNBINDABLE | Linux.MS_REC
-        case let other: throw RuntimeError("linux.rootfsPropagation: unknown propagation \"\(other)\"")
-        }
     }
 
     /// process.terminal: a pty from the container's own devpts instance (Rootfs/Console.swift).
