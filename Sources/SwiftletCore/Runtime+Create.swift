@@ -55,6 +55,7 @@ extension Runtime {
             throw RuntimeError("linux.namespaces (\(join.type.rawValue)): path \(join.path) does not exist", errno: Linux.ENOENT)
         }
         try Self.checkNamespaceFiles(spec.linux?.namespaces ?? [])
+        try HostMountNamespace.check(spec, namespaces: namespaces)
         if options.consoleSocket != nil && process.terminal != true {
             throw RuntimeError("--console-socket given but process.terminal is false")
         }
@@ -185,6 +186,9 @@ struct Launch {
             _ = FileDescriptor(fd)
         }
         pidfds = []
+        if let mount = record.hostMount {
+            do { try HostMountNamespace.detach(mount) } catch { runtime.warn("create failed, and then: \(error)") }
+        }
         if let cgroup {
             _ = try? cgroup.signalAll(Linux.SIGKILL)
             try? cgroup.destroy()
@@ -232,6 +236,7 @@ struct Launch {
         let cgroupJoin: CgroupSelfJoin
         do { cgroupJoin = try manager.openSelfJoin() } catch { throw RuntimeError("cgroup: \(error)") }
         let cgroupFD = manager.directoryFD() ?? -1
+        if !namespaces.isPrivate(.mount) { try attachHostMount() }
         let pair = try withContext("socketpair") { try Sys.socketpair() }
         let start = try withContext("start socket") { try Sys.listenUnix(store.startSocket(record.id)) }
         // `run`: the init finds START waiting in the backlog once it is ready (as for exec).
@@ -250,7 +255,8 @@ struct Launch {
             pauseForRuntimeHooks: !(spec.hooks?.prestart?.isEmpty ?? true) || !(spec.hooks?.createRuntime?.isEmpty ?? true),
             stateTemplate: record, deferCgroupNamespace: deferCgroupNS, seccomp: security.seccomp,
             seccompListenerFD: security.listener.raw,
-            directExec: spec.annotations?[Runtime.noInitAnnotation] == "false", mountLabel: security.mountLabel)
+            directExec: spec.annotations?[Runtime.noInitAnnotation] == "false", mountLabel: security.mountLabel,
+            hostMount: record.hostMount)
 
         var flags = namespaces.singleClone ? namespaces.createFlags : 0
         if deferCgroupNS { flags &= ~Linux.CLONE_NEWCGROUP }
@@ -338,6 +344,16 @@ struct Launch {
         if initPidfd != child.pidfd { Sys.closeRaw(child.pidfd) }
         return Result(record: record, pidfd: initPidfd, console: console, recorder: recorder,
                       startConnection: startConnection?.take() ?? -1)
+    }
+
+    /// Without a mount namespace: the rootfs bind in the host's namespace, recorded in
+    /// state.json before it is attached (Rootfs/HostMountNamespace.swift).
+    mutating func attachHostMount() throws {
+        let prepared = try HostMountNamespace.prepare(rootfs: record.rootfs)
+        record.hostMount = prepared.record
+        try runtime.store.write(record)
+        Fault.point("before-host-mount")
+        try HostMountNamespace.attach(prepared.tree, rootfs: record.rootfs)
     }
 
     /// Saves the init's pid and start time while create is still running, so that a runtime

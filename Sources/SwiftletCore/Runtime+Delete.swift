@@ -46,6 +46,10 @@ extension Runtime {
                 do { try cgroup.destroy() } catch { warn("delete \(id): cgroup: \(error)") }
             }
         }
+        if let mount = record.hostMount {
+            // No mount namespace: the container's mounts are in the host's, below this bind.
+            do { try HostMountNamespace.detach(mount) } catch { throw RuntimeError("delete \(id): \(error)") }
+        }
         try store.remove(id)
         _ = consume lock
         if !record.creating, let poststop = record.hooks?.poststop, !poststop.isEmpty {

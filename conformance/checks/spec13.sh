@@ -152,3 +152,120 @@ spec13_rootfs_propagation_values() {
 }
 check rootfs_propagation_values spec13_rootfs_propagation_values
 
+# ---------------------------------------------------------------------------------------
+# No mount namespace
+
+# _s13_runtime_in_private_mntns: from here on the check's runtime runs in a mount namespace
+# of its own (a recursively private copy of the host's, kept by a bind of its ns file under
+# $T): a runtime that mounts in "the host's" namespace because the config has no mount
+# namespace, or changes its propagation, does so in that copy, never in the host's, on any
+# host (on systemd hosts / is shared). _s13_ns_mounts_under DIR lists the mount points under
+# DIR in that namespace. Containers of the check are deleted before the namespace goes.
+_s13_runtime_in_private_mntns() {
+    mkdir -p "$T/ns" && touch "$T/ns/mnt" || fail "mkdir $T/ns"
+    mount --bind "$T/ns" "$T/ns" && mount --make-private "$T/ns" || fail "cannot make $T/ns a private mount"
+    defer "umount -l '$T/ns'"
+    unshare --mount="$T/ns/mnt" --propagation private true || fail "cannot make a mount namespace (unshare --mount=FILE)"
+    defer "umount -l '$T/ns/mnt'"
+    printf '#!/bin/sh\nexec nsenter --mount=%s -- %s "$@"\n' "$T/ns/mnt" "$RUNTIME" > "$T/ns-runtime"
+    chmod +x "$T/ns-runtime"
+    S13_REAL_RUNTIME=$RUNTIME
+    RUNTIME=$T/ns-runtime
+    defer '_s13_delete_all'
+}
+
+_s13_delete_all() {
+    local id
+    for id in "${CHECK_IDS[@]}"; do rt delete --force "$id" > /dev/null 2>&1; done
+}
+
+_s13_ns_mounts_under() {
+    nsenter --mount="$T/ns/mnt" -- awk -v p="$1" '$5 == p || index($5, p "/") == 1 { print $5 }' /proc/self/mountinfo | sort
+}
+
+# config-linux.md#namespaces: "If a namespace type is not specified in the namespaces array,
+# the container MUST inherit the runtime namespace of that type." Without a mount namespace
+# the container runs in the runtime's (here a private copy of the host's, see above): the
+# config's mounts are made there, below the rootfs, the container sees them from its chroot
+# (a tmpfs at /data, its own /proc), `exec` enters the same root, and delete removes every
+# one of them: the namespace's mount table is what it was before create.
+# The bundle has no maskedPaths and readonlyPaths, which runc refuses without a mount
+# namespace (no_mount_namespace_masked has them).
+# runc 1.1.5 FAILS this: `runc exec` does not enter the container's chroot (the exec'd
+# process sees the runtime's / and /proc), and delete leaves the rootfs bind and every mount
+# of the config (proc, /dev, /sys, /data, ...) in the runtime's mount namespace.
+spec13_no_mount_namespace() {
+    local before during pid
+    _s13_runtime_in_private_mntns
+    bundle_new
+    bundle_private_rootfs
+    bundle_ns_remove mount
+    bundle_set '.linux.maskedPaths = [] | .linux.readonlyPaths = []'
+    bundle_mount /data tmpfs tmpfs size=1m
+    bundle_args sleep 60
+    before=$(_s13_ns_mounts_under "$T")
+    ctr_create || fail "create without a mount namespace failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    pid=$(state_field pid) || fail "state failed"
+    expect_eq "$(readlink "/proc/$pid/ns/mnt")" "$(nsenter --mount="$T/ns/mnt" readlink /proc/self/ns/mnt)" \
+        "the container's mount namespace is the runtime's"
+    expect_exit 0 rt exec "$ID" sh -c 'test -x /bin/busybox && echo root-ok; ls -d /proc/[0-9]* | wc -l; awk "\$2 == \"/data\" { print \$3 }" /proc/self/mounts'
+    expect_eq "$(sed -n 1p <<< "$OUT")" root-ok "the exec'd process's root"
+    [ "$(sed -n 2p <<< "$OUT")" -le 6 ] || fail "the container's /proc shows $(sed -n 2p <<< "$OUT") processes: not its own pid namespace's"
+    expect_eq "$(sed -n 3p <<< "$OUT")" tmpfs "the filesystem at /data"
+    during=$(_s13_ns_mounts_under "$T")
+    expect_contains "$during" "$BUNDLE/rootfs/data" "the runtime's mount table while the container runs"
+    expect_contains "$during" "$BUNDLE/rootfs/proc" "the runtime's mount table while the container runs"
+    expect_exit 0 rt delete --force "$ID"
+    expect_eq "$(_s13_ns_mounts_under "$T")" "$before" "mount points under the check directory after delete"
+}
+check no_mount_namespace spec13_no_mount_namespace
+
+# The same with the base config's maskedPaths, readonlyPaths and a read-only root (which
+# runc refuses without a mount namespace): the masked files read empty, /proc/sys is
+# read-only, and delete removes everything.
+# runc 1.1.5 FAILS this: "unable to restrict sys entries without a private MNT namespace".
+spec13_no_mount_namespace_masked() {
+    local before
+    _s13_runtime_in_private_mntns
+    bundle_new
+    bundle_private_rootfs
+    bundle_ns_remove mount
+    bundle_set '.root.readonly = true'
+    before=$(_s13_ns_mounts_under "$T")
+    inside 'wc -c < /proc/timer_list; echo 1 > /proc/sys/kernel/printk_ratelimit_burst 2>/dev/null && echo wrote || echo refused; touch /x 2>/dev/null && echo wrote || echo refused'
+    expect_eq "$OUT" $'0\nrefused\nrefused' "masked /proc/timer_list, read-only /proc/sys, read-only /"
+    expect_eq "$(_s13_ns_mounts_under "$T")" "$before" "mount points under the check directory after run"
+}
+check no_mount_namespace_masked spec13_no_mount_namespace_masked
+
+# What cannot work in the runtime's mount namespace is refused with the field and nothing
+# left: a rootfsPropagation (it would change the propagation of the runtime's, i.e. the
+# host's, mounts) and a user namespace (whose root cannot mount in a namespace the host's
+# user namespace owns).
+# (Both bundles leave out maskedPaths and readonlyPaths, which runc refuses without a mount
+# namespace.)
+# runc 1.1.5 FAILS this: it applies rootfsPropagation to the runtime's / (here the private
+# copy; on a real host, the host's) and creates the container.
+spec13_no_mount_namespace_refusals() {
+    _s13_runtime_in_private_mntns
+    bundle_new prop
+    bundle_ns_remove mount
+    bundle_set '.linux.rootfsPropagation = "rprivate" | .linux.maskedPaths = [] | .linux.readonlyPaths = []'
+    ctr_create
+    expect_rc nonzero "create with rootfsPropagation and no mount namespace"
+    expect_contains "$(cat "$T/$ID.err")" "rootfsPropagation" "the error"
+    expect_nothing_left
+    need_ns user
+    bundle_new userns
+    bundle_ns_remove mount
+    bundle_ns_add user
+    bundle_set '.linux.maskedPaths = [] | .linux.readonlyPaths = []
+        | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+        | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+    ctr_create
+    expect_rc nonzero "create with a user namespace and no mount namespace"
+    expect_match "$(cat "$T/$ID.err")" 'linux\.namespaces|mount' "the error"
+    expect_nothing_left
+}
+check no_mount_namespace_refusals spec13_no_mount_namespace_refusals

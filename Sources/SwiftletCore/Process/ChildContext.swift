@@ -37,4 +37,6 @@ struct ChildContext {
     let directExec: Bool
     /// linux.mountLabel for the container's filesystem mounts; nil where SELinux is off.
     var mountLabel: String? = nil
+    /// No mount namespace: the rootfs bind the runtime made in the host's namespace.
+    var hostMount: HostMountNamespace.Record? = nil
 }

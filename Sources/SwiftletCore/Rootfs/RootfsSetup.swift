@@ -13,15 +13,18 @@ struct RootfsSetup {
     /// null device (NullDevice), the source of every masked file.
     func run(procfs: borrowing Procfs, null: Int32) throws -> Int32 {
         let c = context
-        guard c.namespaces.isPrivate(.mount) else {
-            throw RuntimeError("linux.namespaces: a mount namespace is required")
+        let root: FileDescriptor
+        if let hostMount = c.hostMount {
+            // No mount namespace: the runtime bound the rootfs in the host's (HostMountNamespace).
+            root = try HostMountNamespace.openRoot(hostMount)
+        } else {
+            try RootPropagation.prepare(c.spec.linux?.rootfsPropagation, rootfs: c.rootfs)
+            // pivot_root needs the new root to be a mount point.
+            try withContext("root.path (\(c.rootfs))") {
+                try Sys.mount(source: c.rootfs, target: c.rootfs, type: nil, flags: Linux.MS_BIND | Linux.MS_REC, data: nil)
+            }
+            root = try withContext("root.path (\(c.rootfs))") { try Sys.open(c.rootfs, Linux.O_PATH | Linux.O_DIRECTORY) }
         }
-        try RootPropagation.prepare(c.spec.linux?.rootfsPropagation, rootfs: c.rootfs)
-        // pivot_root needs the new root to be a mount point.
-        try withContext("root.path (\(c.rootfs))") {
-            try Sys.mount(source: c.rootfs, target: c.rootfs, type: nil, flags: Linux.MS_BIND | Linux.MS_REC, data: nil)
-        }
-        let root = try withContext("root.path (\(c.rootfs))") { try Sys.open(c.rootfs, Linux.O_PATH | Linux.O_DIRECTORY) }
         // The bind masked files get, cloned now: once pivot_root detaches the old root, the null
         // device's mount is no longer in this namespace and the kernel refuses to clone it.
         let maskedPaths = c.spec.linux?.maskedPaths ?? []
@@ -59,7 +62,9 @@ struct RootfsSetup {
             try HookRunner.run(hooks, kind: "createContainer", state: state)
         }
 
-        if c.noPivot {
+        if c.hostMount != nil {
+            try HostMountNamespace.enter(root: root.raw, rootfs: c.rootfs)
+        } else if c.noPivot {
             try RootSwitch.moveAndChroot(rootfs: c.rootfs)
         } else {
             try RootSwitch.pivot(rootfs: c.rootfs, rootFD: root.raw)

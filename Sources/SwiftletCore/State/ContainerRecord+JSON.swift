@@ -28,6 +28,10 @@ extension ContainerRecord {
             ("terminal", record.terminal.map { .bool($0) }),
         ]
         if let resources = record.resources { members.append(("resources", try Self.codable(resources, "resources"))) }
+        if let mount = record.hostMount {
+            members.append(("hostMount", .object([("path", .string(mount.path)), ("mountID", .integer(mount.mountID)),
+                                                  ("unique", .bool(mount.unique))])))
+        }
         // `process` and `seccomp` are never written: they are read from the saved config.json.
         return JSONValue.object(members).serialized()
     }
@@ -48,6 +52,11 @@ extension ContainerRecord {
             namespaces: try fields.optional("namespaces") { try $0.arrayValue?.map(Self.namespace) },
             terminal: try fields.optional("terminal") { $0.boolValue })
         record.resources = try fields.codable("resources", LinuxResources.self)
+        record.hostMount = try fields.optional("hostMount") { value -> HostMountNamespace.Record? in
+            guard let path = value["path"]?.stringValue, let id = value["mountID"]?.integerValue(UInt64.self),
+                  let unique = value["unique"]?.boolValue else { return nil }
+            return HostMountNamespace.Record(path: path, mountID: id, unique: unique)
+        }
         record.process = try fields.codable("process", Process.self)
         record.seccomp = try fields.codable("seccomp", LinuxSeccomp.self)
         return record

@@ -37,7 +37,9 @@ public struct ContainerRecord: Sendable {
     /// update starts from what is applied (runc keeps them the same way). nil until then: the
     /// resources are those of the saved config.json (`Runtime.createResources`).
     public var resources: LinuxResources? = nil
-
+    /// Without a mount namespace: the bind of the rootfs in the host's mount namespace that
+    /// every mount of the container sits below, detached by `delete` (Rootfs/HostMountNamespace.swift).
+    var hostMount: HostMountNamespace.Record? = nil
 }
 
 /// `<root>/<id>/exec.json` of earlier versions: the container's process and seccomp profile
