@@ -162,6 +162,14 @@ int swl_statmount_parent(uint64_t mnt_id, uint64_t *parent_id) {
     return 0;
 }
 
+long swl_set_mempolicy(int mode, const unsigned long *nodemask, unsigned long maxnode) {
+    return syscall(SYS_set_mempolicy, mode, nodemask, maxnode);
+}
+
+int swl_sched_setaffinity(pid_t pid, size_t size, const void *mask) {
+    return (int)syscall(SYS_sched_setaffinity, pid, size, mask);
+}
+
 /* STATX_MNT_ID_UNIQUE (Linux 6.8): a 64-bit mount id that is never reused. */
 #define SWL_STATX_MNT_ID_UNIQUE 0x4000U
 

@@ -56,6 +56,7 @@ extension Runtime {
         }
         try Self.checkNamespaceFiles(spec.linux?.namespaces ?? [])
         try HostMountNamespace.check(spec, namespaces: namespaces)
+        try MemoryPolicy.checkHost(spec.linux?.memoryPolicy)
         if options.consoleSocket != nil && process.terminal != true {
             throw RuntimeError("--console-socket given but process.terminal is false")
         }

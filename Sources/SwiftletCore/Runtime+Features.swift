@@ -16,8 +16,10 @@ extension Runtime {
     ///  - AppArmor and SELinux: the runtime's implementation (swiftlet-init applies both
     ///    labels), which the spec defines as independent of the host; a label the host cannot
     ///    apply is refused by `create`;
+    ///  - memory policies: every mode and flag of config-linux.md "Memory policy" (set_mempolicy(2),
+    ///    Security/MemoryPolicy.swift); a kernel without NUMA refuses them at create;
     ///  - what swiftlet does not implement is `enabled: false`: Intel RDT, network devices,
-    ///    id-mapped mounts, systemd cgroups; memory policies: none.
+    ///    id-mapped mounts, systemd cgroups.
     public static func features(version: String) -> Features {
         let seccomp = seccompFeatures()
         var annotations = ["run.swiftlet.version": version]
@@ -32,7 +34,8 @@ extension Runtime {
             apparmor: Features.Apparmor(enabled: true),
             selinux: Features.Selinux(enabled: true),
             intelRdt: Features.IntelRdt(enabled: false),
-            memoryPolicy: Features.MemoryPolicy(modes: [], flags: []),
+            memoryPolicy: Features.MemoryPolicy(modes: MemoryPolicyModeType.allCases.map(\.rawValue).sorted(),
+                                                flags: MemoryPolicyFlagType.allCases.map(\.rawValue).sorted()),
             mountExtensions: Features.MountExtensions(idmap: Features.IDMap(enabled: false)),
             netDevices: Features.NetDevices(enabled: false))
         return Features(

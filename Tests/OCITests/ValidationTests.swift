@@ -94,6 +94,9 @@ struct ValidationTests {
         ValidationCase("deadline runtime above deadline", "process.scheduler.runtime", "must not exceed deadline") {
             $0.process?.scheduler = Scheduler(policy: .deadline, runtime: 50, deadline: 10, period: 100)
         },
+        ValidationCase("execCPUAffinity past NR_CPUS", "process.execCPUAffinity.final", "beyond the kernel's limit of 8192 CPUs") {
+            $0.process?.execCPUAffinity = CPUAffinity(final: "0-9000")
+        },
         ValidationCase("bad execCPUAffinity", "process.execCPUAffinity.initial", "invalid CPU list") {
             $0.process?.execCPUAffinity = CPUAffinity(initial: "a-b")
         },
@@ -277,6 +280,18 @@ struct ValidationTests {
         },
         ValidationCase("bad node list", "linux.memoryPolicy.nodes", "invalid node list") {
             $0.linux?.memoryPolicy = LinuxMemoryPolicy(mode: .interleave, nodes: "0-")
+        },
+        ValidationCase("node past MAX_NUMNODES", "linux.memoryPolicy.nodes", "beyond the kernel's limit of 1024 nodes") {
+            $0.linux?.memoryPolicy = LinuxMemoryPolicy(mode: .bind, nodes: "0,4000000000")
+        },
+        ValidationCase("static and relative nodes", "linux.memoryPolicy.flags", "exclude each other") {
+            $0.linux?.memoryPolicy = LinuxMemoryPolicy(mode: .bind, nodes: "0", flags: [.staticNodes, .relativeNodes])
+        },
+        ValidationCase("NUMA balancing with interleave", "linux.memoryPolicy.flags", "needs mode MPOL_BIND or MPOL_PREFERRED_MANY") {
+            $0.linux?.memoryPolicy = LinuxMemoryPolicy(mode: .interleave, nodes: "0", flags: [.numaBalancing])
+        },
+        ValidationCase("flags with MPOL_LOCAL", "linux.memoryPolicy.flags", "MPOL_LOCAL takes no flags") {
+            $0.linux?.memoryPolicy = LinuxMemoryPolicy(mode: .local, flags: [.staticNodes])
         },
     ]
 

@@ -47,7 +47,14 @@ import Testing
         #expect(linux?.intelRdt?.enabled == false)
         #expect(linux?.netDevices?.enabled == false)
         #expect(linux?.mountExtensions?.idmap?.enabled == false)
-        #expect(linux?.memoryPolicy?.modes == [])
+    }
+
+    /// config-linux.md "Memory policy": every mode and flag (Security/MemoryPolicy.swift).
+    @Test func memoryPolicies() {
+        let policy = Self.features.linux?.memoryPolicy
+        #expect(policy?.modes == ["MPOL_BIND", "MPOL_DEFAULT", "MPOL_INTERLEAVE", "MPOL_LOCAL", "MPOL_PREFERRED",
+                                  "MPOL_PREFERRED_MANY", "MPOL_WEIGHTED_INTERLEAVE"])
+        #expect(policy?.flags == ["MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"])
     }
 
     /// Each seccomp name listed is one the compiler accepts; with seccomp enabled the usual

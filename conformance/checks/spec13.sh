@@ -269,3 +269,97 @@ spec13_no_mount_namespace_refusals() {
     expect_nothing_left
 }
 check no_mount_namespace_refusals spec13_no_mount_namespace_refusals
+
+# ---------------------------------------------------------------------------------------
+# Memory policy, personality and CPU affinity of exec'd processes
+
+# _s13_need_numa_maps: the kernel shows memory policies (CONFIG_NUMA: /proc/PID/numa_maps).
+_s13_need_numa_maps() {
+    [ -r /proc/self/numa_maps ] ||
+        skip "host kernel has no NUMA memory policies (no /proc/self/numa_maps: CONFIG_NUMA off)"
+}
+
+# config-linux.md#memory-policy: the process runs under the policy (the policy column of
+# /proc/self/numa_maps shows the task's policy for mappings without one of their own): bind,
+# interleave, preferred with MPOL_F_STATIC_NODES, local; an exec'd process gets it too. The
+# node is the last one this runner may use. A node the host does not have is refused with
+# the field, nothing left.
+# runc 1.1.5 FAILS this: it ignores linux.memoryPolicy (runc 1.3 implements it).
+spec13_memory_policy() {
+    local node mode want
+    _s13_need_numa_maps
+    node=$(host_mems | tail -n 1)
+    for mode in MPOL_BIND MPOL_INTERLEAVE MPOL_PREFERRED MPOL_LOCAL; do
+        bundle_new "c-$mode"
+        case $mode in
+            MPOL_BIND) want="bind:$node"; bundle_set --arg n "$node" '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: $n}' ;;
+            MPOL_INTERLEAVE) want="interleave:$node"; bundle_set --arg n "$node" '.linux.memoryPolicy = {mode: "MPOL_INTERLEAVE", nodes: $n}' ;;
+            MPOL_PREFERRED) want="prefer=static:$node"
+                bundle_set --arg n "$node" '.linux.memoryPolicy = {mode: "MPOL_PREFERRED", nodes: $n, flags: ["MPOL_F_STATIC_NODES"]}' ;;
+            MPOL_LOCAL) want=local; bundle_set '.linux.memoryPolicy = {mode: "MPOL_LOCAL"}' ;;
+        esac
+        inside 'head -n 1 /proc/self/numa_maps | cut -d " " -f 2'
+        expect_eq "$OUT" "$want" "the process's memory policy ($mode)"
+    done
+    bundle_new bad
+    bundle_set '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "1000"}'
+    ctr_create
+    expect_rc nonzero "create with a node the host does not have"
+    expect_contains "$(cat "$T/$ID.err")" "linux.memoryPolicy" "the error"
+    expect_nothing_left
+    bundle_new exec
+    bundle_set --arg n "$node" '.linux.memoryPolicy = {mode: "MPOL_INTERLEAVE", nodes: $n}'
+    bundle_args sleep 60
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    expect_exit 0 rt exec "$ID" sh -c 'head -n 1 /proc/self/numa_maps | cut -d " " -f 2'
+    expect_eq "$OUT" "interleave:$node" "the exec'd process's memory policy"
+}
+check memory_policy spec13_memory_policy
+
+# config-linux.md#personality for an exec'd process: it runs in the container's execution
+# domain too (runc 1.2 applies it in both of its inits).
+# runc 1.1.5 FAILS this: it ignores linux.personality.
+spec13_exec_personality() {
+    [ "$(uname -m)" = x86_64 ] || [ "$(uname -m)" = aarch64 ] || skip "LINUX32 is tested on x86_64 and aarch64 only, this is $(uname -m)"
+    bundle_new
+    bundle_set '.linux.personality = {domain: "LINUX32"}'
+    bundle_args sleep 60
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    expect_exit 0 rt exec "$ID" uname -m
+    expect_match "$OUT" '^(i686|armv)' "uname -m of the exec'd process under LINUX32"
+}
+check exec_personality spec13_exec_personality
+
+# config.md#linux-process execCPUAffinity, for `exec` (it does not apply to the container's
+# process): `final` is the exec'd process's affinity; with `initial` too, final wins once the
+# process is in the cgroup; without execCPUAffinity the process does not inherit the CPUs the
+# runtime was started on (here `taskset` pins the runtime to the first allowed CPU). Needs
+# two CPUs this runner may use.
+# runc 1.1.5 FAILS this: it has no execCPUAffinity (runc 1.2 does).
+spec13_exec_cpu_affinity() {
+    local cpus first last all
+    cpus=$(host_cpus)
+    [ "$(wc -l <<< "$cpus")" -ge 2 ] || skip "only CPU $cpus is allowed here: an affinity proves nothing with one CPU"
+    first=$(head -n 1 <<< "$cpus")
+    last=$(tail -n 1 <<< "$cpus")
+    all=$(awk '$1 == "Cpus_allowed_list:" { print $2 }' /proc/self/status)
+    bundle_new
+    bundle_args sleep 60
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    local aff='grep ^Cpus_allowed_list: /proc/self/status | cut -f 2'
+    jq --arg a "$aff" --arg l "$last" '.process | .args = ["sh", "-c", $a] | .execCPUAffinity = {final: $l}' \
+        "$CONFIG" > "$T/final.json" || fail "jq"
+    jq --arg a "$aff" --arg f "$first" --arg l "$last" '.process | .args = ["sh", "-c", $a] | .execCPUAffinity = {initial: $f, final: $l}' \
+        "$CONFIG" > "$T/both.json" || fail "jq"
+    expect_exit 0 rt exec --process "$T/final.json" "$ID"
+    expect_eq "$OUT" "$last" "the exec'd process's CPUs with final $last"
+    expect_exit 0 rt exec --process "$T/both.json" "$ID"
+    expect_eq "$OUT" "$last" "the exec'd process's CPUs with initial $first, final $last"
+    _capture taskset -c "$first" "$RUNTIME" --root "$STATE" exec "$ID" sh -c "$aff"
+    expect_rc 0 "exec pinned to CPU $first"
+    expect_eq "$OUT" "$all" "the exec'd process's CPUs without execCPUAffinity, exec started on CPU $first"
+}
+check exec_cpu_affinity spec13_exec_cpu_affinity

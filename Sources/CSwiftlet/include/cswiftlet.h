@@ -36,6 +36,10 @@ int swl_mount_setattr(int dfd, const char *path, unsigned int flags, uint64_t at
 int swl_statx_mount(int fd, uint64_t *mnt_id, int *unique, int *is_mount_root);
 /* statmount(2) (Linux 6.8): the unique id of the mount that mount `mnt_id` (unique) is attached to. */
 int swl_statmount_parent(uint64_t mnt_id, uint64_t *parent_id);
+/* set_mempolicy(2): mode with its MPOL_F_* flags, a node mask of maxnode bits. */
+long swl_set_mempolicy(int mode, const unsigned long *nodemask, unsigned long maxnode);
+/* sched_setaffinity(2) with a raw mask of `size` bytes. */
+int swl_sched_setaffinity(pid_t pid, size_t size, const void *mask);
 /* The filesystem context API: fsopen(2) a filesystem type, fsconfig(2) one string parameter
  * (key NULL: FSCONFIG_CMD_CREATE; value NULL: FSCONFIG_SET_FLAG), fsmount(2) a detached mount. */
 int swl_fsopen(const char *fstype, unsigned int flags);

@@ -217,6 +217,9 @@ enum ChildSetup {
                 try Sys.setCloexec(fd, false)
             }
         }
+        // config-linux.md "Memory policy": last, so that none of the setup's own allocations
+        // follow it; PID 1 keeps it across execve and the process inherits it at fork.
+        try MemoryPolicy.apply(c.spec.linux?.memoryPolicy)
         try Sys.prctl(Linux.PR_SET_PDEATHSIG, 0)
         let error = Sys.execveat(c.initFD, argv: ["swiftlet-init", "\(planFD.raw)"], env: [])
         throw RuntimeError("exec swiftlet-init", error)
