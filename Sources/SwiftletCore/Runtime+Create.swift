@@ -238,6 +238,8 @@ struct Launch {
         do { cgroupJoin = try manager.openSelfJoin() } catch { throw RuntimeError("cgroup: \(error)") }
         let cgroupFD = manager.directoryFD() ?? -1
         if !namespaces.isPrivate(.mount) { try attachHostMount() }
+        // Id-mapped binds need the host's CAP_SYS_ADMIN: made here, moved into place by the child.
+        let idmapped = try IdmappedMounts.prepare(spec, bundle: record.bundle)
         let pair = try withContext("socketpair") { try Sys.socketpair() }
         let start = try withContext("start socket") { try Sys.listenUnix(store.startSocket(record.id)) }
         // `run`: the init finds START waiting in the backlog once it is ready (as for exec).
@@ -257,7 +259,7 @@ struct Launch {
             stateTemplate: record, deferCgroupNamespace: deferCgroupNS, seccomp: security.seccomp,
             seccompListenerFD: security.listener.raw,
             directExec: spec.annotations?[Runtime.noInitAnnotation] == "false", mountLabel: security.mountLabel,
-            hostMount: record.hostMount)
+            hostMount: record.hostMount, idmappedMounts: idmapped.trees)
 
         var flags = namespaces.singleClone ? namespaces.createFlags : 0
         if deferCgroupNS { flags &= ~Linux.CLONE_NEWCGROUP }

@@ -7,7 +7,8 @@ extension Runtime {
     /// answer cannot drift from what `create` really accepts:
     ///  - hooks: the hook lists of `Hooks`; mount options: `MountOptions`' flag, propagation
     ///    and recursive-attribute tables (filesystem data such as `mode=755` is passed through
-    ///    and cannot be listed; `idmap`... are refused, so absent);
+    ///    and cannot be listed; `copy-symlink`... are refused, so absent);
+    ///  - id-mapped mounts (`idmap`, `ridmap`, `mounts[].uidMappings`): Rootfs/IdmappedMounts.swift;
     ///  - namespaces and capabilities: every name the OCI module recognises (the spec asks for
     ///    recognised names, "including [those] that might not be supported by the host");
     ///  - seccomp: each action, operator, architecture and flag is listed only when the
@@ -19,7 +20,7 @@ extension Runtime {
     ///  - memory policies: every mode and flag of config-linux.md "Memory policy" (set_mempolicy(2),
     ///    Security/MemoryPolicy.swift); a kernel without NUMA refuses them at create;
     ///  - what swiftlet does not implement is `enabled: false`: Intel RDT, network devices,
-    ///    id-mapped mounts, systemd cgroups.
+    ///    systemd cgroups.
     public static func features(version: String) -> Features {
         let seccomp = seccompFeatures()
         var annotations = ["run.swiftlet.version": version]
@@ -36,7 +37,7 @@ extension Runtime {
             intelRdt: Features.IntelRdt(enabled: false),
             memoryPolicy: Features.MemoryPolicy(modes: MemoryPolicyModeType.allCases.map(\.rawValue).sorted(),
                                                 flags: MemoryPolicyFlagType.allCases.map(\.rawValue).sorted()),
-            mountExtensions: Features.MountExtensions(idmap: Features.IDMap(enabled: false)),
+            mountExtensions: Features.MountExtensions(idmap: Features.IDMap(enabled: true)),
             netDevices: Features.NetDevices(enabled: false))
         return Features(
             ociVersionMin: OCIVersion.minimum, ociVersionMax: OCIVersion.current,
@@ -53,6 +54,7 @@ extension Runtime {
     static func mountOptionNames() -> [String] {
         let names = Set(MountOptions.setFlags.keys).union(MountOptions.clearFlags.keys)
             .union(MountOptions.propagationFlags.keys).union(MountOptions.recursiveAttributes.keys).union(["tmpcopyup"])
+            .union(MountOptions.idmapOptions.keys)
         return names.sorted()
     }
 

@@ -132,6 +132,11 @@ struct ValidationTests {
                                     uidMappings: [LinuxIDMapping(containerID: 0, hostID: 1, size: 1)],
                                     gidMappings: [LinuxIDMapping(containerID: 0, hostID: 1, size: 0)]))
         },
+        ValidationCase("id-mapped tmpfs", "mounts[1].type", "need a bind mount") {
+            $0.mounts?.append(Mount(destination: "/data", type: "tmpfs", source: "tmpfs", options: ["ridmap"],
+                                    uidMappings: [LinuxIDMapping(containerID: 0, hostID: 1, size: 1)],
+                                    gidMappings: [LinuxIDMapping(containerID: 0, hostID: 1, size: 1)]))
+        },
         ValidationCase("idmap without mappings or user namespace", "mounts[1].options", #""idmap" needs uidMappings"#) {
             $0.mounts?.append(Mount(destination: "/data", type: "none", source: "/srv", options: ["bind", "idmap"]))
         },

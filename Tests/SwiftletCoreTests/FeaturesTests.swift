@@ -46,7 +46,12 @@ import Testing
         #expect(linux?.cgroup?.v1 == true && linux?.cgroup?.v2 == true)
         #expect(linux?.intelRdt?.enabled == false)
         #expect(linux?.netDevices?.enabled == false)
-        #expect(linux?.mountExtensions?.idmap?.enabled == false)
+    }
+
+    /// Id-mapped mounts (Rootfs/IdmappedMounts.swift), with both options.
+    @Test func idmappedMounts() {
+        #expect(Self.features.linux?.mountExtensions?.idmap?.enabled == true)
+        #expect(Set(Self.features.mountOptions ?? []).isSuperset(of: ["idmap", "ridmap"]))
     }
 
     /// config-linux.md "Memory policy": every mode and flag (Security/MemoryPolicy.swift).

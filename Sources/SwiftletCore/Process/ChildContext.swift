@@ -39,4 +39,6 @@ struct ChildContext {
     var mountLabel: String? = nil
     /// No mount namespace: the rootfs bind the runtime made in the host's namespace.
     var hostMount: HostMountNamespace.Record? = nil
+    /// `mounts` index -> the id-mapped tree the runtime prepared (Rootfs/IdmappedMounts.swift).
+    var idmappedMounts: [Int: Int32] = [:]
 }

@@ -33,7 +33,7 @@ struct RootfsSetup {
         let performer = MountPerformer(
             rootfs: c.rootfs, root: root.raw, bundle: c.bundle, cgroupMode: c.cgroupMode,
             cgroupPaths: c.cgroupDirectories, inUserNamespace: c.namespaces.isPrivate(.user),
-            privateNetwork: c.namespaces.isPrivate(.network), mountLabel: c.mountLabel)
+            privateNetwork: c.namespaces.isPrivate(.network), mountLabel: c.mountLabel, idmapped: c.idmappedMounts)
         var hasDevpts = false
         var devIsBind = false
         for (i, mount) in (c.spec.mounts ?? []).enumerated() {
