@@ -21,6 +21,7 @@
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <linux/netlink.h>
 
 #ifndef __NR_clone3
 #define __NR_clone3 435
@@ -168,6 +169,13 @@ long swl_set_mempolicy(int mode, const unsigned long *nodemask, unsigned long ma
 
 int swl_sched_setaffinity(pid_t pid, size_t size, const void *mask) {
     return (int)syscall(SYS_sched_setaffinity, pid, size, mask);
+}
+
+ssize_t swl_netlink_send(int fd, const void *buf, size_t len) {
+    struct sockaddr_nl kernel;
+    memset(&kernel, 0, sizeof kernel);
+    kernel.nl_family = AF_NETLINK;
+    return sendto(fd, buf, len, 0, (const struct sockaddr *)&kernel, sizeof kernel);
 }
 
 /* STATX_MNT_ID_UNIQUE (Linux 6.8): a 64-bit mount id that is never reused. */

@@ -57,6 +57,7 @@ extension Runtime {
         try Self.checkNamespaceFiles(spec.linux?.namespaces ?? [])
         try HostMountNamespace.check(spec, namespaces: namespaces)
         try MemoryPolicy.checkHost(spec.linux?.memoryPolicy)
+        try NetDevices.check(spec)
         if options.consoleSocket != nil && process.terminal != true {
             throw RuntimeError("--console-socket given but process.terminal is false")
         }
@@ -240,6 +241,7 @@ struct Launch {
         if !namespaces.isPrivate(.mount) { try attachHostMount() }
         // Id-mapped binds need the host's CAP_SYS_ADMIN: made here, moved into place by the child.
         let idmapped = try IdmappedMounts.prepare(spec, bundle: record.bundle)
+        let netDevices = spec.linux?.netDevices ?? [:]
         let pair = try withContext("socketpair") { try Sys.socketpair() }
         let start = try withContext("start socket") { try Sys.listenUnix(store.startSocket(record.id)) }
         // `run`: the init finds START waiting in the backlog once it is ready (as for exec).
@@ -259,7 +261,7 @@ struct Launch {
             stateTemplate: record, deferCgroupNamespace: deferCgroupNS, seccomp: security.seccomp,
             seccompListenerFD: security.listener.raw,
             directExec: spec.annotations?[Runtime.noInitAnnotation] == "false", mountLabel: security.mountLabel,
-            hostMount: record.hostMount, idmappedMounts: idmapped.trees)
+            hostMount: record.hostMount, idmappedMounts: idmapped.trees, waitForNetDevices: !netDevices.isEmpty)
 
         var flags = namespaces.singleClone ? namespaces.createFlags : 0
         if deferCgroupNS { flags &= ~Linux.CLONE_NEWCGROUP }
@@ -284,11 +286,12 @@ struct Launch {
         Fault.point("after-cgroup-join")
         if !namespaces.singleClone {
             try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
-        } else if namespaces.newUser || deferCgroupNS {
+        } else if namespaces.newUser || deferCgroupNS || !netDevices.isEmpty {
             if namespaces.newUser {
                 try writeIDMaps(pid: initPID)
                 Fault.point("after-id-maps")
             }
+            try NetDevices.move(netDevices, into: initPID, pidfd: initPidfd)
             try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
         }
 
@@ -319,6 +322,10 @@ struct Launch {
                 attached = -1
                 pidfds.append(initPidfd)
                 try recordInit(initPID)
+                if !netDevices.isEmpty {
+                    try NetDevices.move(netDevices, into: initPID, pidfd: initPidfd)
+                    try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
+                }
             case SWL_MSG_CONSOLE:
                 guard attached >= 0 else { throw RuntimeError("process.terminal: no pty master received") }
                 if let socket = options.consoleSocket {

@@ -19,8 +19,8 @@ extension Runtime {
     ///    apply is refused by `create`;
     ///  - memory policies: every mode and flag of config-linux.md "Memory policy" (set_mempolicy(2),
     ///    Security/MemoryPolicy.swift); a kernel without NUMA refuses them at create;
-    ///  - what swiftlet does not implement is `enabled: false`: Intel RDT, network devices,
-    ///    systemd cgroups.
+    ///  - network devices (`linux.netDevices`): Namespaces/NetDevices.swift;
+    ///  - what swiftlet does not implement is `enabled: false`: Intel RDT, systemd cgroups.
     public static func features(version: String) -> Features {
         let seccomp = seccompFeatures()
         var annotations = ["run.swiftlet.version": version]
@@ -38,7 +38,7 @@ extension Runtime {
             memoryPolicy: Features.MemoryPolicy(modes: MemoryPolicyModeType.allCases.map(\.rawValue).sorted(),
                                                 flags: MemoryPolicyFlagType.allCases.map(\.rawValue).sorted()),
             mountExtensions: Features.MountExtensions(idmap: Features.IDMap(enabled: true)),
-            netDevices: Features.NetDevices(enabled: false))
+            netDevices: Features.NetDevices(enabled: true))
         return Features(
             ociVersionMin: OCIVersion.minimum, ociVersionMax: OCIVersion.current,
             hooks: Hooks().all.map(\.name),

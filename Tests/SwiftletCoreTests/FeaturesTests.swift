@@ -45,7 +45,11 @@ import Testing
         #expect(linux?.cgroup?.systemd == false && linux?.cgroup?.systemdUser == false)
         #expect(linux?.cgroup?.v1 == true && linux?.cgroup?.v2 == true)
         #expect(linux?.intelRdt?.enabled == false)
-        #expect(linux?.netDevices?.enabled == false)
+    }
+
+    /// linux.netDevices (Namespaces/NetDevices.swift).
+    @Test func networkDevices() {
+        #expect(Self.features.linux?.netDevices?.enabled == true)
     }
 
     /// Id-mapped mounts (Rootfs/IdmappedMounts.swift), with both options.

@@ -177,6 +177,7 @@ _s13_runtime_in_private_mntns() {
 _s13_delete_all() {
     local id
     for id in "${CHECK_IDS[@]}"; do rt delete --force "$id" > /dev/null 2>&1; done
+    return 0
 }
 
 _s13_ns_mounts_under() {
@@ -463,3 +464,114 @@ spec13_idmapped_mount_userns() {
 }
 check idmapped_mount_userns spec13_idmapped_mount_userns
 
+
+# ---------------------------------------------------------------------------------------
+# Network devices
+
+# _s13_runtime_in_private_netns: from here on the check's runtime runs in a network namespace
+# of its own (kept by a bind of its ns file under $T), the "host" whose interfaces the checks
+# make and move: the host's own interfaces are never touched. _s13_net CMD... runs CMD there.
+# Containers of the check are deleted before the namespace goes. Skips where the kernel
+# cannot make veth pairs.
+_s13_runtime_in_private_netns() {
+    mkdir -p "$T/netns" && touch "$T/netns/net" || fail "mkdir $T/netns"
+    mount --bind "$T/netns" "$T/netns" && mount --make-private "$T/netns" || fail "cannot make $T/netns a private mount"
+    defer "umount -l '$T/netns'"
+    unshare --net="$T/netns/net" true || fail "cannot make a network namespace (unshare --net=FILE)"
+    defer "umount -l '$T/netns/net'"
+    _s13_net ip link add swprobe0 type veth peer name swprobe1 2> "$T/.veth.err" ||
+        skip "host kernel cannot make veth pairs (CONFIG_VETH): $(cat "$T/.veth.err")"
+    _s13_net ip link del swprobe0
+    printf '#!/bin/sh\nexec nsenter --net=%s -- %s "$@"\n' "$T/netns/net" "$RUNTIME" > "$T/netns-runtime"
+    chmod +x "$T/netns-runtime"
+    RUNTIME=$T/netns-runtime
+    defer '_s13_delete_all'
+}
+
+_s13_net() {
+    nsenter --net="$T/netns/net" -- "$@"
+}
+
+# config-linux.md#network-devices: two veth ends of the runtime's namespace are moved into the
+# container's: swv0 renamed eth1, with its permanent global addresses (an IPv4 and an IPv6
+# one) and not the others (a dynamic one with a lifetime, a link-scope one), set up; swt0
+# under the template name ctr%d (the kernel picks ctr0). Both are gone from the runtime's
+# namespace, their peers stay. After delete the kernel destroyed the moved virtual devices
+# with the namespace (and so their peers): the runtime does not move them back, as the spec
+# says it MUST NOT.
+# runc 1.1.5 FAILS this: it ignores linux.netDevices (runc 1.3 implements it).
+spec13_net_devices() {
+    _s13_runtime_in_private_netns
+    _s13_net ip link add swv0 type veth peer name swv1 || fail "ip link add swv0"
+    _s13_net ip link add swt0 type veth peer name swt1 || fail "ip link add swt0"
+    _s13_net ip addr add 192.0.2.10/24 dev swv0 || fail "ip addr add"
+    _s13_net ip addr add 2001:db8::10/64 dev swv0 nodad || fail "ip -6 addr add"
+    _s13_net ip addr add 192.0.2.20/24 dev swv0 valid_lft 300 preferred_lft 300 || fail "ip addr add (dynamic)"
+    _s13_net ip addr add 169.254.7.7/16 dev swv0 scope link || fail "ip addr add (link scope)"
+    bundle_new
+    bundle_set '.linux.netDevices = {swv0: {name: "eth1"}, swt0: {name: "ctr%d"}}'
+    bundle_args sleep 60
+    ctr_create || fail "create with netDevices failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    expect_exit 0 rt exec "$ID" sh -c 'ip -o link show eth1; ip -o addr show dev eth1; ip -o link show | grep -c ": ctr0[:@]"'
+    expect_match "$(sed -n 1p <<< "$OUT")" '<[^>]*UP[^>]*>' "eth1 is up in the container"
+    expect_contains "$OUT" "inet 192.0.2.10/24" "the permanent IPv4 address, carried over"
+    expect_contains "$OUT" "inet6 2001:db8::10/64" "the permanent IPv6 address, carried over"
+    expect_not_contains "$OUT" "192.0.2.20" "the dynamic address"
+    expect_not_contains "$OUT" "169.254.7.7" "the link-scope address"
+    expect_eq "$(tail -n 1 <<< "$OUT")" 1 "interfaces named ctr0 (from the template ctr%d)"
+    _s13_net ip link show swv0 > /dev/null 2>&1 && fail "swv0 is still in the runtime's namespace"
+    _s13_net ip link show swt0 > /dev/null 2>&1 && fail "swt0 is still in the runtime's namespace"
+    _s13_net ip link show swv1 > /dev/null 2>&1 || fail "the peer swv1 is gone from the runtime's namespace"
+    expect_exit 0 rt delete --force "$ID"
+    wait_for 5 _s13_no_link swv1 || fail "swv1 still exists after delete: the moved veth was not destroyed with the namespace"
+    _s13_net ip -o link show > "$T/links-after"
+    expect_not_contains "$(cat "$T/links-after")" "eth1" "the runtime's namespace after delete"
+    expect_not_contains "$(cat "$T/links-after")" "swv0" "the runtime's namespace after delete"
+}
+check net_devices spec13_net_devices
+
+_s13_no_link() {
+    ! _s13_net ip link show "$1" > /dev/null 2>&1
+}
+
+# config-linux.md#network-devices: refused with the field and nothing left: a device the
+# runtime's namespace does not have, a name that exists in the container's namespace already
+# (lo: the device is not touched, it stays up in the runtime's namespace), no network
+# namespace, a network namespace joined by path (not the container's to fill).
+# runc 1.1.5 FAILS this: it ignores linux.netDevices and creates the containers.
+spec13_net_devices_refusals() {
+    _s13_runtime_in_private_netns
+    _s13_net ip link add swc0 type veth peer name swc1 && _s13_net ip link set swc0 up || fail "ip link add swc0"
+    bundle_new missing
+    bundle_set '.linux.netDevices = {swnone: {}}'
+    ctr_create
+    expect_rc nonzero "create with a device the runtime's namespace lacks"
+    expect_contains "$(cat "$T/$ID.err")" "linux.netDevices" "the error"
+    expect_nothing_left
+    bundle_new clash
+    bundle_set '.linux.netDevices = {swc0: {name: "lo"}}'
+    ctr_create
+    expect_rc nonzero "create with a name the container's namespace has"
+    expect_contains "$(cat "$T/$ID.err")" "linux.netDevices" "the error"
+    expect_nothing_left
+    expect_match "$(_s13_net ip -o link show swc0)" '<[^>]*UP[^>]*>' "swc0, refused, still up in the runtime's namespace"
+    bundle_new nonet
+    bundle_ns_remove network
+    bundle_set '.linux.netDevices = {swc0: {}}'
+    ctr_create
+    expect_rc nonzero "create with netDevices and no network namespace"
+    expect_nothing_left
+    touch "$T/netns/other"
+    unshare --net="$T/netns/other" true || fail "cannot make a second network namespace"
+    defer "umount -l '$T/netns/other'"
+    bundle_new joined
+    bundle_ns_add network "$T/netns/other"
+    bundle_set '.linux.netDevices = {swc0: {}}'
+    ctr_create
+    expect_rc nonzero "create with netDevices and a network namespace joined by path"
+    expect_contains "$(cat "$T/$ID.err")" "linux.netDevices" "the error"
+    expect_nothing_left
+    _s13_net ip link show swc0 > /dev/null 2>&1 || fail "swc0 left the runtime's namespace"
+}
+check net_devices_refusals spec13_net_devices_refusals

@@ -40,6 +40,8 @@ int swl_statmount_parent(uint64_t mnt_id, uint64_t *parent_id);
 long swl_set_mempolicy(int mode, const unsigned long *nodemask, unsigned long maxnode);
 /* sched_setaffinity(2) with a raw mask of `size` bytes. */
 int swl_sched_setaffinity(pid_t pid, size_t size, const void *mask);
+/* sendto(2) of a netlink request to the kernel (nl_pid 0). */
+ssize_t swl_netlink_send(int fd, const void *buf, size_t len);
 /* The filesystem context API: fsopen(2) a filesystem type, fsconfig(2) one string parameter
  * (key NULL: FSCONFIG_CMD_CREATE; value NULL: FSCONFIG_SET_FLAG), fsmount(2) a detached mount. */
 int swl_fsopen(const char *fstype, unsigned int flags);

@@ -41,4 +41,6 @@ struct ChildContext {
     var hostMount: HostMountNamespace.Record? = nil
     /// `mounts` index -> the id-mapped tree the runtime prepared (Rootfs/IdmappedMounts.swift).
     var idmappedMounts: [Int: Int32] = [:]
+    /// linux.netDevices: the init waits for GO while the runtime moves them into its namespace.
+    var waitForNetDevices = false
 }

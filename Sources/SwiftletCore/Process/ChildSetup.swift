@@ -122,9 +122,14 @@ enum ChildSetup {
         // The host's /proc is still mounted: /proc/self names this process as the host sees it,
         // which is the pid hooks must be told.
         let hostPID = (try? Sys.readlink("/proc/self")).flatMap { Int32($0) }
+        if joined && c.waitForNetDevices {
+            try waitForGo(c.syncFD, step: "wait for linux.netDevices")
+        }
         if !joined {
-            if c.namespaces.newUser || c.deferCgroupNamespace {
-                try waitForGo(c.syncFD, step: "wait for id maps and cgroups")
+            // The runtime writes the id maps, finishes the cgroups and moves linux.netDevices
+            // into the new network namespace, then sends GO.
+            if c.namespaces.newUser || c.deferCgroupNamespace || c.waitForNetDevices {
+                try waitForGo(c.syncFD, step: "wait for id maps, cgroups and network devices")
             }
             if c.namespaces.newUser { try becomeRoot(c) }
             try joinNamespaces(c.namespaces.joins)

@@ -129,6 +129,7 @@ public enum Linux {
     public static let EINTR: Int32 = 4
     public static let EEXIST: Int32 = 17
     public static let ENODEV: Int32 = 19
+    public static let EPROTO: Int32 = 71
     public static let ENOTTY: Int32 = 25
     public static let ENOTDIR: Int32 = 20
     public static let EINVAL: Int32 = 22
