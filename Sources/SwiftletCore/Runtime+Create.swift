@@ -58,6 +58,7 @@ extension Runtime {
         try HostMountNamespace.check(spec, namespaces: namespaces)
         try MemoryPolicy.checkHost(spec.linux?.memoryPolicy)
         try NetDevices.check(spec)
+        let resctrl = try IntelRdt.check(spec)
         if options.consoleSocket != nil && process.terminal != true {
             throw RuntimeError("--console-socket given but process.terminal is false")
         }
@@ -83,6 +84,7 @@ extension Runtime {
         record.seccomp = spec.linux?.seccomp
         var launch = Launch(runtime: self, spec: spec, process: process, record: record, namespaces: namespaces, options: options)
         launch.recordPath = recordPath
+        launch.resctrl = resctrl
         do {
             // The cgroup is recorded before it exists, so that `delete --force` finds it
             // whenever create dies.
@@ -158,6 +160,8 @@ struct Launch {
     var pidfds: [Int32] = []
     /// Where the seccomp recorder writes its profile (nil: not recording).
     var recordPath: String?
+    /// The resctrl mount, when linux.intelRdt is set (IntelRdt.check).
+    var resctrl: String?
 
     struct Result {
         let record: ContainerRecord
@@ -191,6 +195,9 @@ struct Launch {
         if let mount = record.hostMount {
             do { try HostMountNamespace.detach(mount) } catch { runtime.warn("create failed, and then: \(error)") }
         }
+        if let rdt = record.intelRdt {
+            do { try IntelRdt.remove(rdt) } catch { runtime.warn("create failed, and then: \(error)") }
+        }
         if let cgroup {
             _ = try? cgroup.signalAll(Linux.SIGKILL)
             try? cgroup.destroy()
@@ -223,6 +230,13 @@ struct Launch {
             throw RuntimeError("cgroup: \(error)")
         }
         Fault.point("after-cgroup")
+        if let rdt = spec.linux?.intelRdt, let resctrl {
+            let plan = IntelRdt.plan(rdt, containerID: record.id)
+            let make = try IntelRdt.check(plan, root: resctrl)
+            record.intelRdt = IntelRdt.record(plan, root: resctrl)
+            try store.write(record)
+            try IntelRdt.prepare(plan, root: resctrl, make: make)
+        }
 
         var recorder: RecorderProcess?
         let security: PreparedSecurity
@@ -270,6 +284,8 @@ struct Launch {
         var initPID = child.pid
         var initPidfd = child.pidfd
         try recordInit(initPID)
+        // Before the child runs anything of the container's (a second stage inherits it).
+        if let rdt = record.intelRdt { try IntelRdt.join(rdt, pid: initPID) }
         Fault.point("after-clone")
         let parentEnd = pair.first.raw
         do { let childEnd = pair.second; _ = consume childEnd }

@@ -214,6 +214,7 @@ struct ExecLaunch {
         } catch {
             throw RuntimeError("cgroup: \(error)")
         }
+        if let rdt = record.intelRdt { try IntelRdt.join(rdt, pid: cloned.pid) }
         try withContext("exec") { try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO)) }
 
         var console: Int32 = -1

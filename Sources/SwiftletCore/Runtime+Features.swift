@@ -20,7 +20,9 @@ extension Runtime {
     ///  - memory policies: every mode and flag of config-linux.md "Memory policy" (set_mempolicy(2),
     ///    Security/MemoryPolicy.swift); a kernel without NUMA refuses them at create;
     ///  - network devices (`linux.netDevices`): Namespaces/NetDevices.swift;
-    ///  - what swiftlet does not implement is `enabled: false`: Intel RDT, systemd cgroups.
+    ///  - Intel RDT (`linux.intelRdt`, with `schemata` and `enableMonitoring`): Resctrl/IntelRdt.swift;
+    ///    a host without a resctrl mount refuses it at create;
+    ///  - what swiftlet does not implement is `enabled: false`: systemd cgroups.
     public static func features(version: String) -> Features {
         let seccomp = seccompFeatures()
         var annotations = ["run.swiftlet.version": version]
@@ -34,7 +36,7 @@ extension Runtime {
             seccomp: seccomp,
             apparmor: Features.Apparmor(enabled: true),
             selinux: Features.Selinux(enabled: true),
-            intelRdt: Features.IntelRdt(enabled: false),
+            intelRdt: Features.IntelRdt(enabled: true, schemata: true, monitoring: true),
             memoryPolicy: Features.MemoryPolicy(modes: MemoryPolicyModeType.allCases.map(\.rawValue).sorted(),
                                                 flags: MemoryPolicyFlagType.allCases.map(\.rawValue).sorted()),
             mountExtensions: Features.MountExtensions(idmap: Features.IDMap(enabled: true)),

@@ -44,7 +44,11 @@ import Testing
         let linux = Self.features.linux
         #expect(linux?.cgroup?.systemd == false && linux?.cgroup?.systemdUser == false)
         #expect(linux?.cgroup?.v1 == true && linux?.cgroup?.v2 == true)
-        #expect(linux?.intelRdt?.enabled == false)
+    }
+
+    /// linux.intelRdt with schemata and monitoring (Resctrl/IntelRdt.swift).
+    @Test func intelRdt() {
+        #expect(Self.features.linux?.intelRdt == Features.IntelRdt(enabled: true, schemata: true, monitoring: true))
     }
 
     /// linux.netDevices (Namespaces/NetDevices.swift).

@@ -575,3 +575,56 @@ spec13_net_devices_refusals() {
     _s13_net ip link show swc0 > /dev/null 2>&1 || fail "swc0 left the runtime's namespace"
 }
 check net_devices_refusals spec13_net_devices_refusals
+
+# ---------------------------------------------------------------------------------------
+# Intel RDT
+
+# _s13_resctrl: the resctrl mount point of the runner's mount namespace, or nothing.
+_s13_resctrl() {
+    awk '{ for (i = 7; $i != "-"; i++); if ($(i + 1) == "resctrl") { print $5; exit } }' /proc/self/mountinfo
+}
+
+# config-linux.md#intelrdt: "If no mounted resctrl pseudo-filesystem is available in the
+# runtime mount namespace, the runtime MUST generate an error": create fails naming the
+# field, nothing left. (Where resctrl is mounted, intel_rdt checks the group instead.)
+spec13_intel_rdt_unavailable() {
+    [ -z "$(_s13_resctrl)" ] || skip "host has resctrl mounted at $(_s13_resctrl): no refusal to see (spec13/intel_rdt uses it)"
+    bundle_new
+    bundle_set '.linux.intelRdt = {closID: "swc-gold", l3CacheSchema: "L3:0=f"}'
+    ctr_create
+    expect_rc nonzero "create with intelRdt on a host without resctrl"
+    expect_contains "$(cat "$T/$ID.err")" "intelRdt" "the error"
+    expect_nothing_left
+}
+check intel_rdt_unavailable spec13_intel_rdt_unavailable
+
+# config-linux.md#intelrdt on a host with resctrl: without closID the container gets the
+# group <container-id>, its process is in that group's tasks (an exec'd one too), a
+# monitoring group mon_groups/<container-id> where the host monitors (info/L3_MON), and
+# delete removes both.
+spec13_intel_rdt() {
+    local root pid
+    root=$(_s13_resctrl)
+    [ -n "$root" ] || skip "host has no resctrl filesystem mounted (Intel RDT / AMD PQoS); the refusal is checked by spec13/intel_rdt_unavailable"
+    local monitoring=false
+    [ -d "$root/info/L3_MON" ] && monitoring=true
+    bundle_new
+    bundle_set --argjson m "$monitoring" '.linux.intelRdt = {enableMonitoring: $m}'
+    bundle_args sleep 60
+    ctr_create || fail "create with intelRdt failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    pid=$(state_field pid) || fail "state failed"
+    local tasks="$root/$ID/tasks"
+    [ "$monitoring" = true ] && tasks="$root/$ID/mon_groups/$ID/tasks"
+    grep -qx "$pid" "$tasks" || fail "the container's init $pid is not in $tasks"
+    expect_exit 0 rt exec --detach "$ID" sleep 30
+    wait_for 2 _s13_lines_at_least 2 "$tasks" || fail "the exec'd process is not in $tasks ($(wc -l < "$tasks") tasks)"
+    expect_exit 0 rt delete --force "$ID"
+    [ -e "$root/$ID" ] && fail "$root/$ID is left after delete"
+    return 0
+}
+check intel_rdt spec13_intel_rdt
+
+_s13_lines_at_least() {
+    [ "$(wc -l < "$2")" -ge "$1" ]
+}

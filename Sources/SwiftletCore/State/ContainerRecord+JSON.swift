@@ -28,6 +28,10 @@ extension ContainerRecord {
             ("terminal", record.terminal.map { .bool($0) }),
         ]
         if let resources = record.resources { members.append(("resources", try Self.codable(resources, "resources"))) }
+        if let rdt = record.intelRdt {
+            members.append(("intelRdt", .object([("tasks", .string(rdt.tasks)), ("createdGroup", rdt.createdGroup.map { .string($0) }),
+                                                 ("monitorGroup", rdt.monitorGroup.map { .string($0) })])))
+        }
         if let mount = record.hostMount {
             members.append(("hostMount", .object([("path", .string(mount.path)), ("mountID", .integer(mount.mountID)),
                                                   ("unique", .bool(mount.unique))])))
@@ -52,6 +56,11 @@ extension ContainerRecord {
             namespaces: try fields.optional("namespaces") { try $0.arrayValue?.map(Self.namespace) },
             terminal: try fields.optional("terminal") { $0.boolValue })
         record.resources = try fields.codable("resources", LinuxResources.self)
+        record.intelRdt = try fields.optional("intelRdt") { value -> IntelRdt.Record? in
+            guard let tasks = value["tasks"]?.stringValue else { return nil }
+            return IntelRdt.Record(tasks: tasks, createdGroup: value["createdGroup"]?.stringValue,
+                                   monitorGroup: value["monitorGroup"]?.stringValue)
+        }
         record.hostMount = try fields.optional("hostMount") { value -> HostMountNamespace.Record? in
             guard let path = value["path"]?.stringValue, let id = value["mountID"]?.integerValue(UInt64.self),
                   let unique = value["unique"]?.boolValue else { return nil }

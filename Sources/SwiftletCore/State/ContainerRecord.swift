@@ -44,6 +44,9 @@ public struct ContainerRecord: Sendable {
     /// Without a mount namespace: the bind of the rootfs in the host's mount namespace that
     /// every mount of the container sits below, detached by `delete` (Rootfs/HostMountNamespace.swift).
     var hostMount: HostMountNamespace.Record? = nil
+    /// linux.intelRdt: the resctrl group the processes join and what delete removes
+    /// (Resctrl/IntelRdt.swift).
+    var intelRdt: IntelRdt.Record? = nil
 }
 
 /// `<root>/<id>/exec.json` of earlier versions: the container's process and seccomp profile
