@@ -131,8 +131,8 @@ _s13_not_mounted() {
 # runbindable, private for private/rprivate, never shared for slave/rslave (a slave of the
 # host's / where that is shared, else private). The rootfs lies in a shared mount of the
 # host, as on systemd hosts.
-# runc 1.1.5 FAILS this: / stays private for shared/rshared, and unbindable/runbindable end
-# in "invalid argument" (the bind of the rootfs from an unbindable mount).
+# runc 1.1.5 FAILS this: / stays private for shared, rshared and unbindable, and runbindable
+# ends in "invalid argument" (its bind of the rootfs from an unbindable mount).
 spec13_rootfs_propagation_values() {
     local prop want got
     _s13_shared_dir "$T/images"
