@@ -21,6 +21,26 @@ _s13_root_propagation() {
 }
 
 # ---------------------------------------------------------------------------------------
+# features
+
+# features-linux.md: `features` reports the 1.3 fields this file checks as implemented:
+# mountExtensions.idmap, netDevices, intelRdt (schemata, monitoring) enabled, every memory
+# policy mode and flag, and the idmap/ridmap mount options. (Implemented, not "usable on
+# this host": intelRdt still needs resctrl, see intel_rdt_unavailable.)
+# runc 1.1.5 FAILS this: its `features` predates these fields.
+spec13_features() {
+    expect_exit 0 rt features
+    local got
+    got=$(jq -c '[.linux.mountExtensions.idmap.enabled, .linux.netDevices.enabled, .linux.intelRdt.enabled,
+        .linux.intelRdt.schemata, .linux.intelRdt.monitoring, (.linux.memoryPolicy.modes // [] | sort),
+        (.linux.memoryPolicy.flags // [] | sort), ((.mountOptions // []) | map(select(. == "idmap" or . == "ridmap")) | sort)]' <<< "$OUT") ||
+        fail "features output is not JSON: $OUT"
+    expect_eq "$got" '[true,true,true,true,true,["MPOL_BIND","MPOL_DEFAULT","MPOL_INTERLEAVE","MPOL_LOCAL","MPOL_PREFERRED","MPOL_PREFERRED_MANY","MPOL_WEIGHTED_INTERLEAVE"],["MPOL_F_NUMA_BALANCING","MPOL_F_RELATIVE_NODES","MPOL_F_STATIC_NODES"],["idmap","ridmap"]]' \
+        "idmap, netDevices, intelRdt (enabled, schemata, monitoring), memory policy modes and flags, idmap options"
+}
+check features spec13_features
+
+# ---------------------------------------------------------------------------------------
 # Seccomp and the working directory
 
 # config-linux.md#seccomp with runtime.md's CVE-2024-21626 protection: the runtime checks
