@@ -378,7 +378,6 @@ struct Launch {
         let prepared = try HostMountNamespace.prepare(rootfs: record.rootfs)
         record.hostMount = prepared.record
         try runtime.store.write(record)
-        Fault.point("before-host-mount")
         try HostMountNamespace.attach(prepared.tree, rootfs: record.rootfs)
     }
 
