@@ -21,6 +21,7 @@
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <linux/netlink.h>
 
 #ifndef __NR_clone3
 #define __NR_clone3 435
@@ -136,9 +137,63 @@ int swl_move_mount(int from_dfd, const char *from_path, int to_dfd, const char *
 }
 
 int swl_mount_setattr(int dfd, const char *path, unsigned int flags, uint64_t attr_set, uint64_t attr_clr,
-                      uint64_t propagation) {
-    struct swl_mount_attr attr = {attr_set, attr_clr, propagation, 0};
+                      uint64_t propagation, int userns_fd) {
+    struct swl_mount_attr attr = {attr_set, attr_clr, propagation, userns_fd < 0 ? 0 : (uint64_t)userns_fd};
     return (int)syscall(__NR_mount_setattr, dfd, path, flags, &attr, sizeof(attr));
+}
+
+#ifndef __NR_statmount
+#define __NR_statmount 457
+#endif
+
+/* statmount(2) (Linux 6.8), STATMOUNT_MNT_BASIC: the unique id of the mount `mnt_id` is attached to. */
+int swl_statmount_parent(uint64_t mnt_id, uint64_t *parent_id) {
+    struct { uint32_t size, spare; uint64_t mnt_id, param; } req = {24, 0, mnt_id, 0x2 /* STATMOUNT_MNT_BASIC */};
+    /* struct statmount up to mnt_parent_id: size, mnt_opts, mask, sb_dev_major/minor, sb_magic,
+     * sb_flags, fs_type, mnt_id, mnt_parent_id; the kernel fills what fits. */
+    uint64_t buf[64];
+    memset(buf, 0, sizeof buf);
+    if (syscall(__NR_statmount, &req, buf, sizeof buf, 0) < 0)
+        return -1;
+    if (!(buf[1] & 0x2)) {
+        errno = EOPNOTSUPP;
+        return -1;
+    }
+    *parent_id = buf[6];
+    return 0;
+}
+
+long swl_set_mempolicy(int mode, const unsigned long *nodemask, unsigned long maxnode) {
+    return syscall(SYS_set_mempolicy, mode, nodemask, maxnode);
+}
+
+int swl_sched_setaffinity(pid_t pid, size_t size, const void *mask) {
+    return (int)syscall(SYS_sched_setaffinity, pid, size, mask);
+}
+
+ssize_t swl_netlink_send(int fd, const void *buf, size_t len) {
+    struct sockaddr_nl kernel;
+    memset(&kernel, 0, sizeof kernel);
+    kernel.nl_family = AF_NETLINK;
+    return sendto(fd, buf, len, 0, (const struct sockaddr *)&kernel, sizeof kernel);
+}
+
+/* STATX_MNT_ID_UNIQUE (Linux 6.8): a 64-bit mount id that is never reused. */
+#define SWL_STATX_MNT_ID_UNIQUE 0x4000U
+
+int swl_statx_mount(int fd, uint64_t *mnt_id, int *unique, int *is_mount_root) {
+    struct statx stx;
+    memset(&stx, 0, sizeof stx);
+    if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID | SWL_STATX_MNT_ID_UNIQUE, &stx) < 0)
+        return -1;
+    if (!(stx.stx_mask & (STATX_MNT_ID | SWL_STATX_MNT_ID_UNIQUE))) {
+        errno = EOPNOTSUPP;
+        return -1;
+    }
+    *mnt_id = stx.stx_mnt_id;
+    *unique = (stx.stx_mask & SWL_STATX_MNT_ID_UNIQUE) != 0;
+    *is_mount_root = (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+    return 0;
 }
 
 int swl_openat2(int dfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {

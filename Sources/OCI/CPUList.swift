@@ -4,6 +4,11 @@ import FoundationEssentials
 /// used by config-linux.md "CPU" `cpus`/`mems`, config.md `execCPUAffinity` and
 /// config-linux.md "Memory policy" `nodes`.
 public enum CPUList {
+    /// The kernel's largest CPU count (CONFIG_NR_CPUS at most 8192) and memory node count
+    /// (MAX_NUMNODES, CONFIG_NODES_SHIFT at most 10): a list naming more is no list of this machine.
+    public static let maxCPUs: UInt32 = 8192
+    public static let maxNodes: UInt32 = 1024
+
     /// The ranges of `text` in order, or nil when it is not a list of `N` or `N-M` (N <= M)
     /// separated by commas. Surrounding spaces and a trailing newline are not allowed.
     public static func parse(_ text: String) -> [ClosedRange<UInt32>]? {

@@ -122,9 +122,24 @@ extension Spec {
     private func validateMemoryPolicy(_ policy: LinuxMemoryPolicy, _ problems: inout Problems) {
         let base = "linux.memoryPolicy"
         let nodes = policy.nodes ?? ""
-        if !nodes.isEmpty && CPUList.parse(nodes) == nil {
-            problems.add("\(base).nodes", "invalid node list \(Check.quote(nodes))")
-            return
+        if !nodes.isEmpty {
+            guard let ranges = CPUList.parse(nodes) else {
+                problems.add("\(base).nodes", "invalid node list \(Check.quote(nodes))")
+                return
+            }
+            if let last = ranges.map(\.upperBound).max(), last >= CPUList.maxNodes {
+                problems.add("\(base).nodes", "node \(last) is beyond the kernel's limit of \(CPUList.maxNodes) nodes")
+            }
+        }
+        let flags = Set(policy.flags ?? [])
+        if flags.contains(.staticNodes) && flags.contains(.relativeNodes) {
+            problems.add("\(base).flags", "MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude each other")
+        }
+        if flags.contains(.numaBalancing) && policy.mode != .bind && policy.mode != .preferredMany {
+            problems.add("\(base).flags", "MPOL_F_NUMA_BALANCING needs mode MPOL_BIND or MPOL_PREFERRED_MANY, got \(policy.mode.rawValue)")
+        }
+        if !flags.isEmpty && (policy.mode == .default || policy.mode == .local) {
+            problems.add("\(base).flags", "\(policy.mode.rawValue) takes no flags")
         }
         switch policy.mode {
         case .default, .local:

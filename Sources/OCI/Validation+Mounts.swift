@@ -37,6 +37,10 @@ extension Spec {
             if let idmapOption, uidMappings.isEmpty, !hasUserNamespace {
                 problems.add("\(base).options", "\(Check.quote(idmapOption)) needs uidMappings and gidMappings or a user namespace")
             }
+            // mount_setattr(MOUNT_ATTR_IDMAP) maps a bind of an existing tree (runc has the same rule).
+            if (idmapOption != nil || !uidMappings.isEmpty || !gidMappings.isEmpty) && !mount.isBind {
+                problems.add("\(base).type", "id-mapped mounts (idmap, ridmap, uidMappings) need a bind mount, got type \(Check.quote(mount.type ?? ""))")
+            }
         }
     }
 

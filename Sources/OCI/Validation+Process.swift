@@ -25,7 +25,12 @@ extension Spec {
         }
         if let affinity = process.execCPUAffinity {
             for (name, list) in [("initial", affinity.initial), ("final", affinity.final)] {
-                if let list, CPUList.parse(list) == nil {
+                if let list, let ranges = CPUList.parse(list) {
+                    // NR_CPUS is at most 8192 (CONFIG_NR_CPUS): a mask beyond it means nothing.
+                    if let last = ranges.map(\.upperBound).max(), last >= CPUList.maxCPUs {
+                        problems.add("\(base).execCPUAffinity.\(name)", "CPU \(last) is beyond the kernel's limit of \(CPUList.maxCPUs) CPUs")
+                    }
+                } else if let list {
                     problems.add("\(base).execCPUAffinity.\(name)", "invalid CPU list \(Check.quote(list))")
                 }
             }

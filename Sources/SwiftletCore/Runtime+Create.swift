@@ -61,6 +61,10 @@ extension Runtime {
             throw RuntimeError("linux.namespaces (\(join.type.rawValue)): path \(join.path) does not exist", errno: Linux.ENOENT)
         }
         try Self.checkNamespaceFiles(spec.linux?.namespaces ?? [])
+        try HostMountNamespace.check(spec, namespaces: namespaces)
+        try MemoryPolicy.checkHost(spec.linux?.memoryPolicy)
+        try NetDevices.check(spec)
+        let resctrl = try IntelRdt.check(spec)
         if options.consoleSocket != nil && process.terminal != true {
             throw RuntimeError("--console-socket given but process.terminal is false")
         }
@@ -87,6 +91,7 @@ extension Runtime {
         var launch = Launch(runtime: self, spec: spec, process: process, record: record, namespaces: namespaces, options: options)
         launch.recordPath = recordPath
         launch.initMode = initMode
+        launch.resctrl = resctrl
         do {
             // The cgroup is recorded before it exists, so that `delete --force` finds it
             // whenever create dies.
@@ -165,6 +170,8 @@ struct Launch {
     var recordPath: String?
     /// Whether swiftlet-init stays as the container's first process (`InitMode.choose`).
     var initMode = InitMode.supervise
+    /// The resctrl mount, when linux.intelRdt is set (IntelRdt.check).
+    var resctrl: String?
 
     struct Result {
         let record: ContainerRecord
@@ -195,6 +202,12 @@ struct Launch {
             _ = FileDescriptor(fd)
         }
         pidfds = []
+        if let mount = record.hostMount {
+            do { try HostMountNamespace.detach(mount) } catch { runtime.warn("create failed, and then: \(error)") }
+        }
+        if let rdt = record.intelRdt {
+            do { try IntelRdt.remove(rdt) } catch { runtime.warn("create failed, and then: \(error)") }
+        }
         if let cgroup {
             _ = try? cgroup.signalAll(Linux.SIGKILL)
             try? cgroup.destroy()
@@ -227,6 +240,13 @@ struct Launch {
             throw RuntimeError("cgroup: \(error)")
         }
         Fault.point("after-cgroup")
+        if let rdt = spec.linux?.intelRdt, let resctrl {
+            let plan = IntelRdt.plan(rdt, containerID: record.id)
+            let make = try IntelRdt.check(plan, root: resctrl)
+            record.intelRdt = IntelRdt.record(plan, root: resctrl)
+            try store.write(record)
+            try IntelRdt.prepare(plan, root: resctrl, make: make)
+        }
 
         var recorder: RecorderProcess?
         let security: PreparedSecurity
@@ -242,6 +262,10 @@ struct Launch {
         let cgroupJoin: CgroupSelfJoin
         do { cgroupJoin = try manager.openSelfJoin() } catch { throw RuntimeError("cgroup: \(error)") }
         let cgroupFD = manager.directoryFD() ?? -1
+        if !namespaces.isPrivate(.mount) { try attachHostMount() }
+        // Id-mapped binds need the host's CAP_SYS_ADMIN: made here, moved into place by the child.
+        let idmapped = try IdmappedMounts.prepare(spec, bundle: record.bundle)
+        let netDevices = spec.linux?.netDevices ?? [:]
         let pair = try withContext("socketpair") { try Sys.socketpair() }
         let start = try withContext("start socket") { try Sys.listenUnix(store.startSocket(record.id)) }
         // `run`: the init finds START waiting in the backlog once it is ready (as for exec).
@@ -260,7 +284,8 @@ struct Launch {
             pauseForRuntimeHooks: !(spec.hooks?.prestart?.isEmpty ?? true) || !(spec.hooks?.createRuntime?.isEmpty ?? true),
             stateTemplate: record, deferCgroupNamespace: deferCgroupNS, seccomp: security.seccomp,
             seccompListenerFD: security.listener.raw,
-            directExec: initMode == .direct, mountLabel: security.mountLabel)
+            directExec: initMode == .direct, mountLabel: security.mountLabel,
+            hostMount: record.hostMount, idmappedMounts: idmapped.trees, waitForNetDevices: !netDevices.isEmpty)
 
         var flags = namespaces.singleClone ? namespaces.createFlags : 0
         if deferCgroupNS { flags &= ~Linux.CLONE_NEWCGROUP }
@@ -269,6 +294,8 @@ struct Launch {
         var initPID = child.pid
         var initPidfd = child.pidfd
         try recordInit(initPID)
+        // Before the child runs anything of the container's (a second stage inherits it).
+        if let rdt = record.intelRdt { try IntelRdt.join(rdt, pid: initPID) }
         Fault.point("after-clone")
         let parentEnd = pair.first.raw
         do { let childEnd = pair.second; _ = consume childEnd }
@@ -285,11 +312,12 @@ struct Launch {
         Fault.point("after-cgroup-join")
         if !namespaces.singleClone {
             try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
-        } else if namespaces.newUser || deferCgroupNS {
+        } else if namespaces.newUser || deferCgroupNS || !netDevices.isEmpty {
             if namespaces.newUser {
                 try writeIDMaps(pid: initPID)
                 Fault.point("after-id-maps")
             }
+            try NetDevices.move(netDevices, into: initPID, pidfd: initPidfd)
             try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
         }
 
@@ -320,6 +348,10 @@ struct Launch {
                 attached = -1
                 pidfds.append(initPidfd)
                 try recordInit(initPID)
+                if !netDevices.isEmpty {
+                    try NetDevices.move(netDevices, into: initPID, pidfd: initPidfd)
+                    try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
+                }
             case SWL_MSG_CONSOLE:
                 guard attached >= 0 else { throw RuntimeError("process.terminal: no pty master received") }
                 if let socket = options.consoleSocket {
@@ -348,6 +380,15 @@ struct Launch {
         if initPidfd != child.pidfd { Sys.closeRaw(child.pidfd) }
         return Result(record: record, pidfd: initPidfd, console: console, recorder: recorder,
                       startConnection: startConnection?.take() ?? -1)
+    }
+
+    /// Without a mount namespace: the rootfs bind in the host's namespace, recorded in
+    /// state.json before it is attached (Rootfs/HostMountNamespace.swift).
+    mutating func attachHostMount() throws {
+        let prepared = try HostMountNamespace.prepare(rootfs: record.rootfs)
+        record.hostMount = prepared.record
+        try runtime.store.write(record)
+        try HostMountNamespace.attach(prepared.tree, rootfs: record.rootfs)
     }
 
     /// Saves the init's pid and start time while create is still running, so that a runtime

@@ -48,6 +48,13 @@ extension Runtime {
                 do { try cgroup.destroy() } catch { warn("delete \(id): cgroup: \(error)") }
             }
         }
+        if let rdt = record.intelRdt {
+            do { try IntelRdt.remove(rdt) } catch { throw RuntimeError("delete \(id): \(error)") }
+        }
+        if let mount = record.hostMount {
+            // No mount namespace: the container's mounts are in the host's, below this bind.
+            do { try HostMountNamespace.detach(mount) } catch { throw RuntimeError("delete \(id): \(error)") }
+        }
         try store.remove(id)
         _ = consume lock
         removeCacheIfLast()

@@ -190,11 +190,19 @@ struct ExecLaunch {
         }
         try withContext("exec socket") { try Sys.send(connection.raw, swl_msg(type: SWL_MSG_START)) }
 
-        let context = ExecContext(
+        let affinity = try ExecAffinity.masks(process.execCPUAffinity)
+        var context = ExecContext(
             initPID: initPID, pidfd: pidfd.raw, joins: joins.filter { $0 != .pid }, rootFD: root.raw,
             syncFD: pair.second.raw, startFD: listener.raw, initFD: initFD.raw, process: process, seccomp: security.seccomp,
             seccompListenerFD: security.listener.raw, seccompListenerState: listenerState, preserveFDs: options.preserveFDs,
             cgroupJoin: cgroupJoin)
+        context.personality = record.personality
+        context.memoryPolicy = record.memoryPolicy
+        context.finalAffinity = affinity.final
+        // execCPUAffinity.initial: the runtime's own affinity, which the child starts with.
+        if let initial = affinity.initial {
+            try withContext("process.execCPUAffinity.initial") { try Sys.setAffinity(initial, display: "the runtime's exec process") }
+        }
         let cloned = try cloneChild(context, pidfd: pidfd.raw, joinPID: joins.contains(.pid), cgroupFD: cgroupFD)
         child = cloned.pidfd
         do { let childEnd = pair.second; _ = consume childEnd }
@@ -206,6 +214,7 @@ struct ExecLaunch {
         } catch {
             throw RuntimeError("cgroup: \(error)")
         }
+        if let rdt = record.intelRdt { try IntelRdt.join(rdt, pid: cloned.pid) }
         try withContext("exec") { try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO)) }
 
         var console: Int32 = -1

@@ -7,7 +7,8 @@ extension Runtime {
     /// answer cannot drift from what `create` really accepts:
     ///  - hooks: the hook lists of `Hooks`; mount options: `MountOptions`' flag, propagation
     ///    and recursive-attribute tables (filesystem data such as `mode=755` is passed through
-    ///    and cannot be listed; `idmap`... are refused, so absent);
+    ///    and cannot be listed; `copy-symlink`... are refused, so absent);
+    ///  - id-mapped mounts (`idmap`, `ridmap`, `mounts[].uidMappings`): Rootfs/IdmappedMounts.swift;
     ///  - namespaces and capabilities: every name the OCI module recognises (the spec asks for
     ///    recognised names, "including [those] that might not be supported by the host");
     ///  - seccomp: each action, operator, architecture and flag is listed only when the
@@ -16,8 +17,12 @@ extension Runtime {
     ///  - AppArmor and SELinux: the runtime's implementation (swiftlet-init applies both
     ///    labels), which the spec defines as independent of the host; a label the host cannot
     ///    apply is refused by `create`;
-    ///  - what swiftlet does not implement is `enabled: false`: Intel RDT, network devices,
-    ///    id-mapped mounts, systemd cgroups; memory policies: none.
+    ///  - memory policies: every mode and flag of config-linux.md "Memory policy" (set_mempolicy(2),
+    ///    Security/MemoryPolicy.swift); a kernel without NUMA refuses them at create;
+    ///  - network devices (`linux.netDevices`): Namespaces/NetDevices.swift;
+    ///  - Intel RDT (`linux.intelRdt`, with `schemata` and `enableMonitoring`): Resctrl/IntelRdt.swift;
+    ///    a host without a resctrl mount refuses it at create;
+    ///  - what swiftlet does not implement is `enabled: false`: systemd cgroups.
     ///  - annotations: the version and commit `--version` prints (BuildInfo), as runc's
     ///    `org.opencontainers.runc.version`/`.commit`, and the libseccomp version.
     public static func features(version: String = BuildInfo.version, commit: String = BuildInfo.commit) -> Features {
@@ -31,10 +36,11 @@ extension Runtime {
             seccomp: seccomp,
             apparmor: Features.Apparmor(enabled: true),
             selinux: Features.Selinux(enabled: true),
-            intelRdt: Features.IntelRdt(enabled: false),
-            memoryPolicy: Features.MemoryPolicy(modes: [], flags: []),
-            mountExtensions: Features.MountExtensions(idmap: Features.IDMap(enabled: false)),
-            netDevices: Features.NetDevices(enabled: false))
+            intelRdt: Features.IntelRdt(enabled: true, schemata: true, monitoring: true),
+            memoryPolicy: Features.MemoryPolicy(modes: MemoryPolicyModeType.allCases.map(\.rawValue).sorted(),
+                                                flags: MemoryPolicyFlagType.allCases.map(\.rawValue).sorted()),
+            mountExtensions: Features.MountExtensions(idmap: Features.IDMap(enabled: true)),
+            netDevices: Features.NetDevices(enabled: true))
         return Features(
             ociVersionMin: OCIVersion.minimum, ociVersionMax: OCIVersion.current,
             hooks: Hooks().all.map(\.name),
@@ -50,6 +56,7 @@ extension Runtime {
     static func mountOptionNames() -> [String] {
         let names = Set(MountOptions.setFlags.keys).union(MountOptions.clearFlags.keys)
             .union(MountOptions.propagationFlags.keys).union(MountOptions.recursiveAttributes.keys).union(["tmpcopyup"])
+            .union(MountOptions.idmapOptions.keys)
         return names.sorted()
     }
 

@@ -260,6 +260,10 @@ void process_exec(const struct plan *p, const struct process_ctx *in)
         die(&ctx, &f);
     if ((retry_chdir = step_chdir(p, true, &f)) < 0)
         die(&ctx, &f);
+    /* The CVE-2024-21626 check right after a chdir that worked, before any filter is loaded:
+     * a profile may deny getcwd(2) to the process without denying it to the runtime. */
+    if (!retry_chdir && step_check_cwd(p, &f) < 0)
+        die(&ctx, &f);
     if (seccomp_early && (step_affinity(p, &f) < 0 || step_seccomp(p, &f) < 0))
         die(&ctx, &f);
     if (step_identity(p, &ctx, &f) < 0)
@@ -270,7 +274,9 @@ void process_exec(const struct plan *p, const struct process_ctx *in)
         fail_errno(&f, errno, "prctl PR_SET_NO_NEW_PRIVS");
         die(&ctx, &f);
     }
-    if ((retry_chdir && step_chdir(p, false, &f) < 0) || step_check_cwd(p, &f) < 0)
+    /* A cwd only the user can enter is entered and checked now; the late filter is still out,
+     * the early one (no no_new_privs) is in: then the check needs getcwd under it. */
+    if (retry_chdir && (step_chdir(p, false, &f) < 0 || step_check_cwd(p, &f) < 0))
         die(&ctx, &f);
     /* Only stdio and the preserved fds reach the process. Marked, not closed, so the report
      * channel works until execve. */

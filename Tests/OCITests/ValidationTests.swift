@@ -94,6 +94,9 @@ struct ValidationTests {
         ValidationCase("deadline runtime above deadline", "process.scheduler.runtime", "must not exceed deadline") {
             $0.process?.scheduler = Scheduler(policy: .deadline, runtime: 50, deadline: 10, period: 100)
         },
+        ValidationCase("execCPUAffinity past NR_CPUS", "process.execCPUAffinity.final", "beyond the kernel's limit of 8192 CPUs") {
+            $0.process?.execCPUAffinity = CPUAffinity(final: "0-9000")
+        },
         ValidationCase("bad execCPUAffinity", "process.execCPUAffinity.initial", "invalid CPU list") {
             $0.process?.execCPUAffinity = CPUAffinity(initial: "a-b")
         },
@@ -128,6 +131,11 @@ struct ValidationTests {
             $0.mounts?.append(Mount(destination: "/data", type: "none", source: "/srv", options: ["rbind", "idmap"],
                                     uidMappings: [LinuxIDMapping(containerID: 0, hostID: 1, size: 1)],
                                     gidMappings: [LinuxIDMapping(containerID: 0, hostID: 1, size: 0)]))
+        },
+        ValidationCase("id-mapped tmpfs", "mounts[1].type", "need a bind mount") {
+            $0.mounts?.append(Mount(destination: "/data", type: "tmpfs", source: "tmpfs", options: ["ridmap"],
+                                    uidMappings: [LinuxIDMapping(containerID: 0, hostID: 1, size: 1)],
+                                    gidMappings: [LinuxIDMapping(containerID: 0, hostID: 1, size: 1)]))
         },
         ValidationCase("idmap without mappings or user namespace", "mounts[1].options", #""idmap" needs uidMappings"#) {
             $0.mounts?.append(Mount(destination: "/data", type: "none", source: "/srv", options: ["bind", "idmap"]))
@@ -277,6 +285,18 @@ struct ValidationTests {
         },
         ValidationCase("bad node list", "linux.memoryPolicy.nodes", "invalid node list") {
             $0.linux?.memoryPolicy = LinuxMemoryPolicy(mode: .interleave, nodes: "0-")
+        },
+        ValidationCase("node past MAX_NUMNODES", "linux.memoryPolicy.nodes", "beyond the kernel's limit of 1024 nodes") {
+            $0.linux?.memoryPolicy = LinuxMemoryPolicy(mode: .bind, nodes: "0,4000000000")
+        },
+        ValidationCase("static and relative nodes", "linux.memoryPolicy.flags", "exclude each other") {
+            $0.linux?.memoryPolicy = LinuxMemoryPolicy(mode: .bind, nodes: "0", flags: [.staticNodes, .relativeNodes])
+        },
+        ValidationCase("NUMA balancing with interleave", "linux.memoryPolicy.flags", "needs mode MPOL_BIND or MPOL_PREFERRED_MANY") {
+            $0.linux?.memoryPolicy = LinuxMemoryPolicy(mode: .interleave, nodes: "0", flags: [.numaBalancing])
+        },
+        ValidationCase("flags with MPOL_LOCAL", "linux.memoryPolicy.flags", "MPOL_LOCAL takes no flags") {
+            $0.linux?.memoryPolicy = LinuxMemoryPolicy(mode: .local, flags: [.staticNodes])
         },
     ]
 

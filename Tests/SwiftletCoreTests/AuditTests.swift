@@ -62,6 +62,7 @@ import Testing
         },
         Case("host-namespace", .high, "linux.namespaces") { $0.linux?.namespaces?.removeAll { $0.type == .pid } },
         Case("host-namespace", .high, "linux.namespaces") { $0.linux?.namespaces?.removeAll { $0.type == .network } },
+        Case("host-namespace", .high, "linux.namespaces") { $0.linux?.namespaces?.removeAll { $0.type == .mount } },
         Case("host-namespace", .medium, "linux.namespaces") { $0.linux?.namespaces?.removeAll { $0.type == .ipc } },
         Case("host-namespace", .low, "linux.namespaces") { $0.linux?.namespaces?.removeAll { $0.type == .uts } },
         Case("writable-rootfs", .medium, "root.readonly") { $0.root?.readonly = false },

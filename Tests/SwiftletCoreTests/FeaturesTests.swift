@@ -44,10 +44,30 @@ import Testing
         let linux = Self.features.linux
         #expect(linux?.cgroup?.systemd == false && linux?.cgroup?.systemdUser == false)
         #expect(linux?.cgroup?.v1 == true && linux?.cgroup?.v2 == true)
-        #expect(linux?.intelRdt?.enabled == false)
-        #expect(linux?.netDevices?.enabled == false)
-        #expect(linux?.mountExtensions?.idmap?.enabled == false)
-        #expect(linux?.memoryPolicy?.modes == [])
+    }
+
+    /// linux.intelRdt with schemata and monitoring (Resctrl/IntelRdt.swift).
+    @Test func intelRdt() {
+        #expect(Self.features.linux?.intelRdt == Features.IntelRdt(enabled: true, schemata: true, monitoring: true))
+    }
+
+    /// linux.netDevices (Namespaces/NetDevices.swift).
+    @Test func networkDevices() {
+        #expect(Self.features.linux?.netDevices?.enabled == true)
+    }
+
+    /// Id-mapped mounts (Rootfs/IdmappedMounts.swift), with both options.
+    @Test func idmappedMounts() {
+        #expect(Self.features.linux?.mountExtensions?.idmap?.enabled == true)
+        #expect(Set(Self.features.mountOptions ?? []).isSuperset(of: ["idmap", "ridmap"]))
+    }
+
+    /// config-linux.md "Memory policy": every mode and flag (Security/MemoryPolicy.swift).
+    @Test func memoryPolicies() {
+        let policy = Self.features.linux?.memoryPolicy
+        #expect(policy?.modes == ["MPOL_BIND", "MPOL_DEFAULT", "MPOL_INTERLEAVE", "MPOL_LOCAL", "MPOL_PREFERRED",
+                                  "MPOL_PREFERRED_MANY", "MPOL_WEIGHTED_INTERLEAVE"])
+        #expect(policy?.flags == ["MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"])
     }
 
     /// Each seccomp name listed is one the compiler accepts; with seccomp enabled the usual

@@ -62,7 +62,7 @@ import Testing
     @Test func tablesAreDisjoint() {
         let tables: [Set<String>] = [
             Set(MountOptions.setFlags.keys), Set(MountOptions.clearFlags.keys), Set(MountOptions.propagationFlags.keys),
-            Set(MountOptions.recursiveAttributes.keys), MountOptions.unsupported,
+            Set(MountOptions.recursiveAttributes.keys), MountOptions.unsupported, Set(MountOptions.idmapOptions.keys),
         ]
         for i in tables.indices {
             for j in tables.indices where j > i { #expect(tables[i].isDisjoint(with: tables[j])) }
@@ -140,7 +140,18 @@ import Testing
         #expect(try !Self.parse(["nosuid"]).copyUp)
     }
 
-    @Test(arguments: ["idmap", "ridmap", "copy-symlink", "src-nofollow", "dest-nofollow"])
+    /// `idmap` and `ridmap` ask for an id-mapped bind (Rootfs/IdmappedMounts.swift): never data.
+    @Test(arguments: [
+        (["rbind", "idmap"], MountOptions.IDMap.top), (["bind", "ridmap"], .recursive),
+        (["ridmap", "idmap"], .recursive), (["idmap", "ridmap"], .recursive),
+    ] as [([String], MountOptions.IDMap)])
+    func idmapIsNotData(options: [String], expected: MountOptions.IDMap) throws {
+        let o = try Self.parse(options)
+        #expect(o.idmap == expected && o.data.isEmpty)
+        #expect(try Self.parse(["bind"]).idmap == nil)
+    }
+
+    @Test(arguments: ["copy-symlink", "src-nofollow", "dest-nofollow"])
     func unsupportedOptionNamesItsPath(option: String) {
         #expect {
             try Self.parse(["nosuid", "mode=755", option])

@@ -62,13 +62,30 @@ import Testing
         ("unbindable", Linux.MS_UNBINDABLE), ("runbindable", Linux.MS_UNBINDABLE | Linux.MS_REC),
     ] as [(String?, UInt)])
     func known(value: String?, flags: UInt) throws {
-        #expect(try RootfsSetup.rootPropagation(value) == flags)
+        #expect(try RootPropagation.flags(value) == flags)
+    }
+
+    /// Step 1 (the namespace's /) gets the request, except unbindable, which is for the
+    /// container's root only; steps 2 and 3 run unless / was made rslave or rprivate.
+    @Test(arguments: [
+        (nil, Linux.MS_SLAVE | Linux.MS_REC, false, false),
+        ("shared", Linux.MS_SHARED, true, true), ("rshared", Linux.MS_SHARED | Linux.MS_REC, true, true),
+        ("slave", Linux.MS_SLAVE, true, true), ("rslave", Linux.MS_SLAVE | Linux.MS_REC, false, false),
+        ("private", Linux.MS_PRIVATE, true, true), ("rprivate", Linux.MS_PRIVATE | Linux.MS_REC, false, false),
+        ("unbindable", Linux.MS_SLAVE | Linux.MS_REC, false, true),
+        ("runbindable", Linux.MS_SLAVE | Linux.MS_REC, false, true),
+    ] as [(String?, UInt, Bool, Bool)])
+    func steps(value: String?, namespace: UInt, privateParent: Bool, rootStep: Bool) throws {
+        let requested = try RootPropagation.flags(value)
+        #expect(RootPropagation.namespaceFlags(requested) == namespace)
+        #expect(RootPropagation.needsPrivateParent(RootPropagation.namespaceFlags(requested)) == privateParent)
+        #expect(RootPropagation.needsPrivateParent(requested) == rootStep)
     }
 
     @Test(arguments: ["bogus", "Shared", "rslave ", "ro"])
     func unknownNamesTheField(value: String) {
         #expect {
-            try RootfsSetup.rootPropagation(value)
+            try RootPropagation.flags(value)
         } throws: { error in
             "\(error)" == "linux.rootfsPropagation: unknown propagation \"\(value)\""
         }

@@ -30,7 +30,18 @@ int swl_waitid_pid(pid_t pid, int options, int *code, int *status);
 int swl_pivot_root(const char *new_root, const char *put_old);
 int swl_open_tree(int dfd, const char *path, unsigned int flags);
 int swl_move_mount(int from_dfd, const char *from_path, int to_dfd, const char *to_path, unsigned int flags);
-int swl_mount_setattr(int dfd, const char *path, unsigned int flags, uint64_t attr_set, uint64_t attr_clr, uint64_t propagation);
+int swl_mount_setattr(int dfd, const char *path, unsigned int flags, uint64_t attr_set, uint64_t attr_clr, uint64_t propagation,
+                      int userns_fd);
+/* statx of fd: its mount's id (unique: STATX_MNT_ID_UNIQUE, Linux 6.8) and whether fd is the root of that mount. */
+int swl_statx_mount(int fd, uint64_t *mnt_id, int *unique, int *is_mount_root);
+/* statmount(2) (Linux 6.8): the unique id of the mount that mount `mnt_id` (unique) is attached to. */
+int swl_statmount_parent(uint64_t mnt_id, uint64_t *parent_id);
+/* set_mempolicy(2): mode with its MPOL_F_* flags, a node mask of maxnode bits. */
+long swl_set_mempolicy(int mode, const unsigned long *nodemask, unsigned long maxnode);
+/* sched_setaffinity(2) with a raw mask of `size` bytes. */
+int swl_sched_setaffinity(pid_t pid, size_t size, const void *mask);
+/* sendto(2) of a netlink request to the kernel (nl_pid 0). */
+ssize_t swl_netlink_send(int fd, const void *buf, size_t len);
 /* The filesystem context API: fsopen(2) a filesystem type, fsconfig(2) one string parameter
  * (key NULL: FSCONFIG_CMD_CREATE; value NULL: FSCONFIG_SET_FLAG), fsmount(2) a detached mount. */
 int swl_fsopen(const char *fstype, unsigned int flags);

@@ -7,7 +7,9 @@ extension AuditRules {
     static let hostNamespaceRisks: [(LinuxNamespaceType, AuditSeverity, String)] = [
         (.pid, .high, "host processes are visible and, with the same uid, can be signalled and traced"),
         (.network, .high, "the host's interfaces and every service listening on its localhost are reachable"),
-        (.mount, .high, "the container's mounts would be the host's"),
+        (.mount, .high, "the container's mounts are made in the host's mount namespace (below its rootfs; delete "
+            + "removes them), its root is a chroot, which a process with CAP_SYS_CHROOT can leave, and with "
+            + "CAP_SYS_ADMIN it can mount over host paths (docs/security.md \"Without a mount namespace\")"),
         (.ipc, .medium, "host System V IPC and POSIX message queues are shared"),
         (.uts, .low, "a hostname change changes the host's"),
     ]

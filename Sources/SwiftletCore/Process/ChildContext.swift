@@ -37,4 +37,10 @@ struct ChildContext {
     let directExec: Bool
     /// linux.mountLabel for the container's filesystem mounts; nil where SELinux is off.
     var mountLabel: String? = nil
+    /// No mount namespace: the rootfs bind the runtime made in the host's namespace.
+    var hostMount: HostMountNamespace.Record? = nil
+    /// `mounts` index -> the id-mapped tree the runtime prepared (Rootfs/IdmappedMounts.swift).
+    var idmappedMounts: [Int: Int32] = [:]
+    /// linux.netDevices: the init waits for GO while the runtime moves them into its namespace.
+    var waitForNetDevices = false
 }

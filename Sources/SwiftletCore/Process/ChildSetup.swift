@@ -122,9 +122,14 @@ enum ChildSetup {
         // The host's /proc is still mounted: /proc/self names this process as the host sees it,
         // which is the pid hooks must be told.
         let hostPID = (try? Sys.readlink("/proc/self")).flatMap { Int32($0) }
+        if joined && c.waitForNetDevices {
+            try waitForGo(c.syncFD, step: "wait for linux.netDevices")
+        }
         if !joined {
-            if c.namespaces.newUser || c.deferCgroupNamespace {
-                try waitForGo(c.syncFD, step: "wait for id maps and cgroups")
+            // The runtime writes the id maps, finishes the cgroups and moves linux.netDevices
+            // into the new network namespace, then sends GO.
+            if c.namespaces.newUser || c.deferCgroupNamespace || c.waitForNetDevices {
+                try waitForGo(c.syncFD, step: "wait for id maps, cgroups and network devices")
             }
             if c.namespaces.newUser { try becomeRoot(c) }
             try joinNamespaces(c.namespaces.joins)
@@ -224,6 +229,9 @@ enum ChildSetup {
                 try Sys.setCloexec(fd, false)
             }
         }
+        // config-linux.md "Memory policy": last, so that none of the setup's own allocations
+        // follow it; PID 1 keeps it across execve and the process inherits it at fork.
+        try MemoryPolicy.apply(c.spec.linux?.memoryPolicy)
         try Sys.prctl(Linux.PR_SET_PDEATHSIG, 0)
         let error = Sys.execveat(c.initFD, argv: ["swiftlet-init", "\(planFD.raw)"], env: [])
         throw RuntimeError("exec swiftlet-init", error)

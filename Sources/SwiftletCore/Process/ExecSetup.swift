@@ -27,6 +27,12 @@ struct ExecContext {
     let preserveFDs: Int
     /// The container's v1 `tasks` files, written first to join its cgroups.
     let cgroupJoin: CgroupSelfJoin
+    /// The container's linux.personality and linux.memoryPolicy (from its saved config.json),
+    /// which an exec'd process gets too, as runc's do.
+    var personality: LinuxPersonality? = nil
+    var memoryPolicy: LinuxMemoryPolicy? = nil
+    /// process.execCPUAffinity's final mask (or every CPU: ExecAffinity), applied by swiftlet-init.
+    var finalAffinity: [UInt8]? = nil
 }
 
 /// The child side of `exec`: joins the container and executes swiftlet-init in DIRECT mode,
@@ -166,6 +172,8 @@ enum ExecSetup {
         if terminalFD >= 0 { plan.append(SWL_P_TERMINAL_FD, i32: terminalFD) }
         if c.preserveFDs > 0 { plan.append(SWL_P_PRESERVE_FDS, u32: [UInt32(c.preserveFDs)]) }
         do { try plan.addProcess(c.process, executable: executable) } catch { throw RuntimeError(error) }
+        plan.addPersonality(c.personality)
+        if let mask = c.finalAffinity { plan.append(SWL_P_CPU_AFFINITY, raw: mask) }
         if let seccomp = c.seccomp { plan.addSeccomp(seccomp) }
         if notifyFD >= 0, let state = c.seccompListenerState { plan.addSeccompListener(socket: notifyFD, state: state) }
         let planFD = try withContext("write init plan") {
@@ -177,6 +185,8 @@ enum ExecSetup {
             try Sys.closeRange(from: UInt32(floor), cloexecOnly: true)
             for fd in [syncFD, startFD, planFD.raw, terminalFD, notifyFD, procFD] where fd >= 0 { try Sys.setCloexec(fd, false) }
         }
+        // Last, so that none of the setup's own allocations follow it; inherited by the exec.
+        try MemoryPolicy.apply(c.memoryPolicy)
         try Sys.prctl(Linux.PR_SET_PDEATHSIG, 0)
         let error = Sys.execveat(initFD, argv: ["swiftlet-init", "\(planFD.raw)"], env: [])
         throw RuntimeError("exec swiftlet-init", error)

@@ -12,6 +12,11 @@ public struct MountOptions: Equatable, Sendable {
     public var data: [String] = []
     /// `tmpcopyup` (runc's extension): a tmpfs starts with a copy of the directory it covers.
     public var copyUp = false
+    /// `idmap` / `ridmap` (config.md "Mounts"): the bind is id-mapped, `ridmap` recursively.
+    /// Never passed to mount(2); Rootfs/IdmappedMounts.swift does it with mount_setattr(2).
+    public var idmap: IDMap? = nil
+
+    public enum IDMap: Equatable, Sendable { case top, recursive }
 
     public var isBind: Bool { flags & Linux.MS_BIND != 0 }
     public var isRecursiveBind: Bool { isBind && flags & Linux.MS_REC != 0 }
@@ -59,7 +64,9 @@ public struct MountOptions: Equatable, Sendable {
         "rnosymfollow": (Linux.MOUNT_ATTR_NOSYMFOLLOW, 0), "rsymfollow": (0, Linux.MOUNT_ATTR_NOSYMFOLLOW),
     ]
     /// Options other runtimes define that swiftlet does not implement: refused, not ignored.
-    static let unsupported: Set<String> = ["idmap", "ridmap", "copy-symlink", "src-nofollow", "dest-nofollow"]
+    static let unsupported: Set<String> = ["copy-symlink", "src-nofollow", "dest-nofollow"]
+    /// The id-mapping options.
+    static let idmapOptions: [String: IDMap] = ["idmap": .top, "ridmap": .recursive]
 
     /// Parses the options of `mounts[index]`; `field` is the JSON path used in errors.
     public init(_ options: [String], field: String) throws(SpecError) {
@@ -77,6 +84,8 @@ public struct MountOptions: Equatable, Sendable {
                 recursiveClear = (recursiveClear & ~set) | clear
             } else if option == "tmpcopyup" {
                 copyUp = true
+            } else if let mapping = Self.idmapOptions[option] {
+                idmap = idmap == .recursive ? .recursive : mapping
             } else if Self.unsupported.contains(option) {
                 throw SpecError(path: "\(field)[\(i)]", message: "mount option \"\(option)\" is not supported by swiftlet")
             } else {

@@ -13,6 +13,8 @@ struct MountPerformer {
     let privateNetwork: Bool
     /// linux.mountLabel (config-linux.md "Mount Label"), given only where SELinux is enabled.
     var mountLabel: String? = nil
+    /// `mounts` index -> the id-mapped tree the runtime prepared (Rootfs/IdmappedMounts.swift).
+    var idmapped: [Int: Int32] = [:]
 
     /// Mounts one entry of `mounts`. Returns true when it mounted a tmpfs on /dev (devices are
     /// then created by the runtime).
@@ -23,7 +25,7 @@ struct MountPerformer {
         let isBind = options.isBind || type == "bind"
         let context = "\(field) (\(mount.destination))"
         if isBind {
-            try bind(mount, options: options, context: context)
+            try bind(mount, options: options, context: context, idmapped: idmapped[index])
         } else if type == "cgroup" || type == "cgroup2" {
             try mountCgroup(mount, options: options, context: context)
         } else if type == "sysfs" && inUserNamespace && !privateNetwork {
@@ -43,7 +45,8 @@ struct MountPerformer {
         return source.hasPrefix("/") ? source : bundle + "/" + source
     }
 
-    private func bind(_ mount: Mount, options: MountOptions, context: String) throws {
+    /// A bind mount; an id-mapped one is the tree the runtime prepared, moved onto the target.
+    private func bind(_ mount: Mount, options: MountOptions, context: String, idmapped: Int32? = nil) throws {
         let source = sourcePath(mount.source)
         let info = try withContext(context) { try Sys.stat(source) }
         let sourceIsProcfs = try withContext(context) { try Sys.fsType(source) } == Linux.PROC_SUPER_MAGIC
@@ -54,8 +57,12 @@ struct MountPerformer {
         try checkProcDestination(mount.destination, target: target.raw, sourceIsProcfs: sourceIsProcfs, context: context)
         let flags = Linux.MS_BIND | (options.isRecursiveBind ? Linux.MS_REC : 0)
         try withContext(context) {
-            try Sys.mount(source: source, target: InRoot.procPath(target.raw), type: nil, flags: flags, data: nil,
-                          display: mount.destination)
+            if let idmapped {
+                try Sys.moveMount(idmapped, onto: target.raw, display: mount.destination)
+            } else {
+                try Sys.mount(source: source, target: InRoot.procPath(target.raw), type: nil, flags: flags, data: nil,
+                              display: mount.destination)
+            }
         }
         try finish(mount.destination, options: options, context: context, remount: options.remountFlags != 0)
     }

@@ -4,12 +4,10 @@ enum RootSwitch {
     /// pivot_root(".", ".") leaves the old root mounted on top of the new one; detaching it then
     /// leaves only the rootfs. Its propagation is made slave first so the detach does not
     /// propagate to the host's mounts. Afterwards nothing of the host's tree is reachable.
-    ///
-    /// The old root is reached through a descriptor of it opened before the pivot, as runc
-    /// does: mount(2) given "." while the cwd is still the new root acts on the new root, not
-    /// on the old one stacked on it, and making the new root's tree slave would undo
-    /// `linux.rootfsPropagation` "shared"/"rshared" (a Bidirectional volume would stop
-    /// propagating to the host). umount2 goes down to the top of the stack either way.
+    /// The cwd moves to the old root first (as runc does): mount(2) does not step up to the
+    /// topmost mount of its target as umount(2) does, so "." in the new root would make the
+    /// container's own tree a slave, cutting a shared bind (rootfsPropagation rshared) off
+    /// from the host's peer group.
     static func pivot(rootfs: String, rootFD: Int32) throws {
         try withContext("pivot_root \(rootfs)") {
             let oldRoot = try Sys.open("/", Linux.O_PATH | Linux.O_DIRECTORY)

@@ -13,19 +13,18 @@ struct RootfsSetup {
     /// null device (NullDevice), the source of every masked file.
     func run(procfs: borrowing Procfs, null: Int32) throws -> Int32 {
         let c = context
-        guard c.namespaces.isPrivate(.mount) else {
-            throw RuntimeError("linux.namespaces: a mount namespace is required")
+        let root: FileDescriptor
+        if let hostMount = c.hostMount {
+            // No mount namespace: the runtime bound the rootfs in the host's (HostMountNamespace).
+            root = try HostMountNamespace.openRoot(hostMount)
+        } else {
+            try RootPropagation.prepare(c.spec.linux?.rootfsPropagation, rootfs: c.rootfs)
+            // pivot_root needs the new root to be a mount point.
+            try withContext("root.path (\(c.rootfs))") {
+                try Sys.mount(source: c.rootfs, target: c.rootfs, type: nil, flags: Linux.MS_BIND | Linux.MS_REC, data: nil)
+            }
+            root = try withContext("root.path (\(c.rootfs))") { try Sys.open(c.rootfs, Linux.O_PATH | Linux.O_DIRECTORY) }
         }
-        let propagation = try Self.rootPropagation(c.spec.linux?.rootfsPropagation)
-        try withContext("make / \(c.spec.linux?.rootfsPropagation ?? "rslave")") {
-            try Sys.mount(source: nil, target: "/", type: nil, flags: propagation, data: nil)
-        }
-        if propagation & Linux.MS_SHARED != 0 { try Self.makeRootfsParentPrivate(c.rootfs) }
-        // pivot_root needs the new root to be a mount point.
-        try withContext("root.path (\(c.rootfs))") {
-            try Sys.mount(source: c.rootfs, target: c.rootfs, type: nil, flags: Linux.MS_BIND | Linux.MS_REC, data: nil)
-        }
-        let root = try withContext("root.path (\(c.rootfs))") { try Sys.open(c.rootfs, Linux.O_PATH | Linux.O_DIRECTORY) }
         // The bind masked files get, cloned now: once pivot_root detaches the old root, the null
         // device's mount is no longer in this namespace and the kernel refuses to clone it.
         let maskedPaths = c.spec.linux?.maskedPaths ?? []
@@ -34,7 +33,7 @@ struct RootfsSetup {
         let performer = MountPerformer(
             rootfs: c.rootfs, root: root.raw, bundle: c.bundle, cgroupMode: c.cgroupMode,
             cgroupPaths: c.cgroupDirectories, inUserNamespace: c.namespaces.isPrivate(.user),
-            privateNetwork: c.namespaces.isPrivate(.network), mountLabel: c.mountLabel)
+            privateNetwork: c.namespaces.isPrivate(.network), mountLabel: c.mountLabel, idmapped: c.idmappedMounts)
         var hasDevpts = false
         var devIsBind = false
         for (i, mount) in (c.spec.mounts ?? []).enumerated() {
@@ -63,7 +62,9 @@ struct RootfsSetup {
             try HookRunner.run(hooks, kind: "createContainer", state: state)
         }
 
-        if c.noPivot {
+        if c.hostMount != nil {
+            try HostMountNamespace.enter(root: root.raw, rootfs: c.rootfs)
+        } else if c.noPivot {
             try RootSwitch.moveAndChroot(rootfs: c.rootfs)
         } else {
             try RootSwitch.pivot(rootfs: c.rootfs, rootFD: root.raw)
@@ -77,46 +78,9 @@ struct RootfsSetup {
         if c.spec.root?.readonly == true { try PathProtection.makeRootReadonly(root: slash.raw) }
         // runc creates process.cwd when it is missing.
         _ = try withContext("process.cwd (\(c.process.cwd))") { try InRoot.mkdirAll(slash.raw, c.process.cwd) }
+        // Last: an unbindable root refuses the clones the read-only paths are made of.
+        try RootPropagation.finish(c.spec.linux?.rootfsPropagation)
         return terminal
-    }
-
-    /// `linux.rootfsPropagation` shared or rshared (containerd asks for rshared when a pod has a
-    /// Bidirectional volume): the mount that holds the rootfs (the rootfs itself when it is a
-    /// mount point, else the nearest mount above it) becomes private again, as runc does,
-    /// because pivot_root(2) refuses a new root whose parent mount is shared (EINVAL), and the
-    /// rootfs bind below a shared mount would propagate to the host. Mounts below it keep the
-    /// propagation asked for. `mount(2)` says EINVAL for a path that is not a mount point: then
-    /// the parent directory is tried. Runs before any container mount exists; the paths are the
-    /// bundle's.
-    static func makeRootfsParentPrivate(_ rootfs: String) throws {
-        var path = rootfs
-        while true {
-            do {
-                try Sys.mount(source: nil, target: path, type: nil, flags: Linux.MS_PRIVATE, data: nil)
-                return
-            } catch where error.errno == Linux.EINVAL && path != "/" {
-                let parent = path.split(separator: "/").dropLast().joined(separator: "/")
-                path = "/" + parent
-            } catch {
-                throw RuntimeError("linux.rootfsPropagation: make the mount of \(rootfs) private", error)
-            }
-        }
-    }
-
-    /// runtime-spec config-linux.md "Mount Propagation" for the container's root.
-    static func rootPropagation(_ value: String?) throws -> UInt {
-        switch value ?? "" {
-        case "": return Linux.MS_SLAVE | Linux.MS_REC
-        case "shared": return Linux.MS_SHARED
-        case "rshared": return Linux.MS_SHARED | Linux.MS_REC
-        case "slave": return Linux.MS_SLAVE
-        case "rslave": return Linux.MS_SLAVE | Linux.MS_REC
-        case "private": return Linux.MS_PRIVATE
-        case "rprivate": return Linux.MS_PRIVATE | Linux.MS_REC
-        case "unbindable": return Linux.MS_UNBINDABLE
-        case "runbindable": return Linux.MS_UNBINDABLE | Linux.MS_REC
-        case let other: throw RuntimeError("linux.rootfsPropagation: unknown propagation \"\(other)\"")
-        }
     }
 
     /// process.terminal: a pty from the container's own devpts instance (Rootfs/Console.swift).

@@ -28,6 +28,14 @@ extension ContainerRecord {
             ("terminal", record.terminal.map { .bool($0) }),
         ]
         if let resources = record.resources { members.append(("resources", try Self.codable(resources, "resources"))) }
+        if let rdt = record.intelRdt {
+            members.append(("intelRdt", .object([("tasks", .string(rdt.tasks)), ("createdGroup", rdt.createdGroup.map { .string($0) }),
+                                                 ("monitorGroup", rdt.monitorGroup.map { .string($0) })])))
+        }
+        if let mount = record.hostMount {
+            members.append(("hostMount", .object([("path", .string(mount.path)), ("mountID", .integer(mount.mountID)),
+                                                  ("unique", .bool(mount.unique))])))
+        }
         // `process` and `seccomp` are never written: they are read from the saved config.json.
         return JSONValue.object(members).serialized()
     }
@@ -48,6 +56,16 @@ extension ContainerRecord {
             namespaces: try fields.optional("namespaces") { try $0.arrayValue?.map(Self.namespace) },
             terminal: try fields.optional("terminal") { $0.boolValue })
         record.resources = try fields.codable("resources", LinuxResources.self)
+        record.intelRdt = try fields.optional("intelRdt") { value -> IntelRdt.Record? in
+            guard let tasks = value["tasks"]?.stringValue else { return nil }
+            return IntelRdt.Record(tasks: tasks, createdGroup: value["createdGroup"]?.stringValue,
+                                   monitorGroup: value["monitorGroup"]?.stringValue)
+        }
+        record.hostMount = try fields.optional("hostMount") { value -> HostMountNamespace.Record? in
+            guard let path = value["path"]?.stringValue, let id = value["mountID"]?.integerValue(UInt64.self),
+                  let unique = value["unique"]?.boolValue else { return nil }
+            return HostMountNamespace.Record(path: path, mountID: id, unique: unique)
+        }
         record.process = try fields.codable("process", Process.self)
         record.seccomp = try fields.codable("seccomp", LinuxSeccomp.self)
         return record

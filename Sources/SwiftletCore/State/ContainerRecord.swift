@@ -33,11 +33,20 @@ public struct ContainerRecord: Sendable {
     /// config.json's `linux.seccomp` at create time: every exec'd process gets the same filter.
     /// Read from the saved config.json like `process`.
     public var seccomp: LinuxSeccomp? = nil
+    /// config.json's `linux.personality` and `linux.memoryPolicy` at create time, which every
+    /// exec'd process gets too. Read from the saved config.json like `process`.
+    public var personality: LinuxPersonality? = nil
+    public var memoryPolicy: LinuxMemoryPolicy? = nil
     /// The `linux.resources` in force once an `update` merged something in, so that a later
     /// update starts from what is applied (runc keeps them the same way). nil until then: the
     /// resources are those of the saved config.json (`Runtime.createResources`).
     public var resources: LinuxResources? = nil
-
+    /// Without a mount namespace: the bind of the rootfs in the host's mount namespace that
+    /// every mount of the container sits below, detached by `delete` (Rootfs/HostMountNamespace.swift).
+    var hostMount: HostMountNamespace.Record? = nil
+    /// linux.intelRdt: the resctrl group the processes join and what delete removes
+    /// (Resctrl/IntelRdt.swift).
+    var intelRdt: IntelRdt.Record? = nil
 }
 
 /// `<root>/<id>/exec.json` of earlier versions: the container's process and seccomp profile

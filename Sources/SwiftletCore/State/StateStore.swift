@@ -104,6 +104,8 @@ public struct StateStore: Sendable {
         if let spec = try savedSpec(id) {
             record.process = spec.process
             record.seccomp = spec.linux?.seccomp
+            record.personality = spec.linux?.personality
+            record.memoryPolicy = spec.linux?.memoryPolicy
             return record
         }
         let path = execDefaultsFile(id)

@@ -33,6 +33,7 @@ public enum Linux {
     public static let MOUNT_ATTR_STRICTATIME: UInt64 = 0x20
     public static let MOUNT_ATTR_NODIRATIME: UInt64 = 0x80
     public static let MOUNT_ATTR_NOSYMFOLLOW: UInt64 = 0x0020_0000
+    public static let MOUNT_ATTR_IDMAP: UInt64 = 0x0010_0000
 
     // openat2(2) resolve flags (linux/openat2.h)
     public static let RESOLVE_NO_XDEV: UInt64 = 0x01
@@ -128,6 +129,7 @@ public enum Linux {
     public static let EINTR: Int32 = 4
     public static let EEXIST: Int32 = 17
     public static let ENODEV: Int32 = 19
+    public static let EPROTO: Int32 = 71
     public static let ENOTTY: Int32 = 25
     public static let ENOTDIR: Int32 = 20
     public static let EINVAL: Int32 = 22

@@ -17,11 +17,42 @@ extension Sys {
         _ = try check("pivot_root", newRoot) { swl_pivot_root(newRoot, putOld) }
     }
 
-    /// mount_setattr(2) on the mount at `fd` (AT_EMPTY_PATH), recursively when asked.
+    /// mount_setattr(2) on the mount at `fd` (AT_EMPTY_PATH), recursively when asked. With
+    /// MOUNT_ATTR_IDMAP in `set`, `userNamespace` is the user namespace whose mappings the mount gets.
     public static func mountSetattr(_ fd: Int32, set: UInt64, clear: UInt64, propagation: UInt64 = 0, recursive: Bool,
-                                    display: String) throws(SystemError) {
+                                    userNamespace: Int32 = -1, display: String) throws(SystemError) {
         let flags = Linux.AT_EMPTY_PATH | (recursive ? Linux.AT_RECURSIVE : 0)
-        _ = try check("mount_setattr", display) { swl_mount_setattr(fd, "", flags, set, clear, propagation) }
+        _ = try check("mount_setattr", display) { swl_mount_setattr(fd, "", flags, set, clear, propagation, userNamespace) }
+    }
+
+    /// The mount an object belongs to, from statx(2) of its descriptor.
+    public struct MountIdentity: Equatable, Sendable {
+        /// STATX_MNT_ID_UNIQUE where the kernel has it (Linux 6.8: never reused), else STATX_MNT_ID.
+        public let id: UInt64
+        public let unique: Bool
+        /// The object is the root of that mount (STATX_ATTR_MOUNT_ROOT).
+        public let isMountRoot: Bool
+    }
+
+    public static func mountIdentity(_ fd: Int32, display: String) throws(SystemError) -> MountIdentity {
+        var id: UInt64 = 0
+        var unique: Int32 = 0
+        var root: Int32 = 0
+        _ = try check("statx", display) { swl_statx_mount(fd, &id, &unique, &root) }
+        return MountIdentity(id: id, unique: unique != 0, isMountRoot: root != 0)
+    }
+
+    /// statmount(2): the unique id of the mount that the mount with unique id `id` sits on.
+    public static func mountParent(of id: UInt64) throws(SystemError) -> UInt64 {
+        var parent: UInt64 = 0
+        _ = try check("statmount", "mount \(id)") { swl_statmount_parent(id, &parent) }
+        return parent
+    }
+
+    /// umount2(2) of the mount whose root `fd` is, through its /proc/self/fd link (the
+    /// host's procfs: only the runtime calls this, in its own mount namespace), detached.
+    public static func umount(fd: Int32, display: String) throws(SystemError) {
+        _ = try check("umount", display) { Glibc.umount2("/proc/self/fd/\(fd)", Int32(MNT_DETACH)) }
     }
 }
 

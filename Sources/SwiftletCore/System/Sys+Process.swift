@@ -61,6 +61,15 @@ extension Sys {
 
     public static func exit(_ code: Int32) -> Never { Glibc._exit(code) }
 
+    /// For a child that only has to exist (its namespaces are what matter): dies with its
+    /// parent (`parent`, read before the clone, in case it died before the prctl), otherwise
+    /// waits to be killed.
+    public static func park(parent: Int32) -> Never {
+        _ = swl_prctl(Linux.PR_SET_PDEATHSIG, UInt(Linux.SIGKILL), 0, 0, 0)
+        if Glibc.getppid() != parent { Glibc._exit(1) }
+        while true { _ = Glibc.pause() }
+    }
+
     public static func getpid() -> Int32 { Glibc.getpid() }
 
     public static func setns(_ fd: Int32, _ nstype: UInt64, path: String) throws(SystemError) {
