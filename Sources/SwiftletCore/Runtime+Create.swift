@@ -203,8 +203,21 @@ struct Launch {
         } catch {
             throw RuntimeError("cgroup: \(error)")
         }
+        // Before `cgroup` is set: a failure here leaves the existing cgroup to its owner.
+        try Self.refuseFrozen(manager)
         record.cgroup = manager.description
         cgroup = manager
+    }
+
+    /// A process that joins a frozen cgroup stops before it can report anything: create would
+    /// wait for it forever. runc refuses such a cgroup too ("container's cgroup unexpectedly
+    /// frozen"). Checked before anything is made (an existing cgroup) and again once the
+    /// cgroups exist (a new one below a frozen parent is frozen from birth); nothing is thawed,
+    /// since the freeze belongs to whoever made it.
+    static func refuseFrozen(_ manager: CgroupManager) throws {
+        guard let report = manager.frozenReport() else { return }
+        throw RuntimeError("linux.cgroupsPath: the cgroup is frozen (\(report)): a container cannot be created in a frozen cgroup; thaw it first",
+                           errno: Linux.EBUSY)
     }
 
     mutating func run() throws -> Result {
@@ -212,6 +225,11 @@ struct Launch {
         guard let manager = cgroup else { throw RuntimeError("cgroup: not prepared") }
         do {
             try manager.create()
+        } catch {
+            throw RuntimeError("cgroup: \(error)")
+        }
+        try Self.refuseFrozen(manager)
+        do {
             for warning in try manager.apply(resources) { runtime.warn(warning) }
         } catch {
             throw RuntimeError("cgroup: \(error)")
