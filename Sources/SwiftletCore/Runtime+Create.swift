@@ -109,9 +109,10 @@ extension Runtime {
 }
 
 extension Runtime {
-    /// `linux.resources` as create applies them: config.json's, plus an allow rule in the
-    /// device cgroup for each `linux.devices` entry (config-linux.md "Devices": the runtime
-    /// makes them usable). `update` starts from these until it has recorded its own.
+    /// `linux.resources` as create applies them: config.json's, then the rules that keep the
+    /// default devices and ptys usable (`DeviceCreator.cgroupRules`; `linux.devices` entries
+    /// get none: the config's own rules decide). `update` starts from these until it has
+    /// recorded its own.
     static func createResources(_ spec: Spec) -> LinuxResources {
         var resources = spec.linux?.resources ?? LinuxResources()
         resources.devices = (resources.devices ?? []) + DeviceCreator.cgroupRules(for: spec.linux?.devices)

@@ -238,7 +238,8 @@ extension CgroupConversion {
 
     /// The device rules a runtime adds after the config's own (runc's AllowedDevices, without
     /// /dev/net/tun): mknod of any device, and the devices config-linux.md "Default Devices"
-    /// requires plus the pty ones. The container's rules usually start with deny-all.
+    /// requires plus the pty ones. The container's rules usually start with deny-all. What
+    /// create applies: `DeviceCreator.cgroupRules`.
     public static let defaultAllowedDevices: [LinuxDeviceCgroup] = [
         LinuxDeviceCgroup(allow: true, type: "c", access: "m"),
         LinuxDeviceCgroup(allow: true, type: "b", access: "m"),
