@@ -36,7 +36,16 @@ struct RootfsSetup {
             privateNetwork: c.namespaces.isPrivate(.network), mountLabel: c.mountLabel)
         var hasDevpts = false
         var devIsBind = false
-        for (i, mount) in (c.spec.mounts ?? []).enumerated() {
+        var devReadonly = false
+        for (i, written) in (c.spec.mounts ?? []).enumerated() {
+            var mount = written
+            if mount.destination == "/dev" {
+                // A read-only /dev is mounted writable and made read-only last: /dev/pts, the
+                // default devices and the console must be made in it first (as runc does).
+                let options = try MountOptions(mount.options ?? [], field: "mounts[\(i)].options")
+                devReadonly = options.flags & Linux.MS_RDONLY != 0
+                if devReadonly { mount.options = mount.options?.filter { $0 != "ro" } }
+            }
             _ = try performer.perform(mount, index: i)
             if mount.destination == "/dev/pts" && mount.type == "devpts" { hasDevpts = true }
             if mount.destination == "/dev" && (mount.type == "bind" || (mount.options ?? []).contains { $0 == "bind" || $0 == "rbind" }) {
@@ -50,6 +59,10 @@ struct RootfsSetup {
         }
         var terminal: Int32 = -1
         if c.process.terminal == true { terminal = try openConsole(root: root.raw) }
+        // The /dev mount itself (what /dev resolves to in the root now), for the read-only step.
+        let readonlyDev = devReadonly ? try withContext("mounts (/dev): ro") {
+            try InRoot.open(root.raw, "/dev", flags: Linux.O_PATH | Linux.O_DIRECTORY)
+        } : nil
 
         if c.pauseForRuntimeHooks {
             try Sys.send(c.syncFD, swl_msg(type: SWL_MSG_HOOKS, pid: Sys.getpid()))
@@ -73,6 +86,12 @@ struct RootfsSetup {
         try PathProtection.applySysctls(c.spec.linux?.sysctl ?? [:], procfs: procfs)
         try PathProtection.mask(maskedPaths, root: slash.raw, null: nullBind)
         try PathProtection.makeReadonly(c.spec.linux?.readonlyPaths ?? [], root: slash.raw)
+        if let readonlyDev {
+            // Only the /dev mount: /dev/pts, /dev/shm and /dev/mqueue keep their own flags.
+            try withContext("mounts (/dev): ro") {
+                try Sys.mountSetattr(readonlyDev.raw, set: Linux.MOUNT_ATTR_RDONLY, clear: 0, recursive: false, display: "/dev")
+            }
+        }
         if c.spec.root?.readonly == true { try PathProtection.makeRootReadonly(root: slash.raw) }
         // runc creates process.cwd when it is missing.
         _ = try withContext("process.cwd (\(c.process.cwd))") { try InRoot.mkdirAll(slash.raw, c.process.cwd) }
