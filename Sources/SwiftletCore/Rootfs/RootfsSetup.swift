@@ -76,7 +76,7 @@ struct RootfsSetup {
         }
 
         if c.noPivot {
-            try RootSwitch.moveAndChroot(rootfs: c.rootfs)
+            try RootSwitch.moveAndChroot(rootfs: c.rootfs, procfs: procfs)
         } else {
             try RootSwitch.pivot(rootfs: c.rootfs, rootFD: root.raw)
         }
