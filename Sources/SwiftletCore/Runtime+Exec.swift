@@ -86,9 +86,13 @@ extension Runtime {
         if base == nil { base = (try? Spec.load(bundle: record.bundle))?.process }
         if let file = options.processFile {
             let document = "--process \(file)"
+            // Read as a stream (Sys.readFile): `-p /dev/stdin` and `-p <(...)` are pipes.
+            let bytes: [UInt8]
+            do { bytes = try Sys.readFile(Self.absolutePath(file)) } catch {
+                throw RuntimeError("\(document): cannot read \(file): \(error.reason)", errno: error.errno)
+            }
             do {
-                let data = try OCIJSON.read(file: Self.absolutePath(file), document: document)
-                return try ExecProcess.decode(data, file: document, container: base)
+                return try ExecProcess.decode(Data(bytes), file: document, container: base)
             } catch {
                 throw RuntimeError(error.path == document ? error.description : "\(document): \(error)")
             }
