@@ -337,6 +337,8 @@ struct Launch {
                     console = attached
                     attached = -1
                 }
+            case SWL_MSG_NEED_SOURCES:
+                try MountSources.send(MountSources.binds(spec.mounts, bundle: record.bundle), to: parentEnd, pid: msg.pid)
             case SWL_MSG_HOOKS:
                 var state = record
                 state.pid = initPID

@@ -7,6 +7,8 @@ import OCI
 struct RootfsSetup {
     let context: ChildContext
     let hostPID: Int32?
+    /// Bind sources opened by the runtime, by `mounts` index (`MountSources`).
+    var sources: [Int: Int32] = [:]
 
     /// Returns the pty slave descriptor when process.terminal is set, else -1. `procfs` is the
     /// runtime's private procfs (System/Procfs.swift), for linux.sysctl; `null` the verified
@@ -33,7 +35,7 @@ struct RootfsSetup {
         let performer = MountPerformer(
             rootfs: c.rootfs, root: root.raw, bundle: c.bundle, cgroupMode: c.cgroupMode,
             cgroupPaths: c.cgroupDirectories, inUserNamespace: c.namespaces.isPrivate(.user),
-            privateNetwork: c.namespaces.isPrivate(.network), mountLabel: c.mountLabel)
+            privateNetwork: c.namespaces.isPrivate(.network), mountLabel: c.mountLabel, sources: sources)
         var hasDevpts = false
         var devIsBind = false
         var devReadonly = false
