@@ -8,6 +8,18 @@ struct Swiftlet: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftlet",
         abstract: "An OCI runtime: runs containers from OCI bundles, like runc.",
+        discussion: """
+            EXIT STATUS
+              0     success
+              1     swiftlet failed: a usage error, a bundle it refuses, a container that does not \
+            exist or is in the wrong state, a system call that failed (the error is one line on \
+            stderr, and in --log)
+              2     audit: a finding of high severity
+              255   exec and run: swiftlet failed, as above, so the process did not run (runc's \
+            exec uses 255 the same way)
+              N     exec and run: the process's own exit status, 128+S when signal S killed it
+            (docs/cli.md lists every command and how its flags compare with runc 1.1's)
+            """,
         version: "swiftlet version 0.1.0\nspec: \(Runtime.ociVersion)",
         subcommands: [
             Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self, List.self, Exec.self, Ps.self,
@@ -26,6 +38,30 @@ struct Swiftlet: ParsableCommand {
         Foundation_exit(code)
     }
 
+    /// The status of a failure of swiftlet itself: 255 for `exec` and `run`, whose status is
+    /// otherwise the process's (an engine must tell "swiftlet failed" from "the process exited
+    /// 1"; runc's exec does the same), 1 for every other command.
+    static func failureStatus(_ arguments: [String]) -> Int32 {
+        let command = commandName(arguments)
+        return command == "exec" || command == "run" ? 255 : 1
+    }
+
+    /// The subcommand of a command line: the first argument that is neither a global option
+    /// nor the value of one.
+    static func commandName(_ arguments: [String]) -> String? {
+        var i = 0
+        while i < arguments.count {
+            let arg = arguments[i]
+            if FastCommandLine.globalOptions[arg] != nil {
+                i += 2
+                continue
+            }
+            if !arg.hasPrefix("-") { return arg }
+            i += 1
+        }
+        return nil
+    }
+
     /// Runs the command; returns the exit status. The command and everything it owned are gone
     /// when this returns, so the descriptors still open after it are leaks.
     static func runCommand(_ arguments: [String], logger: Logger) -> Int32 {
@@ -41,15 +77,15 @@ struct Swiftlet: ParsableCommand {
             return 0
         } catch let error as RuntimeError {
             logger.error("\(error)")
-            return 1
+            return failureStatus(arguments)
         } catch let error as ExitCode {
             return error.rawValue
         } catch {
             // --help and --version exit 0 as usual; a usage error is an error like any other:
-            // one line, exit 1 (as runc), in the JSON log too.
+            // one line, exit 1 (255 for exec and run), in the JSON log too.
             guard exitCode(for: error) != .success else { exit(withError: error) }
             logger.error(message(for: error))
-            return 1
+            return failureStatus(arguments)
         }
     }
 }

@@ -320,6 +320,7 @@ dropin_exit_codes() {
         expect_exit 255 rt exec "$ID" true
         expect_exit 0 rt resume "$ID"
     fi
+    expect_exit 0 rt delete --force "$ID"
     bundle_new bad
     bundle_set '.process.args = ["/no/such/program"]'
     expect_exit 255 rt run --bundle "$BUNDLE" "$ID"
