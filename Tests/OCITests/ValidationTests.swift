@@ -208,9 +208,9 @@ struct ValidationTests {
         ValidationCase("unknown device rule type", "linux.resources.devices[0].type", #"unknown device type "p""#) {
             $0.linux?.resources = LinuxResources(devices: [LinuxDeviceCgroup(allow: true, type: "p", access: "rwm")])
         },
-        ValidationCase("device rule access letter", "linux.resources.devices[1].access", #"invalid access "rwx""#) {
+        ValidationCase("device rule access without r, w or m", "linux.resources.devices[1].access", #"invalid access "RWX""#) {
             $0.linux?.resources = LinuxResources(devices: [LinuxDeviceCgroup(allow: false, access: "rwm"),
-                                                           LinuxDeviceCgroup(allow: true, type: "c", access: "rwx")])
+                                                           LinuxDeviceCgroup(allow: true, type: "c", access: "RWX")])
         },
         ValidationCase("host sysctl", #"linux.sysctl["vm.overcommit_memory"]"#, "not namespaced, refusing to set it for the host") {
             $0.linux?.sysctl = ["vm.overcommit_memory": "1"]

@@ -166,6 +166,18 @@ import Testing
         #expect(plan.writes.allSatisfy { !$0.unified })
     }
 
+    /// runc's reading of an access string: the r, w and m it holds, in any order and repeated;
+    /// anything else (the `a` of `rwa`) is ignored, with a warning naming the field.
+    @Test(arguments: [("rwa", "rw", "a"), ("wwa", "w", "a"), ("mwr", "rwm", ""), ("rx", "r", "x"), ("r w", "rw", " ")])
+    func v1DeviceAccessAsRuncReadsIt(access: String, letters: String, ignored: String) throws {
+        let plan = try CgroupConversion.v1(LinuxResources(devices: [LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 11,
+                                                                                      access: access)]), host: Self.host)
+        #expect(Self.rendered(plan) == ["devices.allow=c 1:11 \(letters)"])
+        #expect(plan.warnings == (ignored.isEmpty ? [] : [
+            "linux.resources.devices[0].access: \"\(ignored)\" in \"\(access)\" ignored (only r, w and m mean anything, as in runc)",
+        ]))
+    }
+
     @Test func v1RaisingMemoryWritesMemswFirst() throws {
         var host = Self.host
         host.currentMemoryLimit = 100
@@ -253,7 +265,9 @@ import Testing
                 field: "linux.resources.rdma[\"a b\"]"),
         Invalid(name: "device type", resources: LinuxResources(devices: [LinuxDeviceCgroup(allow: true, type: "x")]),
                 field: "linux.resources.devices[0].type"),
-        Invalid(name: "device access", resources: LinuxResources(devices: [LinuxDeviceCgroup(allow: true, access: "rx")]),
+        Invalid(name: "device access without r, w or m", resources: LinuxResources(devices: [LinuxDeviceCgroup(allow: true, access: "x")]),
+                field: "linux.resources.devices[0].access"),
+        Invalid(name: "empty device access", resources: LinuxResources(devices: [LinuxDeviceCgroup(allow: true, access: "")]),
                 field: "linux.resources.devices[0].access"),
         Invalid(name: "unified key without controller", resources: LinuxResources(unified: ["max": "1"]),
                 field: "linux.resources.unified[\"max\"]"),
