@@ -290,6 +290,10 @@ struct ValidationTests {
         ValidationCase("SCMP_ACT_NOTIFY without listenerPath", "linux.seccomp.listenerPath", "required when SCMP_ACT_NOTIFY") {
             $0.linux?.seccomp = seccomp(LinuxSyscall(names: ["mount"], action: .notify))
         },
+        ValidationCase("SCMP_ACT_NOTIFY on write", "linux.seccomp.syscalls[0].names[1]", "cannot be used for write") {
+            $0.linux?.seccomp = LinuxSeccomp(defaultAction: .allow, listenerPath: "/run/agent.sock",
+                                             syscalls: [LinuxSyscall(names: ["mkdir", "write"], action: .notify)])
+        },
         ValidationCase("SCMP_ACT_NOTIFY as default", "linux.seccomp.defaultAction", "cannot be the default action") {
             $0.linux?.seccomp = LinuxSeccomp(defaultAction: .notify, listenerPath: "/run/agent.sock")
         },
