@@ -28,6 +28,7 @@
 
 #include "caps.h"
 #include "fds.h"
+#include "hooks.h"
 #include "lsm.h"
 #include "notify.h"
 #include "sys.h"
@@ -309,6 +310,11 @@ void process_exec(const struct plan *p, const struct process_ctx *in)
         die(&ctx, &f);
     if (!seccomp_early &&
         (step_affinity(p, &f) < 0 || (p->has_seccomp && step_seccomp(p, &f) < 0)))
+        die(&ctx, &f);
+
+    /* startContainer hooks: here, with everything the program will have (uid, capabilities,
+     * no_new_privs, seccomp), as runc runs them (hooks.h). A failing hook fails the start. */
+    if (p->nhooks > 0 && hooks_run_start(p, &f) < 0)
         die(&ctx, &f);
 
     /* Direct mode: nobody can answer after execve, so STARTED goes now; an execve failure is
