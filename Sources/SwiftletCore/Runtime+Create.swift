@@ -69,6 +69,7 @@ extension Runtime {
             }
         }
         warnCapabilitiesUnknownToKernel(process.capabilities)
+        try refuseCapabilitiesNotHeld(process.capabilities, userNamespace: namespaces.isPrivate(.user))
         let recordPath = try Self.seccompRecordPath(option: options.seccompRecord, annotations: spec.annotations, bundle: bundle)
         let lock = try store.create(id)
         Fault.point("after-state-dir")

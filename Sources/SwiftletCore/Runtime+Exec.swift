@@ -48,6 +48,8 @@ extension Runtime {
         }
         let process = try execProcess(record, options)
         warnCapabilitiesUnknownToKernel(process.capabilities)
+        let userNamespace = (record.namespaces ?? []).contains { $0.type == .user }
+        try refuseCapabilitiesNotHeld(process.capabilities, userNamespace: userNamespace)
         if process.terminal == true && options.consoleSocket == nil && options.detach {
             throw RuntimeError("--tty with --detach needs --console-socket (nobody would hold the terminal)")
         }
