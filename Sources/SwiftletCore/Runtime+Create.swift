@@ -42,7 +42,14 @@ extension Runtime {
         } catch {
             throw RuntimeError(error)
         }
-        guard let process = spec.process else { throw RuntimeError("process: required") }
+        guard var process = spec.process else { throw RuntimeError("process: required") }
+        let configuredProcess = process
+        var options = options
+        if options.listenFDs > 0 {
+            // runc's socket activation: the descriptors come first (3, 4, ...), then --preserve-fds.
+            process.env = (process.env ?? []) + ["LISTEN_FDS=\(options.listenFDs)", "LISTEN_PID=1"]
+            options.preserveFDs += options.listenFDs
+        }
         let rootPath = spec.root?.path ?? ""
         let rootfs = rootPath.hasPrefix("/") ? rootPath : bundle + "/" + rootPath
         do {
@@ -77,7 +84,7 @@ extension Runtime {
             ociVersion: spec.ociVersion, id: id, bundle: bundle, rootfs: rootfs, pid: nil, initStartTime: nil,
             created: Timestamp.now(), owner: "", annotations: spec.annotations, creating: true, started: false,
             cgroup: nil, hooks: spec.hooks, namespaces: spec.linux?.namespaces, terminal: process.terminal)
-        record.process = process  // exec's defaults (Runtime+Exec.swift)
+        record.process = configuredProcess  // exec's defaults (Runtime+Exec.swift)
         record.seccomp = spec.linux?.seccomp
         var launch = Launch(runtime: self, spec: spec, process: process, record: record, namespaces: namespaces, options: options)
         launch.recordPath = recordPath

@@ -24,13 +24,16 @@ struct Swiftlet: ParsableCommand {
         subcommands: [
             Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self, List.self, Exec.self, Ps.self,
             Pause.self, Resume.self, Update.self, Events.self, Spec.self, Features.self, Audit.self,
+            Checkpoint.self, Restore.self,
         ])
 
     @OptionGroup var globals: GlobalOptions
 
     static func main() {
         Sys.ignoreSIGPIPE()
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        // runc's -v is --version (ArgumentParser only knows the long name).
+        if arguments == ["-v"] { arguments = ["--version"] }
         let logger = Logger.fromArguments(arguments)
         logger.openDescriptors("start")
         let code = runCommand(arguments, logger: logger)
@@ -109,6 +112,14 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .customLong("systemd-cgroup"), help: "Use systemd to manage cgroups (not supported yet).")
     var systemdCgroup = false
 
+    @Option(help: ArgumentHelp("runc's path to criu, for checkpoint and restore, which swiftlet does not have: accepted and unused.",
+                               valueName: "PATH"))
+    var criu: String?
+
+    @Option(help: ArgumentHelp("runc's rootless mode (true, false or auto): accepted; swiftlet runs as root and never ignores cgroup permission errors, so it changes nothing.",
+                               valueName: "MODE"))
+    var rootless: RootlessMode?
+
     func runtime() throws -> Runtime {
         try Self.makeRuntime(root: root, log: log, logFormat: logFormat, debug: debug, systemdCgroup: systemdCgroup)
     }
@@ -124,4 +135,9 @@ struct GlobalOptions: ParsableArguments {
 
 enum LogFormat: String, ExpressibleByArgument, Sendable {
     case text, json
+}
+
+/// runc's `--rootless` values.
+enum RootlessMode: String, ExpressibleByArgument, Sendable {
+    case `true`, `false`, auto
 }
