@@ -258,7 +258,8 @@ check exec_process_pipe dropin_exec_process_pipe
 # 7. umask
 
 # config.md "User": umask applies to the process, to an exec that inherits the container's
-# process, and to an exec whose process file sets its own.
+# process, and to an exec whose process file sets its own; a process file whose user has no
+# umask (podman's exec after `podman run --umask`) keeps the container's.
 # runc 1.1.5 FAILS this: exec ignores process.user.umask (its processes get 0022).
 dropin_umask() {
     bundle_new
@@ -273,6 +274,10 @@ dropin_umask() {
     echo '{"args": ["sh", "-c", "umask"], "cwd": "/", "env": ["PATH=/bin"], "user": {"uid": 0, "gid": 0, "umask": 23}}' > "$T/p.json"
     expect_exit 0 rt exec -p "$T/p.json" "$ID"
     expect_eq "$OUT" 0027 "umask of an exec whose process file sets 0027"
+    # podman's exec writes the user without the umask its --umask gave the container.
+    echo '{"args": ["sh", "-c", "umask"], "cwd": "/", "env": ["PATH=/bin"], "user": {"uid": 0, "gid": 0}}' > "$T/p2.json"
+    expect_exit 0 rt exec -p "$T/p2.json" "$ID"
+    expect_eq "$OUT" 0077 "umask of an exec whose process file's user has no umask"
 }
 check umask dropin_umask
 

@@ -73,7 +73,7 @@ public enum ExecProcess {
     /// newInitConfig): capabilities, rlimits, the AppArmor profile and the SELinux label, and
     /// (where runc would take the file's implicit `false` or uid 0) noNewPrivileges and `user`:
     /// a file that does not mention them must not quietly lift the container's no_new_privs or
-    /// run as root.
+    /// run as root; a `user` without `umask` keeps the container's umask.
     public static func decode(_ data: Data, file: String, container: Process?) throws(SpecError) -> Process {
         var value: JSONValue
         do { value = try JSONParser.parse(bytes: [UInt8](data)) } catch { throw SpecError(path: file, message: error.description) }
@@ -89,6 +89,10 @@ public enum ExecProcess {
             if p.apparmorProfile?.isEmpty ?? true { p.apparmorProfile = container.apparmorProfile }
             if p.selinuxLabel?.isEmpty ?? true { p.selinuxLabel = container.selinuxLabel }
             if p.noNewPrivileges == nil { p.noNewPrivileges = container.noNewPrivileges }
+            // podman writes exec's user without the umask its --umask gave the container: the
+            // process joins the container, so it keeps the container's umask (runc's exec
+            // ignores umask altogether; its processes get 0022).
+            if p.user.umask == nil { p.user.umask = container.user.umask }
         }
         try validate(p)
         return p
