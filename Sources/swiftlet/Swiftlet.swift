@@ -10,15 +10,13 @@ struct Swiftlet: ParsableCommand {
         abstract: "An OCI runtime: runs containers from OCI bundles, like runc.",
         discussion: """
             EXIT STATUS
-              0     success
-              1     swiftlet failed: a usage error, a bundle it refuses, a container that does not \
-            exist or is in the wrong state, a system call that failed (the error is one line on \
-            stderr, and in --log)
-              2     audit: a finding of high severity
-              255   exec and run: swiftlet failed, as above, so the process did not run (runc's \
-            exec uses 255 the same way)
-              N     exec and run: the process's own exit status, 128+S when signal S killed it
-            (docs/cli.md lists every command and how its flags compare with runc 1.1's)
+              0    success
+              1    swiftlet failed (usage, bundle, container state, system call):
+                   one line on stderr, and in --log
+              2    audit: a finding of high severity
+              255  exec and run: swiftlet failed, the process did not run (as runc's exec)
+              N    exec and run: the process's exit status (128+S: killed by signal S)
+            docs/cli.md compares every command and flag with runc 1.1's.
             """,
         version: "swiftlet version 0.1.0\nspec: \(Runtime.ociVersion)",
         subcommands: [
