@@ -215,6 +215,17 @@ int swl_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, 
     return prctl(option, a2, a3, a4, a5);
 }
 
+/* capget(2) of the calling thread: the permitted set as a 64-bit mask (version 3, two words). */
+int swl_capget_permitted(uint64_t *permitted) {
+    struct { uint32_t version; int pid; } header = { 0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */, 0 };
+    struct { uint32_t effective, permitted, inheritable; } data[2];
+    memset(data, 0, sizeof data);
+    int rc = (int)syscall(SYS_capget, &header, data);
+    if (rc == 0)
+        *permitted = (uint64_t)data[0].permitted | ((uint64_t)data[1].permitted << 32);
+    return rc;
+}
+
 int swl_ioctl_int(int fd, unsigned long request, int value) { return ioctl(fd, request, value); }
 int swl_ioctl_ptr(int fd, unsigned long request, void *arg) { return ioctl(fd, request, arg); }
 int swl_fcntl_int(int fd, int cmd, int value) { return fcntl(fd, cmd, value); }

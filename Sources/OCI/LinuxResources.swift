@@ -56,6 +56,16 @@ public struct LinuxDeviceCgroup: Sendable, Codable, Equatable {
         self.minor = minor
         self.access = access
     }
+
+    /// An access string as runc reads it (libcontainer/devices Permissions): the set of `r`,
+    /// `w` and `m` it contains, in any order and repeated, in `rwm` order; every other
+    /// character (the `a` of `rwa`, ...) is ignored and returned in `ignored`. An `access` with
+    /// none of the three names no access and cannot be meant: `letters` is then empty.
+    public static func accessLetters(_ access: String) -> (letters: String, ignored: String) {
+        let letters = String("rwm".filter { access.contains($0) })
+        let ignored = String(access.filter { !"rwm".contains($0) })
+        return (letters, ignored)
+    }
 }
 
 /// config-linux.md "Memory". Byte values; -1 means unlimited.

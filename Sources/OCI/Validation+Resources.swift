@@ -50,15 +50,16 @@ extension Spec {
         }
     }
 
-    /// config-linux.md "Allowed Device list": type a/c/b, access letters from rwm.
+    /// config-linux.md "Allowed Device list": type a/c/b; an access that names at least one of
+    /// r, w, m (other letters are ignored with a warning, as runc ignores them).
     private func validateDeviceRules(_ rules: [LinuxDeviceCgroup], _ base: String, _ problems: inout Problems) {
         for (index, rule) in rules.enumerated() {
             let path = JSONPath.index(base, index)
             if let type = rule.type, !["a", "c", "b"].contains(type) {
                 problems.add("\(path).type", "unknown device type \(Check.quote(type)) (expected a, c or b)")
             }
-            if let access = rule.access, !access.allSatisfy({ $0 == "r" || $0 == "w" || $0 == "m" }) {
-                problems.add("\(path).access", "invalid access \(Check.quote(access)) (only r, w and m are allowed)")
+            if let access = rule.access, LinuxDeviceCgroup.accessLetters(access).letters.isEmpty {
+                problems.add("\(path).access", "invalid access \(Check.quote(access)) (expected letters from r, w and m)")
             }
         }
     }

@@ -24,6 +24,12 @@ extension Spec {
             for (nameIndex, name) in syscall.names.enumerated() where name.isEmpty {
                 problems.add(JSONPath.index("\(path).names", nameIndex), "must not be empty")
             }
+            // runc refuses it too: the agent (and whatever logs for it) writes, and a write that
+            // waits for the agent's answer can deadlock it.
+            for (nameIndex, name) in syscall.names.enumerated() where syscall.action == .notify && name == "write" {
+                problems.add(JSONPath.index("\(path).names", nameIndex),
+                             "SCMP_ACT_NOTIFY cannot be used for write: the agent could deadlock answering it")
+            }
             if syscall.errnoRet != nil && !syscall.action.takesErrno {
                 problems.add("\(path).errnoRet", "only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not \(syscall.action.rawValue)")
             }

@@ -42,7 +42,14 @@ extension Runtime {
         } catch {
             throw RuntimeError(error)
         }
-        guard let process = spec.process else { throw RuntimeError("process: required") }
+        guard var process = spec.process else { throw RuntimeError("process: required") }
+        let configuredProcess = process
+        var options = options
+        if options.listenFDs > 0 {
+            // runc's socket activation: the descriptors come first (3, 4, ...), then --preserve-fds.
+            process.env = (process.env ?? []) + ["LISTEN_FDS=\(options.listenFDs)", "LISTEN_PID=1"]
+            options.preserveFDs += options.listenFDs
+        }
         let initMode: InitMode
         do {
             initMode = try InitMode.choose(annotations: spec.annotations, namespaces: spec.linux?.namespaces)
@@ -79,6 +86,7 @@ extension Runtime {
             }
         }
         warnCapabilitiesUnknownToKernel(process.capabilities)
+        try refuseCapabilitiesNotHeld(process.capabilities, userNamespace: namespaces.isPrivate(.user))
         let recordPath = try Self.seccompRecordPath(option: options.seccompRecord, annotations: spec.annotations, bundle: bundle)
         let lock = try store.create(id)
         Fault.point("after-state-dir")
@@ -86,7 +94,7 @@ extension Runtime {
             ociVersion: spec.ociVersion, id: id, bundle: bundle, rootfs: rootfs, pid: nil, initStartTime: nil,
             created: Timestamp.now(), owner: "", annotations: spec.annotations, creating: true, started: false,
             cgroup: nil, hooks: spec.hooks, namespaces: spec.linux?.namespaces, terminal: process.terminal)
-        record.process = process  // exec's defaults (Runtime+Exec.swift)
+        record.process = configuredProcess  // exec's defaults (Runtime+Exec.swift)
         record.seccomp = spec.linux?.seccomp
         var launch = Launch(runtime: self, spec: spec, process: process, record: record, namespaces: namespaces, options: options)
         launch.recordPath = recordPath
@@ -122,9 +130,10 @@ extension Runtime {
 }
 
 extension Runtime {
-    /// `linux.resources` as create applies them: config.json's, plus an allow rule in the
-    /// device cgroup for each `linux.devices` entry (config-linux.md "Devices": the runtime
-    /// makes them usable). `update` starts from these until it has recorded its own.
+    /// `linux.resources` as create applies them: config.json's, then the rules that keep the
+    /// default devices and ptys usable (`DeviceCreator.cgroupRules`; `linux.devices` entries
+    /// get none: the config's own rules decide). `update` starts from these until it has
+    /// recorded its own.
     static func createResources(_ spec: Spec) -> LinuxResources {
         var resources = spec.linux?.resources ?? LinuxResources()
         resources.devices = (resources.devices ?? []) + DeviceCreator.cgroupRules(for: spec.linux?.devices)
@@ -226,8 +235,21 @@ struct Launch {
         } catch {
             throw RuntimeError("cgroup: \(error)")
         }
+        // Before `cgroup` is set: a failure here leaves the existing cgroup to its owner.
+        try Self.refuseFrozen(manager)
         record.cgroup = manager.description
         cgroup = manager
+    }
+
+    /// A process that joins a frozen cgroup stops before it can report anything: create would
+    /// wait for it forever. runc refuses such a cgroup too ("container's cgroup unexpectedly
+    /// frozen"). Checked before anything is made (an existing cgroup) and again once the
+    /// cgroups exist (a new one below a frozen parent is frozen from birth); nothing is thawed,
+    /// since the freeze belongs to whoever made it.
+    static func refuseFrozen(_ manager: CgroupManager) throws {
+        guard let report = manager.frozenReport() else { return }
+        throw RuntimeError("linux.cgroupsPath: the cgroup is frozen (\(report)): a container cannot be created in a frozen cgroup; thaw it first",
+                           errno: Linux.EBUSY)
     }
 
     mutating func run() throws -> Result {
@@ -235,6 +257,11 @@ struct Launch {
         guard let manager = cgroup else { throw RuntimeError("cgroup: not prepared") }
         do {
             try manager.create()
+        } catch {
+            throw RuntimeError("cgroup: \(error)")
+        }
+        try Self.refuseFrozen(manager)
+        do {
             for warning in try manager.apply(resources) { runtime.warn(warning) }
         } catch {
             throw RuntimeError("cgroup: \(error)")
@@ -360,6 +387,8 @@ struct Launch {
                     console = attached
                     attached = -1
                 }
+            case SWL_MSG_NEED_SOURCES:
+                try MountSources.send(MountSources.binds(spec.mounts, bundle: record.bundle), to: parentEnd, pid: msg.pid)
             case SWL_MSG_HOOKS:
                 var state = record
                 state.pid = initPID

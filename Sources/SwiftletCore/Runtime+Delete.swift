@@ -3,10 +3,17 @@ import OCI
 extension Runtime {
     /// runtime-spec runtime.md "Delete": a container that is not stopped is an error ("MUST
     /// generate an error"), unless `force`, which kills every process and waits for them.
-    /// Poststop hooks run last; their failures are warnings.
+    /// Poststop hooks run last; their failures are warnings. `--force` of a container that does
+    /// not exist succeeds quietly, as runc's: engines call it to clean up whatever may be left.
     public func delete(id: String, force: Bool) throws {
         do { try ContainerID.validate(id) } catch { throw RuntimeError(error) }
-        let lock = try store.lock(id)
+        let lock: StateStore.Lock
+        do {
+            lock = try store.lock(id)
+        } catch let error as RuntimeError where force && error.errno == Linux.ENOENT {
+            debug("delete --force \(id): \(error.description)")
+            return
+        }
         // A create killed between mkdir and its first state write left an empty directory;
         // holding the lock proves no create is still working in it.
         guard Sys.exists(store.stateFile(id)) else {

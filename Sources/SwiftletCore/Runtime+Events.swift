@@ -15,15 +15,10 @@ extension Runtime {
             self.data = data
         }
 
-        /// One compact JSON line (no trailing newline).
-        public func json() throws -> String {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-            do {
-                return String(decoding: try encoder.encode(self), as: UTF8.self)
-            } catch {
-                throw RuntimeError("encode event: \(error)")
-            }
+        /// One compact JSON line (no trailing newline) as runc prints it: `type`, `id`, then
+        /// `data` unless there is none (an `oom` event is `{"type":"oom","id":"..."}`).
+        public func json() -> String {
+            JSONValue.object([("type", .string(type)), ("id", .string(id)), ("data", data?.jsonValue())]).goText()
         }
     }
 

@@ -48,6 +48,8 @@ extension Runtime {
         }
         let process = try execProcess(record, options)
         warnCapabilitiesUnknownToKernel(process.capabilities)
+        let userNamespace = (record.namespaces ?? []).contains { $0.type == .user }
+        try refuseCapabilitiesNotHeld(process.capabilities, userNamespace: userNamespace)
         if process.terminal == true && options.consoleSocket == nil && options.detach {
             throw RuntimeError("--tty with --detach needs --console-socket (nobody would hold the terminal)")
         }
@@ -86,9 +88,13 @@ extension Runtime {
         if base == nil { base = (try? Spec.load(bundle: record.bundle))?.process }
         if let file = options.processFile {
             let document = "--process \(file)"
+            // Read as a stream (Sys.readFile): `-p /dev/stdin` and `-p <(...)` are pipes.
+            let bytes: [UInt8]
+            do { bytes = try Sys.readFile(Self.absolutePath(file)) } catch {
+                throw RuntimeError("\(document): cannot read \(file): \(error.reason)", errno: error.errno)
+            }
             do {
-                let data = try OCIJSON.read(file: Self.absolutePath(file), document: document)
-                return try ExecProcess.decode(data, file: document, container: base)
+                return try ExecProcess.decode(Data(bytes), file: document, container: base)
             } catch {
                 throw RuntimeError(error.path == document ? error.description : "\(document): \(error)")
             }

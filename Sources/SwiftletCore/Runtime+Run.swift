@@ -2,8 +2,9 @@ import OCI
 
 extension Runtime {
     /// `run`: create + start, then (unless detached) wait for the container, forward signals to
-    /// it, relay the terminal when the container has one, delete it, and return the process's
-    /// exit code (128+N when killed by signal N).
+    /// it, relay the terminal when the container has one, delete it (unless `options.keep`:
+    /// runc's `--keep` leaves the stopped container for `delete`), and return the process's exit
+    /// code (128+N when killed by signal N).
     public func run(id: String, options: CreateOptions, detach: Bool) throws -> Int32 {
         var options = options
         options.keepConsole = !detach && options.consoleSocket == nil
@@ -17,7 +18,9 @@ extension Runtime {
         }
         if detach { return 0 }
         let code = try waitInForeground(created)
-        do { try delete(id: id, force: true) } catch { warn("delete \(id): \(error)") }
+        if !options.keep {
+            do { try delete(id: id, force: true) } catch { warn("delete \(id): \(error)") }
+        }
         if let recorder = created.recorder {
             waitForRecorder(recorder)
             // waitForRecorder owns (and closes) the pidfd now.

@@ -38,7 +38,7 @@ extension Runtime {
         public let bundle: String
         public let rootfs: String
         public let created: String
-        public let owner: String
+        public var owner: String
         public let annotations: [String: String]?
     }
 
@@ -56,15 +56,48 @@ extension Runtime {
         return stateOutput(try store.read(id))
     }
 
-    /// `list`: every container, in id order; unreadable entries are skipped with a warning.
+    /// `list`: every container, in id order; unreadable entries are skipped with a warning. The
+    /// owner is the user name of the state directory's owner (`#UID` when /etc/passwd has
+    /// none), as runc's list shows it; `state` keeps the recorded owner (empty), as runc's does.
     public func list() -> [StateOutput] {
-        store.ids().compactMap { id in
+        let passwd = (try? Sys.readText("/etc/passwd")) ?? ""
+        return store.ids().compactMap { id in
             do {
-                return stateOutput(try store.read(id))
+                var output = stateOutput(try store.read(id))
+                if let uid = try? Sys.stat(store.directory(id)).uid {
+                    output.owner = UserNames.name(of: uid, passwd: passwd)
+                }
+                return output
             } catch {
                 warn("\(id): \(error)")
                 return nil
             }
         }
+    }
+}
+
+extension Runtime.StateOutput {
+    /// runc's `state` and `list --format json` members, in its order (its containerState
+    /// struct): annotations only when there are some, owner last.
+    public func jsonValue() -> JSONValue {
+        .object([
+            ("ociVersion", .string(ociVersion)), ("id", .string(id)), ("pid", .integer(pid)),
+            ("status", .string(status)), ("bundle", .string(bundle)), ("rootfs", .string(rootfs)),
+            ("created", .string(created)),
+            ("annotations", (annotations?.isEmpty ?? true) ? nil : JSONValue.stringMap(annotations ?? [:])),
+            ("owner", .string(owner)),
+        ])
+    }
+}
+
+/// User names from /etc/passwd text (the host's, for `list`).
+public enum UserNames {
+    /// The name of `uid`, else `#uid` (runc's fallback).
+    public static func name(of uid: UInt32, passwd: String) -> String {
+        for line in passwd.split(separator: "\n") {
+            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+            if fields.count > 2, UInt32(fields[2]) == uid, !fields[0].isEmpty { return String(fields[0]) }
+        }
+        return "#\(uid)"
     }
 }

@@ -32,6 +32,12 @@ public struct Runtime {
         public var noPivot = false
         public var noNewKeyring = false
         public var preserveFDs = 0
+        /// systemd socket activation (runc's): `LISTEN_FDS` descriptors from 3 on, handed to the
+        /// process before the preserved ones, with `LISTEN_FDS=n` and `LISTEN_PID=1` in its
+        /// environment. Set from the caller's environment when `LISTEN_PID` is its pid.
+        public var listenFDs = 0
+        /// `run --keep`: leave the stopped container (state and cgroup) for a later `delete`.
+        public var keep = false
         /// `run` keeps the pty master instead of sending it to a console socket.
         public var keepConsole = false
         /// `--seccomp-record FILE`: record the syscalls used into a profile (SeccompRecorder).
@@ -42,6 +48,14 @@ public struct Runtime {
         public var startAtOnce = false
 
         public init(bundle: String) { self.bundle = bundle }
+
+        /// The socket-activation descriptors passed to this process (sd_listen_fds(3)): the
+        /// count in `LISTEN_FDS` when `LISTEN_PID` names this process, else 0.
+        public static func socketActivationFDs() -> Int {
+            guard let pid = Sys.environment("LISTEN_PID").flatMap({ Int32($0) }), pid == Sys.getpid(),
+                  let count = Sys.environment("LISTEN_FDS").flatMap({ Int($0) }), count > 0 else { return 0 }
+            return count
+        }
     }
 
     /// The container's status per runtime-spec runtime.md "State", derived from the process.

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fds.h"
 #include "sys.h"
 
 struct hook {
@@ -63,7 +64,9 @@ static int hook_run(const struct hook *h, const char *state, size_t index, struc
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
-        if (dup2(in[0], 0) < 0)
+        struct failure ignored;
+        /* stdin is the state; nothing else of the process's (its preserved fds) reaches it. */
+        if (dup2(in[0], 0) < 0 || fds_cloexec_from(3, &ignored) < 0)
             _exit(126);
         execve(h->path, h->argv, h->envp);
         _exit(127);

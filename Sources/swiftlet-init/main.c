@@ -26,7 +26,6 @@
 #include "caps.h"
 #include "confine.h"
 #include "fds.h"
-#include "hooks.h"
 #include "plan.h"
 #include "proc.h"
 #include "process.h"
@@ -231,14 +230,9 @@ int main(int argc, char **argv)
     }
     start_drain_signals(sigfd);
 
-    /* 6. startContainer hooks: after the start, before the process, in the container. */
-    if (p.nhooks > 0 && hooks_run_start(&p, &f) < 0) {
-        report_failure(conn, &f);
-        _exit(INIT_FAILED);
-    }
-
+    /* startContainer hooks run in the process, right before its execve (process.c, hooks.h). */
     if (p.mode == SWL_MODE_DIRECT) {
-        /* 7. No init process: this process becomes the user's process. */
+        /* 6. No init process: this process becomes the user's process. */
         close(sigfd);
         const struct process_ctx ctx = {
             .report_fd = conn, .started_fd = conn, .parent = parent, .last_cap = last_cap,

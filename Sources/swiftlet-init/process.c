@@ -28,6 +28,7 @@
 
 #include "caps.h"
 #include "fds.h"
+#include "hooks.h"
 #include "lsm.h"
 #include "notify.h"
 #include "sys.h"
@@ -78,6 +79,34 @@ static int step_terminal(int tfd, struct failure *f)
         return fail_errno(f, errno, "terminal: TIOCSCTTY");
     if (tfd > 2)
         close(tfd);
+    return 0;
+}
+
+/*
+ * The process's uid owns its terminal (runtime-spec "terminal" with a non-root "user"): a pty
+ * made by root belongs to root:tty, and a process running as uid 1000 could not reopen
+ * $(tty) or /dev/stdout. runc's fixStdioPermissions does the same: only the uid changes, the
+ * group stays (tty for a pty). Pipes get the same treatment (reopening /dev/stdout of a pipe
+ * checks its owner too); /dev/null, regular files, sockets and other devices, which may be the
+ * host's, are left alone. Before the uid switch (needs CAP_CHOWN). A failure that only means
+ * the owner cannot be changed here (EINVAL: the uid is not mapped in the user namespace,
+ * EPERM, EROFS) leaves it as it is, as in runc.
+ */
+static int step_stdio_owner(const struct plan *p, struct failure *f)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        struct stat st;
+        if (fstat(fd, &st) < 0) {
+            if (errno == EBADF)
+                continue;
+            return fail_errno(f, errno, "stdio owner: fstat %d", fd);
+        }
+        const bool pty = p->terminal_fd >= 0 && S_ISCHR(st.st_mode);
+        if (st.st_uid == p->uid || !(pty || S_ISFIFO(st.st_mode)))
+            continue;
+        if (fchown(fd, p->uid, (gid_t)-1) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+            return fail_errno(f, errno, "stdio owner: fchown %d to uid %u", fd, p->uid);
+    }
     return 0;
 }
 
@@ -252,7 +281,7 @@ void process_exec(const struct plan *p, const struct process_ctx *in)
     const bool seccomp_early = p->has_seccomp && !p->no_new_privs;
 
     if (step_signals(&f) < 0 || step_session(&f) < 0 || step_terminal(p->terminal_fd, &f) < 0 ||
-        step_rlimits(p, &f) < 0 || step_scheduling(p, &f) < 0)
+        step_stdio_owner(p, &f) < 0 || step_rlimits(p, &f) < 0 || step_scheduling(p, &f) < 0)
         die(&ctx, &f);
     /* runtime-spec "user.umask" (default 0022): inherited across execve. */
     umask((mode_t)p->umask);
@@ -287,6 +316,11 @@ void process_exec(const struct plan *p, const struct process_ctx *in)
         die(&ctx, &f);
     if (!seccomp_early &&
         (step_affinity(p, &f) < 0 || (p->has_seccomp && step_seccomp(p, &f) < 0)))
+        die(&ctx, &f);
+
+    /* startContainer hooks: here, with everything the program will have (uid, capabilities,
+     * no_new_privs, seccomp), as runc runs them (hooks.h). A failing hook fails the start. */
+    if (p->nhooks > 0 && hooks_run_start(p, &f) < 0)
         die(&ctx, &f);
 
     /* Direct mode: nobody can answer after execve, so STARTED goes now; an execve failure is

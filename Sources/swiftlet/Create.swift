@@ -18,7 +18,7 @@ struct CreateFlags: ParsableArguments {
     @Flag(name: .customLong("no-new-keyring"), help: "Do not create a new session keyring.")
     var noNewKeyring = false
 
-    @Option(name: .customLong("preserve-fds"), help: "Pass this many fds after stdio (3, 4, ...) to the process.")
+    @Option(name: .customLong("preserve-fds"), help: "Pass this many fds after stdio (3, 4, ...) to the process, after any systemd socket-activation fds (LISTEN_FDS, as runc).")
     var preserveFDs: Int = 0
 
     @Option(name: .customLong("seccomp-record"), help: ArgumentHelp(
@@ -34,6 +34,7 @@ struct CreateFlags: ParsableArguments {
         o.noNewKeyring = noNewKeyring
         o.preserveFDs = preserveFDs
         o.seccompRecord = seccompRecord
+        o.listenFDs = Runtime.CreateOptions.socketActivationFDs()
         return o
     }
 }
@@ -66,6 +67,7 @@ extension CreateFlags {
         o.noPivot = line.has("no-pivot")
         o.noNewKeyring = line.has("no-new-keyring")
         o.seccompRecord = line.value("seccomp-record")
+        o.listenFDs = Runtime.CreateOptions.socketActivationFDs()
         if let fds = line.value("preserve-fds") {
             guard let n = Int(fds) else { return nil }
             o.preserveFDs = n

@@ -20,6 +20,6 @@ struct Events: ParsableCommand {
         guard let ms = GoDuration.milliseconds(interval) else {
             throw RuntimeError("--interval: invalid duration \"\(interval)\" (expected e.g. 5s, 500ms; at least 1ms)")
         }
-        try runtime.events(id: id, intervalMs: ms) { event in Console.print(try event.json()) }
+        try runtime.events(id: id, intervalMs: ms) { event in Console.print(event.json()) }
     }
 }

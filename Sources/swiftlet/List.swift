@@ -1,4 +1,5 @@
 import ArgumentParser
+import OCI
 import SwiftletCore
 
 struct List: ParsableCommand {
@@ -14,14 +15,16 @@ struct List: ParsableCommand {
         if quiet {
             for s in states { Console.print(s.id) }
         } else if format == .json {
-            try Console.printJSON(states)
+            // One compact line, as runc's json.Encoder writes it ("null" for no containers).
+            Console.print(states.isEmpty ? "null" : JSONValue.array(states.map { $0.jsonValue() }).goText())
         } else {
+            // runc's tabwriter: columns at least 12 wide, 3 spaces after the longest cell.
             var rows = [["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"]]
             rows += states.map { [$0.id, "\($0.pid)", $0.status, $0.bundle, $0.created, $0.owner] }
-            let widths = (0..<6).map { col in rows.map { $0[col].count }.max() ?? 0 }
+            let widths = (0..<6).map { col in max(12, (rows.map { $0[col].count }.max() ?? 0) + 3) }
             for row in rows {
                 let cells = row.enumerated().map { i, cell in
-                    i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count + 3)
+                    i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
                 }
                 Console.print(cells.joined())
             }

@@ -15,25 +15,60 @@ struct Swiftlet: ParsableCommand {
             Docker call it in place of runc. Container state lives under --root. Each \
             container's PID 1 is swiftlet-init: $SWIFTLET_INIT, else the swiftlet-init beside \
             this binary, else PREFIX/libexec/swiftlet/swiftlet-init for PREFIX/bin/swiftlet. \
-            An error is one line on stderr (and in --log, as JSON with --log-format json) and \
-            exit status 1; run and exec exit with the process's status.
+            An error is one line on stderr (and in --log, as JSON with --log-format json).
+
+            EXIT STATUS
+              0    success
+              1    swiftlet failed (usage, bundle, container state, system call):
+                   one line on stderr, and in --log
+              2    audit: a finding of high severity
+              255  exec and run: swiftlet failed, the process did not run (as runc's exec)
+              N    exec and run: the process's exit status (128+S: killed by signal S)
+            docs/cli.md compares every command and flag with runc 1.1's.
             """,
         version: BuildInfo.versionText,
         subcommands: [
             Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self, List.self, Exec.self, Ps.self,
             Pause.self, Resume.self, Update.self, Events.self, Spec.self, Features.self, Audit.self,
+            Checkpoint.self, Restore.self,
         ])
 
     @OptionGroup var globals: GlobalOptions
 
     static func main() {
         Sys.ignoreSIGPIPE()
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        // runc's -v is --version (ArgumentParser only knows the long name).
+        if arguments == ["-v"] { arguments = ["--version"] }
         let logger = Logger.fromArguments(arguments)
         logger.openDescriptors("start")
         let code = runCommand(arguments, logger: logger)
         logger.openDescriptors("exit")
         Foundation_exit(code)
+    }
+
+    /// The status of a failure of swiftlet itself: 255 for `exec` and `run`, whose status is
+    /// otherwise the process's (an engine must tell "swiftlet failed" from "the process exited
+    /// 1"; runc's exec does the same), 1 for every other command.
+    static func failureStatus(_ arguments: [String]) -> Int32 {
+        let command = commandName(arguments)
+        return command == "exec" || command == "run" ? 255 : 1
+    }
+
+    /// The subcommand of a command line: the first argument that is neither a global option
+    /// nor the value of one.
+    static func commandName(_ arguments: [String]) -> String? {
+        var i = 0
+        while i < arguments.count {
+            let arg = arguments[i]
+            if FastCommandLine.globalOptions[arg] != nil {
+                i += 2
+                continue
+            }
+            if !arg.hasPrefix("-") { return arg }
+            i += 1
+        }
+        return nil
     }
 
     /// Runs the command; returns the exit status. The command and everything it owned are gone
@@ -51,15 +86,15 @@ struct Swiftlet: ParsableCommand {
             return 0
         } catch let error as RuntimeError {
             logger.error("\(error)")
-            return 1
+            return failureStatus(arguments)
         } catch let error as ExitCode {
             return error.rawValue
         } catch {
             // --help and --version exit 0 as usual; a usage error is an error like any other:
-            // one line, exit 1 (as runc), in the JSON log too.
+            // one line, exit 1 (255 for exec and run), in the JSON log too.
             guard exitCode(for: error) != .success else { exit(withError: error) }
             logger.error(message(for: error))
-            return 1
+            return failureStatus(arguments)
         }
     }
 }
@@ -83,6 +118,14 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .customLong("systemd-cgroup"), help: "Use systemd to manage cgroups (not supported yet).")
     var systemdCgroup = false
 
+    @Option(help: ArgumentHelp("runc's path to criu, for checkpoint and restore, which swiftlet does not have: accepted and unused.",
+                               valueName: "PATH"))
+    var criu: String?
+
+    @Option(help: ArgumentHelp("runc's rootless mode (true, false or auto): accepted; swiftlet runs as root and never ignores cgroup permission errors, so it changes nothing.",
+                               valueName: "MODE"))
+    var rootless: RootlessMode?
+
     func runtime() throws -> Runtime {
         try Self.makeRuntime(root: root, log: log, logFormat: logFormat, debug: debug, systemdCgroup: systemdCgroup)
     }
@@ -98,4 +141,9 @@ struct GlobalOptions: ParsableArguments {
 
 enum LogFormat: String, ExpressibleByArgument, Sendable {
     case text, json
+}
+
+/// runc's `--rootless` values.
+enum RootlessMode: String, ExpressibleByArgument, Sendable {
+    case `true`, `false`, auto
 }

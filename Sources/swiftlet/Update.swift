@@ -67,7 +67,9 @@ struct Update: ParsableCommand {
         }
         let runtime = try top.globals.runtime()
         if r.devices != nil {
-            runtime.warn("update: linux.resources.devices cannot be changed by update; ignored")
+            // As runc's update: the device rules stay as create set them. Engines send their
+            // whole resources object, devices included, so this is no warning.
+            runtime.debug("update: linux.resources.devices cannot be changed by update; ignored")
             r.devices = nil
         }
         try runtime.update(id: id, resources: r)

@@ -216,9 +216,9 @@ struct ValidationTests {
         ValidationCase("unknown device rule type", "linux.resources.devices[0].type", #"unknown device type "p""#) {
             $0.linux?.resources = LinuxResources(devices: [LinuxDeviceCgroup(allow: true, type: "p", access: "rwm")])
         },
-        ValidationCase("device rule access letter", "linux.resources.devices[1].access", #"invalid access "rwx""#) {
+        ValidationCase("device rule access without r, w or m", "linux.resources.devices[1].access", #"invalid access "RWX""#) {
             $0.linux?.resources = LinuxResources(devices: [LinuxDeviceCgroup(allow: false, access: "rwm"),
-                                                           LinuxDeviceCgroup(allow: true, type: "c", access: "rwx")])
+                                                           LinuxDeviceCgroup(allow: true, type: "c", access: "RWX")])
         },
         ValidationCase("host sysctl", #"linux.sysctl["vm.overcommit_memory"]"#, "not namespaced, refusing to set it for the host") {
             $0.linux?.sysctl = ["vm.overcommit_memory": "1"]
@@ -309,6 +309,10 @@ struct ValidationTests {
         },
         ValidationCase("SCMP_ACT_NOTIFY without listenerPath", "linux.seccomp.listenerPath", "required when SCMP_ACT_NOTIFY") {
             $0.linux?.seccomp = seccomp(LinuxSyscall(names: ["mount"], action: .notify))
+        },
+        ValidationCase("SCMP_ACT_NOTIFY on write", "linux.seccomp.syscalls[0].names[1]", "cannot be used for write") {
+            $0.linux?.seccomp = LinuxSeccomp(defaultAction: .allow, listenerPath: "/run/agent.sock",
+                                             syscalls: [LinuxSyscall(names: ["mkdir", "write"], action: .notify)])
         },
         ValidationCase("SCMP_ACT_NOTIFY as default", "linux.seccomp.defaultAction", "cannot be the default action") {
             $0.linux?.seccomp = LinuxSeccomp(defaultAction: .notify, listenerPath: "/run/agent.sock")

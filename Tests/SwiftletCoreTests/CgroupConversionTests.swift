@@ -43,6 +43,8 @@ import Testing
              writes: ["cpu.max=max 20000"]),
         Case(name: "unlimited quota alone", resources: LinuxResources(cpu: LinuxCPU(quota: -1)),
              writes: ["cpu.max=max"]),
+        Case(name: "quota alone keeps the period (runc)", resources: LinuxResources(cpu: LinuxCPU(quota: 50000)),
+             writes: ["cpu.max=50000"]),
         Case(name: "burst before cpu.max", resources: LinuxResources(cpu: LinuxCPU(quota: 50000, burst: 10000, period: 100_000)),
              writes: ["cpu.max.burst=10000", "cpu.max=50000 100000"]),
         Case(name: "idle", resources: LinuxResources(cpu: LinuxCPU(idle: 1)), writes: ["cpu.idle=1"]),
@@ -133,6 +135,8 @@ import Testing
              writes: ["cpu.shares=512", "cpu.cfs_period_us=100000", "cpu.cfs_quota_us=20000", "cpu.cfs_burst_us=1000",
                       "cpu.rt_period_us=1000", "cpu.rt_runtime_us=950", "cpu.idle=0"]),
         Case(name: "cpu quota unlimited", resources: LinuxResources(cpu: LinuxCPU(quota: -1)), writes: ["cpu.cfs_quota_us=-1"]),
+        Case(name: "cpu quota alone keeps the period (runc)", resources: LinuxResources(cpu: LinuxCPU(quota: 50000)),
+             writes: ["cpu.cfs_quota_us=50000"]),
         Case(name: "cpuset", resources: LinuxResources(cpu: LinuxCPU(cpus: "1", mems: "0")),
              writes: ["cpuset.cpus=1", "cpuset.mems=0"]),
         Case(name: "pids", resources: LinuxResources(pids: LinuxPids(limit: 100)), writes: ["pids.max=100"]),
@@ -160,6 +164,18 @@ import Testing
         let plan = try CgroupConversion.v1(c.resources, host: Self.host)
         #expect(Self.rendered(plan) == c.writes)
         #expect(plan.writes.allSatisfy { !$0.unified })
+    }
+
+    /// runc's reading of an access string: the r, w and m it holds, in any order and repeated;
+    /// anything else (the `a` of `rwa`) is ignored, with a warning naming the field.
+    @Test(arguments: [("rwa", "rw", "a"), ("wwa", "w", "a"), ("mwr", "rwm", ""), ("rx", "r", "x"), ("r w", "rw", " ")])
+    func v1DeviceAccessAsRuncReadsIt(access: String, letters: String, ignored: String) throws {
+        let plan = try CgroupConversion.v1(LinuxResources(devices: [LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 11,
+                                                                                      access: access)]), host: Self.host)
+        #expect(Self.rendered(plan) == ["devices.allow=c 1:11 \(letters)"])
+        #expect(plan.warnings == (ignored.isEmpty ? [] : [
+            "linux.resources.devices[0].access: \"\(ignored)\" in \"\(access)\" ignored (only r, w and m mean anything, as in runc)",
+        ]))
     }
 
     @Test func v1RaisingMemoryWritesMemswFirst() throws {
@@ -221,7 +237,6 @@ import Testing
                 field: "linux.resources.memory.swap"),
         Invalid(name: "swappiness over 100", resources: LinuxResources(memory: LinuxMemory(swappiness: 101)),
                 field: "linux.resources.memory.swappiness"),
-        Invalid(name: "quota without period", resources: LinuxResources(cpu: LinuxCPU(quota: 50000)), field: "linux.resources.cpu.quota"),
         Invalid(name: "period under 1000", resources: LinuxResources(cpu: LinuxCPU(quota: 50000, period: 500)),
                 field: "linux.resources.cpu.period"),
         Invalid(name: "period over 1000000", resources: LinuxResources(cpu: LinuxCPU(period: 1_000_001)), field: "linux.resources.cpu.period"),
@@ -250,7 +265,9 @@ import Testing
                 field: "linux.resources.rdma[\"a b\"]"),
         Invalid(name: "device type", resources: LinuxResources(devices: [LinuxDeviceCgroup(allow: true, type: "x")]),
                 field: "linux.resources.devices[0].type"),
-        Invalid(name: "device access", resources: LinuxResources(devices: [LinuxDeviceCgroup(allow: true, access: "rx")]),
+        Invalid(name: "device access without r, w or m", resources: LinuxResources(devices: [LinuxDeviceCgroup(allow: true, access: "x")]),
+                field: "linux.resources.devices[0].access"),
+        Invalid(name: "empty device access", resources: LinuxResources(devices: [LinuxDeviceCgroup(allow: true, access: "")]),
                 field: "linux.resources.devices[0].access"),
         Invalid(name: "unified key without controller", resources: LinuxResources(unified: ["max": "1"]),
                 field: "linux.resources.unified[\"max\"]"),

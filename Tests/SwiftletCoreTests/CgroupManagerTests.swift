@@ -272,7 +272,7 @@ struct CgroupManagerTests {
             #expect(error.description.contains("not online"))
         }
         #expect(throws: CgroupError.self) { try manager.validate(LinuxResources(memory: LinuxMemory(limit: -5))) }
-        #expect(throws: CgroupError.self) { try manager.validate(LinuxResources(cpu: LinuxCPU(quota: 50000))) }
+        #expect(throws: CgroupError.self) { try manager.validate(LinuxResources(cpu: LinuxCPU(quota: 500, period: 100_000))) }
         #expect(Self.nothingLeft(path))
     }
 

@@ -120,6 +120,21 @@ import Testing
         #expect(q.capabilities == LinuxCapabilities())
     }
 
+    /// A file without `user` runs as the container's user (runc: uid 0); a `user` without
+    /// `umask` keeps the container's umask (podman's exec after `podman run --umask`).
+    @Test func processFileUserAndUmask() throws {
+        var base = Self.base
+        base.user = User(uid: 1000, gid: 1001, umask: 0o077, additionalGids: [5])
+        let noUser = try ExecProcess.decode(Data(#"{"args":["id"],"cwd":"/"}"#.utf8), file: "p.json", container: base)
+        #expect(noUser.user == base.user)
+        let noUmask = try ExecProcess.decode(Data(#"{"args":["id"],"cwd":"/","user":{"uid":0,"gid":0}}"#.utf8),
+                                             file: "p.json", container: base)
+        #expect(noUmask.user == User(uid: 0, gid: 0, umask: 0o077))
+        let own = try ExecProcess.decode(Data(#"{"args":["id"],"cwd":"/","user":{"uid":0,"gid":0,"umask":18}}"#.utf8),
+                                         file: "p.json", container: base)
+        #expect(own.user.umask == 0o022)
+    }
+
     @Test(arguments: [#"{"args":[],"cwd":"/","user":{"uid":0,"gid":0}}"#, #"{"args":["sh"],"user":{"uid":0,"gid":0}}"#,
                       #"{"args":["sh"],"cwd":"rel","user":{"uid":0,"gid":0}}"#, "not json"])
     func badProcessFile(json: String) {

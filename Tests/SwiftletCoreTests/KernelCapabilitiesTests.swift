@@ -56,3 +56,35 @@ import Testing
         #expect(last >= Capability.auditRead.rawValue && last < 64)
     }
 }
+
+/// Capabilities swiftlet does not hold are refused at create (HeldCapabilities), not at start.
+@Suite struct HeldCapabilitiesTests {
+    /// Every capability but CAP_SYS_RESOURCE (24), as on a host whose bounding set lacks it.
+    static let withoutSysResource: UInt64 = 0x1ff_feff_ffff
+
+    @Test func missingFromPermitted() throws {
+        let caps = LinuxCapabilities(bounding: ["CAP_SYS_RESOURCE"], effective: ["CAP_KILL"],
+                                     permitted: ["CAP_KILL", "CAP_SYS_RESOURCE"])
+        let found = try #require(HeldCapabilities.missing(caps, permitted: Self.withoutSysResource, lastCap: 40))
+        #expect(found.field == "permitted" && found.names == ["CAP_SYS_RESOURCE"])
+    }
+
+    /// The bounding set only drops, and a capability above the kernel's last is left out anyway.
+    @Test func boundingAndUnknownToKernelAreFine() {
+        let bounding = LinuxCapabilities(bounding: ["CAP_SYS_RESOURCE"], effective: [], permitted: [])
+        #expect(HeldCapabilities.missing(bounding, permitted: Self.withoutSysResource, lastCap: 40) == nil)
+        let newer = LinuxCapabilities(permitted: ["CAP_CHECKPOINT_RESTORE"])
+        #expect(HeldCapabilities.missing(newer, permitted: 0xff_ffff, lastCap: 39) == nil)
+    }
+
+    @Test(arguments: ["effective", "inheritable", "ambient"])
+    func everySetCounts(set: String) throws {
+        var caps = LinuxCapabilities()
+        switch set {
+        case "effective": caps.effective = ["CAP_SYS_RESOURCE"]
+        case "inheritable": caps.inheritable = ["CAP_SYS_RESOURCE"]
+        default: caps.ambient = ["CAP_SYS_RESOURCE"]
+        }
+        #expect(HeldCapabilities.missing(caps, permitted: Self.withoutSysResource, lastCap: 40)?.field == set)
+    }
+}

@@ -3,18 +3,19 @@ import Testing
 @testable import SwiftletCore
 
 /// Device cgroup rules added after linux.resources.devices (config-linux.md "Default Devices",
-/// "Device allowlist") and the root's propagation (config-linux.md "Mount Propagation").
+/// "Allowed Device list") and the root's propagation (config-linux.md "Mount Propagation").
 @Suite struct DeviceRulesTests {
     static func rule(_ type: String, _ major: Int64?, _ minor: Int64?, _ access: String) -> LinuxDeviceCgroup {
         LinuxDeviceCgroup(allow: true, type: type, major: major, minor: minor, access: access)
     }
 
-    /// mknod everywhere, then each default device, /dev/console, /dev/ptmx and every pty.
+    /// mknod everywhere, then each default device, /dev/ptmx and every pty (runc's
+    /// AllowedDevices without /dev/net/tun; no /dev/console 5:1).
     static let base: [LinuxDeviceCgroup] = [
         rule("c", nil, nil, "m"), rule("b", nil, nil, "m"),
-        rule("c", 1, 3, "rwm"), rule("c", 1, 5, "rwm"), rule("c", 1, 7, "rwm"), rule("c", 1, 8, "rwm"),
-        rule("c", 1, 9, "rwm"), rule("c", 5, 0, "rwm"),
-        rule("c", 5, 1, "rwm"), rule("c", 5, 2, "rwm"), rule("c", 136, nil, "rwm"),
+        rule("c", 1, 3, "rwm"), rule("c", 1, 8, "rwm"), rule("c", 1, 7, "rwm"), rule("c", 5, 0, "rwm"),
+        rule("c", 1, 5, "rwm"), rule("c", 1, 9, "rwm"),
+        rule("c", 136, nil, "rwm"), rule("c", 5, 2, "rwm"),
     ]
 
     @Test(arguments: [nil, []] as [[LinuxDevice]?])
@@ -23,8 +24,7 @@ import Testing
     }
 
     @Test func everyRuleAllows() {
-        let rules = DeviceCreator.cgroupRules(for: [LinuxDevice(path: "/dev/sda", type: "b", major: 8, minor: 0)])
-        #expect(rules.allSatisfy { $0.allow })
+        #expect(DeviceCreator.cgroupRules(for: nil).allSatisfy { $0.allow })
     }
 
     /// The default device table matches config-linux.md "Default Devices".
@@ -38,18 +38,24 @@ import Testing
         #expect(DeviceCreator.links.map(\.1) == ["/proc/self/fd", "/proc/self/fd/0", "/proc/self/fd/1", "/proc/self/fd/2"])
     }
 
-    /// linux.devices entries are allowed rwm after the defaults; `u` (unbuffered char) is a
-    /// char device to the cgroup; FIFOs need no rule.
-    @Test func configuredDevicesAreAppended() {
+    /// linux.devices entries only make nodes: they add no rule, so the config's rules decide
+    /// (a deny-all keeps them closed). FIFOs and `u` devices alike.
+    @Test func configuredDevicesAddNoRule() {
         let devices = [
             LinuxDevice(path: "/dev/fuse", type: "c", major: 10, minor: 229),
             LinuxDevice(path: "/dev/sda", type: "b", major: 8, minor: 0),
             LinuxDevice(path: "/dev/fifo", type: "p"),
             LinuxDevice(path: "/dev/ub", type: "u", major: 4, minor: 64),
         ]
-        #expect(DeviceCreator.cgroupRules(for: devices) == Self.base + [
-            Self.rule("c", 10, 229, "rwm"), Self.rule("b", 8, 0, "rwm"), Self.rule("c", 4, 64, "rwm"),
-        ])
+        #expect(DeviceCreator.cgroupRules(for: devices) == Self.base)
+    }
+
+    /// A linux.devices entry at a default device's path replaces that device, and its
+    /// automatic rule goes with it (runc's createDevices).
+    @Test(arguments: [("/dev/null", 3), ("/dev/urandom", 9)] as [(String, Int64)])
+    func replacedDefaultLosesItsRule(path: String, minor: Int64) {
+        let rules = DeviceCreator.cgroupRules(for: [LinuxDevice(path: path, type: "c", major: 1, minor: minor)])
+        #expect(rules == Self.base.filter { $0 != Self.rule("c", 1, minor, "rwm") })
     }
 }
 

@@ -625,15 +625,29 @@ cgroups_invalid_negative_memory() {
 }
 check invalid_negative_memory cgroups_invalid_negative_memory
 
-# A quota is a share of a period: without cpu.period swiftlet refuses it rather than pair it
-# with whatever period the cgroup inherited (issue 4 lists it among the invalid values).
-# runc 1.1.5 FAILS this: it writes the quota alone (the kernel's default period applies).
-cgroups_invalid_quota_without_period() {
+# config-linux.md "CPU": a quota without a period keeps the cgroup's period, the kernel's
+# default of 100000 for a new cgroup (runc writes the quota alone too); `update --cpu-quota`
+# alone likewise keeps the period in force.
+cgroups_quota_without_period() {
+    host_cfs_bandwidth || skip "$HOST_LACKS"
     bundle_new
     bundle_set '.linux.resources.cpu = {quota: 50000}'
-    _create_must_fail "cpu.quota without cpu.period"
+    _cg_running_container 'sleep 30'
+    if _cg_v2; then
+        _cg_expect cpu.max "50000 100000"
+    else
+        _cg_expect cpu.cfs_quota_us 50000
+        _cg_expect cpu.cfs_period_us 100000
+    fi
+    expect_exit 0 rt update --cpu-quota 30000 "$ID"
+    if _cg_v2; then
+        _cg_expect cpu.max "30000 100000" "cpu.max after update --cpu-quota 30000"
+    else
+        _cg_expect cpu.cfs_quota_us 30000 "cpu.cfs_quota_us after update --cpu-quota 30000"
+        _cg_expect cpu.cfs_period_us 100000 "cpu.cfs_period_us after update --cpu-quota 30000"
+    fi
 }
-check invalid_quota_without_period cgroups_invalid_quota_without_period
+check quota_without_period cgroups_quota_without_period
 
 cgroups_invalid_period() {
     bundle_new

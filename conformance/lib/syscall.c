@@ -4,7 +4,8 @@
  * chosen argument. Built statically by checks/security.sh (gcc -static).
  *
  * ARG is a number (strtoull base 0: 0x.. hex, 0.. octal) or s:TEXT for a pointer to TEXT.
- * NAME "ids" prints "uid U euid E prm P eff E" instead (the real and effective uid and the
+ * NAME may also be nr:N, the raw syscall number N (a number no kernel knows, for the seccomp
+ * -ENOSYS stub). NAME "ids" prints "uid U euid E prm P eff E" instead (the real and effective uid and the
  * permitted and effective capability sets in hex), for setuid and file-capability checks.
  */
 #include <errno.h>
@@ -48,6 +49,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
         if (strcmp(calls[i].name, argv[1]) == 0)
             nr = calls[i].nr;
+    if (strncmp(argv[1], "nr:", 3) == 0)
+        nr = strtol(argv[1] + 3, NULL, 0);
     if (nr < 0 || argc > 8) {
         fprintf(stderr, "syscall: unknown call %s or too many args\n", argv[1]);
         return 2;

@@ -53,6 +53,7 @@ int swl_execveat_empty(int fd, char *const argv[], char *const envp[]);
 int swl_memfd_create(const char *name, unsigned int flags);
 
 int swl_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
+int swl_capget_permitted(uint64_t *permitted);
 int swl_ioctl_int(int fd, unsigned long request, int value);
 int swl_ioctl_ptr(int fd, unsigned long request, void *arg);
 int swl_fcntl_int(int fd, int cmd, int value);

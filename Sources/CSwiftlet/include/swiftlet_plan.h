@@ -85,6 +85,9 @@ enum swl_msg_type {
     SWL_MSG_CHILD_PID = 7, /* stage-1 child -> runtime: grandchild pidfd attached with SCM_RIGHTS; pid = its pid */
     SWL_MSG_NEED_MAPS = 8, /* child -> runtime: user namespace unshared, write uid_map/gid_map */
     SWL_MSG_HOOKS    = 9, /* child -> runtime: mounts done, run prestart/createRuntime hooks, then GO */
+    SWL_MSG_NEED_SOURCES = 10, /* child -> runtime: in a user namespace, open the bind sources; pid = child */
+    SWL_MSG_MOUNT_SOURCE = 11, /* runtime -> child: step = mounts index; the O_PATH source attached,
+                                  or err + text when it could not be opened; GO after the last */
 };
 
 #define SWL_MSG_TEXT 496

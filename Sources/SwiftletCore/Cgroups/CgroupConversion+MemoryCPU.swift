@@ -151,7 +151,9 @@ extension CgroupConversion {
     }
 
     /// Quota and period as (quota: nil unset, -1 unlimited; period: nil unset), validated:
-    /// a period is 1 ms to 1 s; a quota is at least 1 ms; a positive quota needs a period.
+    /// a period is 1 ms to 1 s; a quota is at least 1 ms. A quota without a period is written
+    /// alone: the cgroup keeps the period it has (the kernel's default, 100000, for a new one),
+    /// as runc does, on create and on update.
     static func checkBandwidth(_ c: LinuxCPU) throws(CgroupError) -> (quota: Int64?, period: UInt64?) {
         let f = "\(prefix).cpu"
         let quota = c.quota == 0 ? nil : c.quota
@@ -165,9 +167,6 @@ extension CgroupConversion {
             }
             if quota > 0 && quota < 1000 {
                 throw CgroupError.invalid("\(f).quota", "must be at least 1000 (microseconds), got \(quota)")
-            }
-            if quota > 0 && period == nil {
-                throw CgroupError.invalid("\(f).quota", "a quota needs a period (linux.resources.cpu.period)")
             }
         }
         if let burst = c.burst, burst > 0, let quota, quota > 0, burst > UInt64(quota) {

@@ -220,9 +220,9 @@ extension CgroupConversion {
             guard type == "a" || type == "b" || type == "c" else {
                 throw CgroupError.invalid("\(f).type", "must be \"a\", \"b\" or \"c\", got \"\(type)\"")
             }
-            let access = d.access ?? "rwm"
-            guard !access.isEmpty, access.allSatisfy({ "rwm".contains($0) }) else {
-                throw CgroupError.invalid("\(f).access", "must be a combination of \"r\", \"w\" and \"m\", got \"\(access)\"")
+            let access = LinuxDeviceCgroup.accessLetters(d.access ?? "rwm").letters
+            guard !access.isEmpty else {
+                throw CgroupError.invalid("\(f).access", "must name at least one of \"r\", \"w\" and \"m\", got \"\(d.access ?? "")\"")
             }
             // A negative major/minor means "any" in some generators (-1); anything else is invalid.
             for (name, value) in [("major", d.major), ("minor", d.minor)] {
@@ -231,14 +231,15 @@ extension CgroupConversion {
                 }
             }
             rules.append(DeviceRule(allow: d.allow, type: Character(type), major: d.major == -1 ? nil : d.major,
-                                    minor: d.minor == -1 ? nil : d.minor, access: String("rwm".filter { access.contains($0) })))
+                                    minor: d.minor == -1 ? nil : d.minor, access: access))
         }
         return rules
     }
 
     /// The device rules a runtime adds after the config's own (runc's AllowedDevices, without
     /// /dev/net/tun): mknod of any device, and the devices config-linux.md "Default Devices"
-    /// requires plus the pty ones. The container's rules usually start with deny-all.
+    /// requires plus the pty ones. The container's rules usually start with deny-all. What
+    /// create applies: `DeviceCreator.cgroupRules`.
     public static let defaultAllowedDevices: [LinuxDeviceCgroup] = [
         LinuxDeviceCgroup(allow: true, type: "c", access: "m"),
         LinuxDeviceCgroup(allow: true, type: "b", access: "m"),
@@ -252,9 +253,19 @@ extension CgroupConversion {
         LinuxDeviceCgroup(allow: true, type: "c", major: 5, minor: 2, access: "rwm"),  // ptmx
     ]
 
+    /// Warnings for access letters other than r, w and m, which runc ignores and so do we.
+    static func deviceAccessWarnings(_ devices: [LinuxDeviceCgroup]?) -> [String] {
+        (devices ?? []).enumerated().compactMap { i, d in
+            guard let access = d.access else { return nil }
+            let ignored = LinuxDeviceCgroup.accessLetters(access).ignored
+            return ignored.isEmpty ? nil
+                : "\(prefix).devices[\(i)].access: \"\(ignored)\" in \"\(access)\" ignored (only r, w and m mean anything, as in runc)"
+        }
+    }
+
     /// v1: each rule in order to devices.allow or devices.deny.
     static func devicesV1(_ devices: [LinuxDeviceCgroup]?) throws(CgroupError) -> CgroupPlan {
-        var plan = CgroupPlan()
+        var plan = CgroupPlan(warnings: deviceAccessWarnings(devices))
         for (i, rule) in try deviceRules(devices).enumerated() {
             plan.writes.append(CgroupWrite("devices", unified: false, rule.allow ? "devices.allow" : "devices.deny", rule.v1Line,
                                            field: "\(prefix).devices[\(i)]"))
@@ -266,7 +277,7 @@ extension CgroupConversion {
     /// BPF_PROG_TYPE_CGROUP_DEVICE program built from them (`DeviceBPF`, `DeviceBPFLoader`).
     static func devicesV2(_ devices: [LinuxDeviceCgroup]?) throws(CgroupError) -> CgroupPlan {
         _ = try deviceRules(devices)
-        return CgroupPlan()
+        return CgroupPlan(warnings: deviceAccessWarnings(devices))
     }
 
     // MARK: unified

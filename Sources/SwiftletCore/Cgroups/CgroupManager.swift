@@ -52,6 +52,12 @@ public protocol CgroupManager: AnyObject {
     func thaw() throws(CgroupError)
     func isFrozen() -> Bool
 
+    /// Where the kernel says this cgroup is frozen or freezing, in any hierarchy (its own
+    /// freeze, or a frozen ancestor's, which a new cgroup inherits): `freezer.state FROZEN`,
+    /// `cgroup.events frozen 1`; nil when thawed or when the cgroup does not exist yet. A
+    /// process that joins a frozen cgroup stops at once, so create refuses one.
+    func frozenReport() -> String?
+
     /// Usage counters, shaped like runc's `events --stats`.
     func stats() throws(CgroupError) -> CgroupStats
 

@@ -3,6 +3,8 @@
 /// marks them `omitempty`. Only what swiftlet reads is filled: cpu, memory, pids, blkio, hugetlb.
 public struct CgroupStats: Codable, Equatable, Sendable {
     public var cpu = CPU()
+    /// v1 cpuset files; zero on v2 (runc 1.1 reads none there either).
+    public var cpuset = CPUSet()
     public var memory = Memory()
     public var pids = Pids()
     public var blkio = Blkio()
@@ -66,6 +68,22 @@ public struct CgroupStats: Codable, Equatable, Sendable {
     public struct CPU: Codable, Equatable, Sendable {
         public var usage = CPUUsage()
         public var throttling = Throttling()
+        public init() {}
+    }
+
+    /// runc's CPUSet stats: the CPU and node lists and the v1 cpuset flags.
+    public struct CPUSet: Codable, Equatable, Sendable {
+        public var cpus: [UInt16] = []
+        public var cpuExclusive: UInt64 = 0
+        public var mems: [UInt16] = []
+        public var memHardwall: UInt64 = 0
+        public var memExclusive: UInt64 = 0
+        public var memoryMigrate: UInt64 = 0
+        public var memorySpreadPage: UInt64 = 0
+        public var memorySpreadSlab: UInt64 = 0
+        public var memoryPressure: UInt64 = 0
+        public var schedLoadBalance: UInt64 = 0
+        public var schedRelaxDomainLevel: Int64 = 0
         public init() {}
     }
 

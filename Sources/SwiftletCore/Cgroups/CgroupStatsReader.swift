@@ -1,3 +1,5 @@
+import OCI
+
 /// Fills `CgroupStats` from the interface files. A file that does not exist (its controller
 /// is not enabled for the cgroup) leaves its counters at zero; the cgroup itself must exist.
 enum CgroupStatsReader {
@@ -109,6 +111,7 @@ enum CgroupStatsReader {
             stats.memory.eventCount.max = stats.memory.usage.failcnt
             stats.memory.eventCount.oomKill = oom["oom_kill"] ?? 0
         }
+        if let cpuset = directory("cpuset") { v1CPUSet(cpuset, into: &stats) }
         if let pidsDir = directory("pids") { pids(pidsDir, into: &stats) }
         if let blkio = directory("blkio") { v1Blkio(blkio, into: &stats) }
         if let hugetlb = directory("hugetlb") {
@@ -137,6 +140,27 @@ enum CgroupStatsReader {
             stats.blkio.ioServicedRecursive = ios
             return
         }
+    }
+
+    /// runc's fs/cpuset.go GetStats: the lists and the flags.
+    static func v1CPUSet(_ dir: CgroupDirectory, into stats: inout CgroupStats) {
+        func list(_ file: String) -> [UInt16] {
+            guard let text = try? dir.read(file), let ranges = CPUList.parse(CgroupStatsParsing.trim(text)) else { return [] }
+            return ranges.flatMap { $0.map { UInt16(truncatingIfNeeded: $0) } }
+        }
+        stats.cpuset.cpus = list("cpuset.cpus")
+        stats.cpuset.mems = list("cpuset.mems")
+        stats.cpuset.cpuExclusive = number(dir, "cpuset.cpu_exclusive") ?? 0
+        stats.cpuset.memHardwall = number(dir, "cpuset.mem_hardwall") ?? 0
+        stats.cpuset.memExclusive = number(dir, "cpuset.mem_exclusive") ?? 0
+        stats.cpuset.memoryMigrate = number(dir, "cpuset.memory_migrate") ?? 0
+        stats.cpuset.memorySpreadPage = number(dir, "cpuset.memory_spread_page") ?? 0
+        stats.cpuset.memorySpreadSlab = number(dir, "cpuset.memory_spread_slab") ?? 0
+        stats.cpuset.memoryPressure = number(dir, "cpuset.memory_pressure") ?? 0
+        stats.cpuset.schedLoadBalance = number(dir, "cpuset.sched_load_balance") ?? 0
+        stats.cpuset.schedRelaxDomainLevel = (try? dir.read("cpuset.sched_relax_domain_level")).flatMap {
+            Int64(CgroupStatsParsing.trim($0))
+        } ?? 0
     }
 
     static func v1MemoryEntry(_ dir: CgroupDirectory, _ prefix: String) -> CgroupStats.MemoryEntry {

@@ -78,6 +78,17 @@ enum CgroupUnified {
         (try? dir.read("cgroup.freeze")) == "1"
     }
 
+    /// The cgroup's effective state: `frozen 1` in cgroup.events covers a frozen ancestor too,
+    /// `cgroup.freeze 1` a freeze still in progress. nil when thawed, or when the cgroup (or
+    /// the v2 freezer, before Linux 5.2) does not exist.
+    static func frozenReport(_ dir: CgroupDirectory) -> String? {
+        if let events = try? dir.readKeyValues("cgroup.events"), events["frozen"] == 1 {
+            return dir.path + "/cgroup.events: frozen 1"
+        }
+        if isFrozen(dir) { return dir.path + "/cgroup.freeze: 1" }
+        return nil
+    }
+
     /// cgroup.kill (Linux 5.14): SIGKILL to every process in the cgroup and below, atomically
     /// with respect to forks. Returns false when the file does not exist.
     static func kill(_ dir: CgroupDirectory) throws(CgroupError) -> Bool {

@@ -203,6 +203,16 @@ public final class CgroupV1Manager: CgroupManager {
         return false
     }
 
+    /// freezer.state reports an ancestor's freeze too (FROZEN or FREEZING); on a hybrid host
+    /// the unified cgroup has a freezer of its own, which clone3 would place the init in.
+    public func frozenReport() -> String? {
+        if let freezer = directory(of: "freezer"), let state = try? freezer.read("freezer.state"),
+           state == "FROZEN" || state == "FREEZING" {
+            return freezer.path + "/freezer.state: " + state
+        }
+        return unified.flatMap(CgroupUnified.frozenReport)
+    }
+
     public func stats() throws(CgroupError) -> CgroupStats {
         if let first = legacy.first { _ = try first.read("cgroup.procs") }  // the cgroup must exist
         return try CgroupStatsReader.v1(directory: { directory(of: $0) }, unified: unified)

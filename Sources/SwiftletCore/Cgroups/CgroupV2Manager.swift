@@ -82,6 +82,10 @@ public final class CgroupV2Manager: CgroupManager {
         return CgroupUnified.isFrozen(directory)
     }
 
+    public func frozenReport() -> String? {
+        directory.flatMap(CgroupUnified.frozenReport)
+    }
+
     public func stats() throws(CgroupError) -> CgroupStats {
         try CgroupStatsReader.v2(dir())
     }

@@ -161,7 +161,14 @@ enum ChildSetup {
         if let adj = c.process.oomScoreAdj {
             try withContext("process.oomScoreAdj") { try procfs.write("self/oom_score_adj", "\(adj)") }
         }
-        let terminal = try RootfsSetup(context: c, hostPID: hostPID).run(procfs: procfs, null: null.raw)
+        // In a user namespace the runtime opens the bind sources (Rootfs/MountSources.swift).
+        var sources: [Int: Int32] = [:]
+        if c.namespaces.isPrivate(.user) && !MountSources.binds(c.spec.mounts, bundle: c.bundle).isEmpty {
+            guard let hostPID else { throw RuntimeError("bind sources: cannot tell the runtime this process's pid (/proc/self)") }
+            sources = try MountSources.receive(c.syncFD, mounts: c.spec.mounts, hostPID: hostPID)
+        }
+        let terminal = try RootfsSetup(context: c, hostPID: hostPID, sources: sources).run(procfs: procfs, null: null.raw)
+        for fd in sources.values { Sys.closeRaw(fd) }
         try execInit(c, terminalFD: terminal, hostPID: hostPID, procfs: procfs.root.raw, null: null.raw)
     }
 

@@ -71,10 +71,17 @@ public enum ExecProcess {
     /// A `--process` file: a runtime-spec `process` object (what conmon and containerd's shim
     /// write). What it leaves out comes from the container's process, as in runc (libcontainer's
     /// newInitConfig): capabilities, rlimits, the AppArmor profile and the SELinux label, and
-    /// (where runc would take the file's implicit `false`) noNewPrivileges: a file that does
-    /// not mention it must not quietly lift the container's no_new_privs.
+    /// (where runc would take the file's implicit `false` or uid 0) noNewPrivileges and `user`:
+    /// a file that does not mention them must not quietly lift the container's no_new_privs or
+    /// run as root; a `user` without `umask` keeps the container's umask.
     public static func decode(_ data: Data, file: String, container: Process?) throws(SpecError) -> Process {
-        var p = try OCIJSON.decode(Process.self, from: data, document: file)
+        var value: JSONValue
+        do { value = try JSONParser.parse(bytes: [UInt8](data)) } catch { throw SpecError(path: file, message: error.description) }
+        if case .object(var object) = value, object["user"] == nil, let user = container?.user {
+            object.set("user", userJSON(user))
+            value = .object(object)
+        }
+        var p = try OCIJSON.decode(Process.self, from: value, document: file)
         p.env = p.env.map(deduplicated)
         if let container {
             if p.capabilities == nil { p.capabilities = container.capabilities }
@@ -82,9 +89,21 @@ public enum ExecProcess {
             if p.apparmorProfile?.isEmpty ?? true { p.apparmorProfile = container.apparmorProfile }
             if p.selinuxLabel?.isEmpty ?? true { p.selinuxLabel = container.selinuxLabel }
             if p.noNewPrivileges == nil { p.noNewPrivileges = container.noNewPrivileges }
+            // podman writes exec's user without the umask its --umask gave the container: the
+            // process joins the container, so it keeps the container's umask (runc's exec
+            // ignores umask altogether; its processes get 0022).
+            if p.user.umask == nil { p.user.umask = container.user.umask }
         }
         try validate(p)
         return p
+    }
+
+    /// `user` as a process file would spell it.
+    static func userJSON(_ user: User) -> JSONValue {
+        .object([
+            ("uid", .integer(user.uid)), ("gid", .integer(user.gid)), ("umask", user.umask.map { .integer($0) }),
+            ("additionalGids", user.additionalGids.map { .array($0.map { .integer($0) }) }),
+        ])
     }
 
     /// The same checks `create` makes of config.json's `process` (config.md "Process"), with

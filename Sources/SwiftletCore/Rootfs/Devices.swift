@@ -97,27 +97,21 @@ struct DeviceCreator {
 }
 
 extension DeviceCreator {
-    /// Device cgroup rules appended after `linux.resources.devices` (as runc does): the default
-    /// devices, the container's ptys and console, and every node of `linux.devices` stay usable
-    /// even under a deny-all rule, and mknod is allowed so the runtime can create them.
-    /// runtime-spec config-linux.md "Default Devices" and "Device allowlist".
+    /// Device cgroup rules appended after `linux.resources.devices` (runc's AllowedDevices,
+    /// without its /dev/net/tun): mknod of any device, so the runtime can make the nodes, and
+    /// the default devices and the container's ptys stay usable under a deny-all rule.
+    ///
+    /// `linux.devices` only makes nodes (config-linux.md "Devices"): whether the container may
+    /// use them is `linux.resources.devices`' to say ("Allowed Device list", in order, the last
+    /// match winning), so a deny-all keeps a listed /dev/kmsg closed. A `linux.devices` entry
+    /// at the path of a default device replaces it, and that default's rule goes too (as in
+    /// runc). /dev/console needs no rule: it is a bind of the pty (136:N), never 5:1, the
+    /// host's console.
     static func cgroupRules(for devices: [LinuxDevice]?) -> [LinuxDeviceCgroup] {
-        var rules: [LinuxDeviceCgroup] = [
-            LinuxDeviceCgroup(allow: true, type: "c", access: "m"),
-            LinuxDeviceCgroup(allow: true, type: "b", access: "m"),
-        ]
-        for device in defaults {
-            rules.append(LinuxDeviceCgroup(allow: true, type: "c", major: device.major, minor: device.minor, access: "rwm"))
+        let paths = Set((devices ?? []).map(\.path))
+        let replaced = defaults.filter { paths.contains($0.path) }
+        return CgroupConversion.defaultAllowedDevices.filter { rule in
+            !replaced.contains { $0.major == rule.major && $0.minor == rule.minor && rule.type == "c" }
         }
-        rules += [
-            LinuxDeviceCgroup(allow: true, type: "c", major: 5, minor: 1, access: "rwm"),  // /dev/console
-            LinuxDeviceCgroup(allow: true, type: "c", major: 5, minor: 2, access: "rwm"),  // /dev/ptmx
-            LinuxDeviceCgroup(allow: true, type: "c", major: 136, access: "rwm"),  // /dev/pts/*
-        ]
-        for device in devices ?? [] where device.type != "p" {
-            let type = device.type == "u" ? "c" : device.type
-            rules.append(LinuxDeviceCgroup(allow: true, type: type, major: device.major, minor: device.minor, access: "rwm"))
-        }
-        return rules
     }
 }

@@ -15,6 +15,9 @@ struct MountPerformer {
     var mountLabel: String? = nil
     /// `mounts` index -> the id-mapped tree the runtime prepared (Rootfs/IdmappedMounts.swift).
     var idmapped: [Int: Int32] = [:]
+    /// Bind sources the runtime opened for a container in a user namespace, by `mounts` index
+    /// (`MountSources`): O_PATH descriptors in this mount namespace, used instead of the path.
+    var sources: [Int: Int32] = [:]
 
     /// Mounts one entry of `mounts`. Returns true when it mounted a tmpfs on /dev (devices are
     /// then created by the runtime).
@@ -25,7 +28,7 @@ struct MountPerformer {
         let isBind = options.isBind || type == "bind"
         let context = "\(field) (\(mount.destination))"
         if isBind {
-            try bind(mount, options: options, context: context, idmapped: idmapped[index])
+            try bind(mount, options: options, context: context, idmapped: idmapped[index], sourceFD: sources[index])
         } else if type == "cgroup" || type == "cgroup2" {
             try mountCgroup(mount, options: options, context: context)
         } else if type == "sysfs" && inUserNamespace && !privateNetwork {
@@ -40,16 +43,30 @@ struct MountPerformer {
         return mount.destination == "/dev" && type == "tmpfs"
     }
 
-    private func sourcePath(_ source: String?) -> String {
+    private func sourcePath(_ source: String?) -> String { Self.sourcePath(source, bundle: bundle) }
+
+    /// A mount's source as the runtime reads it: relative to the bundle unless absolute.
+    static func sourcePath(_ source: String?, bundle: String) -> String {
         guard let source, !source.isEmpty else { return "" }
         return source.hasPrefix("/") ? source : bundle + "/" + source
     }
 
     /// A bind mount; an id-mapped one is the tree the runtime prepared, moved onto the target.
-    private func bind(_ mount: Mount, options: MountOptions, context: String, idmapped: Int32? = nil) throws {
-        let source = sourcePath(mount.source)
-        let info = try withContext(context) { try Sys.stat(source) }
-        let sourceIsProcfs = try withContext(context) { try Sys.fsType(source) } == Linux.PROC_SUPER_MAGIC
+    /// `sourceFD`: the source opened by the runtime (a user namespace's root may not be able to
+    /// reach it by path); the bind then goes through its magic link.
+    private func bind(_ mount: Mount, options: MountOptions, context: String, idmapped: Int32? = nil,
+                      sourceFD: Int32? = nil) throws {
+        var source = sourcePath(mount.source)
+        let info: Sys.FileInfo
+        let sourceIsProcfs: Bool
+        if let sourceFD {
+            info = try withContext(context) { try Sys.fstat(sourceFD, path: source) }
+            sourceIsProcfs = try withContext(context) { try Sys.fsType(fd: sourceFD, path: source) } == Linux.PROC_SUPER_MAGIC
+            source = InRoot.procPath(sourceFD)
+        } else {
+            info = try withContext(context) { try Sys.stat(source) }
+            sourceIsProcfs = try withContext(context) { try Sys.fsType(source) } == Linux.PROC_SUPER_MAGIC
+        }
         try checkProcDestination(mount.destination, target: nil, sourceIsProcfs: sourceIsProcfs, context: context)
         let target = try withContext(context) {
             info.kind == .directory ? try InRoot.mkdirAll(root, mount.destination) : try InRoot.ensureFile(root, mount.destination)

@@ -7,24 +7,28 @@ import OCI
 struct RootfsSetup {
     let context: ChildContext
     let hostPID: Int32?
+    /// Bind sources opened by the runtime, by `mounts` index (`MountSources`).
+    var sources: [Int: Int32] = [:]
+
+    /// A descriptor of the rootfs, made a mount point. Without a mount namespace the runtime
+    /// bound it in the host's already (HostMountNamespace); else / gets the propagation asked
+    /// for and the rootfs is bound on itself (pivot_root needs a mount point).
+    func openRoot() throws -> FileDescriptor {
+        let c = context
+        if let hostMount = c.hostMount { return try HostMountNamespace.openRoot(hostMount) }
+        try RootPropagation.prepare(c.spec.linux?.rootfsPropagation, rootfs: c.rootfs)
+        try withContext("root.path (\(c.rootfs))") {
+            try Sys.mount(source: c.rootfs, target: c.rootfs, type: nil, flags: Linux.MS_BIND | Linux.MS_REC, data: nil)
+        }
+        return try withContext("root.path (\(c.rootfs))") { try Sys.open(c.rootfs, Linux.O_PATH | Linux.O_DIRECTORY) }
+    }
 
     /// Returns the pty slave descriptor when process.terminal is set, else -1. `procfs` is the
     /// runtime's private procfs (System/Procfs.swift), for linux.sysctl; `null` the verified
     /// null device (NullDevice), the source of every masked file.
     func run(procfs: borrowing Procfs, null: Int32) throws -> Int32 {
         let c = context
-        let root: FileDescriptor
-        if let hostMount = c.hostMount {
-            // No mount namespace: the runtime bound the rootfs in the host's (HostMountNamespace).
-            root = try HostMountNamespace.openRoot(hostMount)
-        } else {
-            try RootPropagation.prepare(c.spec.linux?.rootfsPropagation, rootfs: c.rootfs)
-            // pivot_root needs the new root to be a mount point.
-            try withContext("root.path (\(c.rootfs))") {
-                try Sys.mount(source: c.rootfs, target: c.rootfs, type: nil, flags: Linux.MS_BIND | Linux.MS_REC, data: nil)
-            }
-            root = try withContext("root.path (\(c.rootfs))") { try Sys.open(c.rootfs, Linux.O_PATH | Linux.O_DIRECTORY) }
-        }
+        let root = try openRoot()
         // The bind masked files get, cloned now: once pivot_root detaches the old root, the null
         // device's mount is no longer in this namespace and the kernel refuses to clone it.
         let maskedPaths = c.spec.linux?.maskedPaths ?? []
@@ -33,10 +37,20 @@ struct RootfsSetup {
         let performer = MountPerformer(
             rootfs: c.rootfs, root: root.raw, bundle: c.bundle, cgroupMode: c.cgroupMode,
             cgroupPaths: c.cgroupDirectories, inUserNamespace: c.namespaces.isPrivate(.user),
-            privateNetwork: c.namespaces.isPrivate(.network), mountLabel: c.mountLabel, idmapped: c.idmappedMounts)
+            privateNetwork: c.namespaces.isPrivate(.network), mountLabel: c.mountLabel, idmapped: c.idmappedMounts,
+            sources: sources)
         var hasDevpts = false
         var devIsBind = false
-        for (i, mount) in (c.spec.mounts ?? []).enumerated() {
+        var devReadonly = false
+        for (i, written) in (c.spec.mounts ?? []).enumerated() {
+            var mount = written
+            if mount.destination == "/dev" {
+                // A read-only /dev is mounted writable and made read-only last: /dev/pts, the
+                // default devices and the console must be made in it first (as runc does).
+                let options = try MountOptions(mount.options ?? [], field: "mounts[\(i)].options")
+                devReadonly = options.flags & Linux.MS_RDONLY != 0
+                if devReadonly { mount.options = mount.options?.filter { $0 != "ro" } }
+            }
             _ = try performer.perform(mount, index: i)
             if mount.destination == "/dev/pts" && mount.type == "devpts" { hasDevpts = true }
             if mount.destination == "/dev" && (mount.type == "bind" || (mount.options ?? []).contains { $0 == "bind" || $0 == "rbind" }) {
@@ -50,6 +64,10 @@ struct RootfsSetup {
         }
         var terminal: Int32 = -1
         if c.process.terminal == true { terminal = try openConsole(root: root.raw) }
+        // The /dev mount itself (what /dev resolves to in the root now), for the read-only step.
+        let readonlyDev = devReadonly ? try withContext("mounts (/dev): ro") {
+            try InRoot.open(root.raw, "/dev", flags: Linux.O_PATH | Linux.O_DIRECTORY)
+        } : nil
 
         if c.pauseForRuntimeHooks {
             try Sys.send(c.syncFD, swl_msg(type: SWL_MSG_HOOKS, pid: Sys.getpid()))
@@ -65,7 +83,7 @@ struct RootfsSetup {
         if c.hostMount != nil {
             try HostMountNamespace.enter(root: root.raw, rootfs: c.rootfs)
         } else if c.noPivot {
-            try RootSwitch.moveAndChroot(rootfs: c.rootfs)
+            try RootSwitch.moveAndChroot(rootfs: c.rootfs, procfs: procfs)
         } else {
             try RootSwitch.pivot(rootfs: c.rootfs, rootFD: root.raw)
         }
@@ -75,6 +93,12 @@ struct RootfsSetup {
         try PathProtection.applySysctls(c.spec.linux?.sysctl ?? [:], procfs: procfs)
         try PathProtection.mask(maskedPaths, root: slash.raw, null: nullBind)
         try PathProtection.makeReadonly(c.spec.linux?.readonlyPaths ?? [], root: slash.raw)
+        if let readonlyDev {
+            // Only the /dev mount: /dev/pts, /dev/shm and /dev/mqueue keep their own flags.
+            try withContext("mounts (/dev): ro") {
+                try Sys.mountSetattr(readonlyDev.raw, set: Linux.MOUNT_ATTR_RDONLY, clear: 0, recursive: false, display: "/dev")
+            }
+        }
         if c.spec.root?.readonly == true { try PathProtection.makeRootReadonly(root: slash.raw) }
         // runc creates process.cwd when it is missing.
         _ = try withContext("process.cwd (\(c.process.cwd))") { try InRoot.mkdirAll(slash.raw, c.process.cwd) }

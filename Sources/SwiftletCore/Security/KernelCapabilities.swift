@@ -47,3 +47,41 @@ extension Runtime {
         warn(message)
     }
 }
+
+/// Capabilities swiftlet itself does not hold. Without a user namespace the process gets its
+/// capabilities from swiftlet's (capset can only keep or drop what the caller has): one the
+/// host withheld from swiftlet (Docker 20.10's --privileged asks for every capability it knows,
+/// and these hosts' bounding set lacks CAP_SYS_RESOURCE) would make the process's capset fail
+/// at `start`. runc fails at `create`, which an engine cleans up after; so does swiftlet now.
+/// The bounding set is left out (dropping a capability one lacks is no error), and so are
+/// capabilities the kernel does not know (left out with a warning, above); in a user namespace
+/// the process's root has every capability of its namespace, and nothing is checked.
+public enum HeldCapabilities {
+    /// `field` and the names missing from `permitted`, for the first set that names any;
+    /// nil when every set is covered.
+    public static func missing(_ caps: LinuxCapabilities, permitted: UInt64, lastCap: Int32) -> (field: String, names: [String])? {
+        let sets: [(String, [String]?)] = [("effective", caps.effective), ("permitted", caps.permitted),
+                                           ("inheritable", caps.inheritable), ("ambient", caps.ambient)]
+        for (name, list) in sets {
+            let lacking = (list ?? []).compactMap(Capability.number(of:)).filter { number in
+                number <= lastCap && number < 64 && permitted & (UInt64(1) << UInt64(number)) == 0
+            }
+            let names = Set(lacking).sorted().compactMap { Capability(rawValue: $0)?.name }
+            if !names.isEmpty { return (name, names) }
+        }
+        return nil
+    }
+}
+
+extension Runtime {
+    /// Refuses capabilities swiftlet does not hold (see `HeldCapabilities`), naming the set.
+    func refuseCapabilitiesNotHeld(_ caps: LinuxCapabilities?, userNamespace: Bool, field: String = "process.capabilities") throws {
+        guard let caps, !userNamespace else { return }
+        let permitted = try withContext("\(field): read swiftlet's own capabilities") { try Sys.permittedCapabilities() }
+        guard let (set, names) = HeldCapabilities.missing(caps, permitted: permitted, lastCap: KernelCapabilities.lastCap() ?? 63)
+        else { return }
+        throw RuntimeError("\(field).\(set): \(names.joined(separator: ", ")) not held by swiftlet itself "
+            + "(the host withheld it: not in the runtime's permitted set), so the process cannot be given it",
+            errno: Linux.EPERM)
+    }
+}

@@ -69,13 +69,32 @@ public enum SeccompCompiler {
             }
             try filter.check(rc, "\(rule.path): add rule for \(rule.syscall)")
         }
-        let instructions = try filter.export()
+        var instructions = try filter.export()
+        if SeccompEnosysStub.applies(defaultAction: seccomp.defaultAction, defaultErrno: seccomp.defaultErrnoRet) {
+            instructions = SeccompEnosysStub.program(highestSyscalls(seccomp, set)) + instructions
+        }
         let count = instructions.count / 8
         guard count <= maxInstructions else {
             throw RuntimeError("linux.seccomp: the filter compiles to \(count) BPF instructions, more than the kernel's \(maxInstructions)")
         }
         debug("linux.seccomp: \(set.rules.count) rules, \(count) BPF instructions, flags \(hex(set.flags))")
         return SeccompProgram(flags: set.flags, instructions: instructions)
+    }
+
+    /// For the -ENOSYS stub: per architecture in the filter (the native one and those added),
+    /// the highest number of any syscall the profile names, whatever its action (runc's
+    /// findLastSyscalls); an architecture without any known name gets no stub section.
+    static func highestSyscalls(_ seccomp: LinuxSeccomp, _ set: SeccompRuleSet) -> [SeccompEnosysStub.Highest] {
+        var tokens = [seccomp_arch_native()]
+        for arch in set.architectures {
+            let token = seccomp_arch_resolve_name(arch.name)
+            if token != 0 && !tokens.contains(token) { tokens.append(token) }
+        }
+        let names = Set((seccomp.syscalls ?? []).flatMap(\.names))
+        return tokens.compactMap { token in
+            let highest = names.map { seccomp_syscall_resolve_name_arch(token, $0) }.max() ?? -1
+            return highest > 0 ? SeccompEnosysStub.Highest(archToken: token, number: UInt32(highest)) : nil
+        }
     }
 
     static var libseccompVersion: String { BuildInfo.libseccomp }

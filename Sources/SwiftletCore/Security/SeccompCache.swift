@@ -20,6 +20,9 @@ struct SeccompCache {
     init(root: String) { directory = root + "/@seccomp" }
 
     static let magic = Array("swiftlet-seccomp-1\n".utf8)
+    /// Raised whenever the compiler makes a different program from the same profile, so older
+    /// entries are misses (2: the -ENOSYS stub, SeccompEnosysStub).
+    static let compilerVersion = 2
 
     /// The program for `seccomp`: from the cache, or compiled by `compile` and stored.
     func program(for seccomp: LinuxSeccomp?, debug: (String) -> Void, compile: () throws -> SeccompProgram?) throws -> SeccompProgram? {
@@ -40,7 +43,8 @@ struct SeccompCache {
     static func key(_ seccomp: LinuxSeccomp) -> [UInt8]? {
         guard let json = try? OCIJSON.encode(seccomp) else { return nil }
         let version = seccomp_version()?.pointee
-        let header = "libseccomp \(version?.major ?? 0).\(version?.minor ?? 0).\(version?.micro ?? 0) arch \(seccomp_arch_native())\n"
+        let header = "libseccomp \(version?.major ?? 0).\(version?.minor ?? 0).\(version?.micro ?? 0) arch \(seccomp_arch_native())"
+            + " compiler \(compilerVersion)\n"
         return Array(header.utf8) + Array(json)
     }
 

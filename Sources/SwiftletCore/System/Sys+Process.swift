@@ -59,6 +59,13 @@ extension Sys {
         return n > 0
     }
 
+    /// The calling thread's permitted capability set (capget(2)), bit N for capability N.
+    public static func permittedCapabilities() throws(SystemError) -> UInt64 {
+        var mask: UInt64 = 0
+        _ = try check("capget") { swl_capget_permitted(&mask) }
+        return mask
+    }
+
     public static func exit(_ code: Int32) -> Never { Glibc._exit(code) }
 
     /// For a child that only has to exist (its namespaces are what matter): dies with its

@@ -18,3 +18,14 @@ p_userns() {
     [ "$(readlink "/proc/$pid/ns/user")" != "$(readlink /proc/self/ns/user)" ] || fail "same user namespace as the host"
 }
 podman_check userns
+
+# --umask: podman puts it in process.user.umask; the container's process and an exec both
+# have it (issue 15 item 7).
+p_umask() {
+    expect_ok erun --rm --umask 0027 "$IMAGE" sh -c umask
+    expect_eq "$OUT" 0027 "umask of the container's process"
+    expect_ok erun -d --name "$RT-umask" --umask 0077 "$IMAGE" sleep 300
+    expect_ok eng exec "$RT-umask" sh -c umask
+    expect_eq "$OUT" 0077 "umask of podman exec"
+}
+podman_check umask
