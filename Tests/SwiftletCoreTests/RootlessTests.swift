@@ -1,0 +1,74 @@
+import OCI
+import Testing
+@testable import SwiftletCore
+
+/// The decisions a rootless runtime makes (docs/rootless.md): the default state root, how the
+/// user namespace's maps are written, and the cgroup policy. Pure: no root, no host state.
+@Suite struct RootlessTests {
+    // MARK: state root (runc's shouldHonorXDGRuntimeDir)
+
+    @Test(arguments: [
+        // euid, initial user namespace, XDG_RUNTIME_DIR, USER, expected root
+        (UInt32(0), true, "/run/user/0", "root", StateRoot.Choice.system),
+        (0, true, nil, nil, .system),
+        (0, true, "/run/user/1000", "alice", .system),  // sudo: still the system root
+        (0, false, "/run/user/1000", "alice", .xdg(directory: "/run/user/1000", owner: 0)),  // rootless podman
+        (0, false, "/run/user/1000", "root", .system),
+        (0, false, nil, "alice", .system),
+        (1000, true, "/run/user/1000", "alice", .xdg(directory: "/run/user/1000", owner: 1000)),
+        (1000, false, "/run/user/1000", nil, .xdg(directory: "/run/user/1000", owner: 1000)),
+    ] as [(UInt32, Bool, String?, String?, StateRoot.Choice)])
+    func defaultRoot(euid: UInt32, initial: Bool, xdg: String?, user: String?, expected: StateRoot.Choice) {
+        #expect(StateRoot.choose(euid: euid, initialUserNamespace: initial, xdgRuntimeDir: xdg, user: user) == expected)
+    }
+
+    /// An unprivileged user without a usable XDG_RUNTIME_DIR gets an error naming it.
+    @Test(arguments: [nil, "", "run/user/1000"] as [String?])
+    func unusableXDGIsRefused(xdg: String?) {
+        guard case .refused(let message) = StateRoot.choose(euid: 1000, initialUserNamespace: true, xdgRuntimeDir: xdg, user: "a")
+        else {
+            Issue.record("expected a refusal")
+            return
+        }
+        #expect(message.contains("XDG_RUNTIME_DIR"))
+        #expect(message.contains("--root"))
+    }
+
+    @Test(arguments: [
+        (Sys.FileKind.directory, UInt32(1000), UInt32(0o700), nil as String?),
+        (.directory, 1000, 0o755, nil),
+        (.directory, 0, 0o700, "is owned by uid 0"),
+        (.directory, 1000, 0o777, "is writable by other users"),
+        (.directory, 1000, 0o720, "is writable by other users"),
+        (.regular, 1000, 0o700, "is not a directory"),
+    ])
+    func xdgDirectoryChecks(kind: Sys.FileKind, owner: UInt32, mode: UInt32, problem: String?) {
+        let found = StateRoot.problem(kind: kind, ownerUID: owner, mode: mode, expectedOwner: 1000)
+        if let problem {
+            #expect(found?.contains(problem) == true)
+        } else {
+            #expect(found == nil)
+        }
+    }
+
+    @Test(arguments: [
+        ("         0          0 4294967295\n", true),
+        ("0 0 4294967295", true),
+        ("         0       1000          1\n", false),
+        ("0 1000 1\n1 231072 65536\n", false),
+        ("0 0 4294967295\n1 1 1\n", false),
+        ("", false),
+    ])
+    func initialUserNamespace(uidMap: String, initial: Bool) {
+        #expect(Rootless.isInitial(uidMap: uidMap) == initial)
+    }
+
+    @Test(arguments: [
+        (UInt32(1000), true, UInt64(0), true),
+        (0, true, ~0, false),
+        (0, false, ~0, true),
+    ] as [(UInt32, Bool, UInt64, Bool)])
+    func rootlessDefinition(euid: UInt32, initial: Bool, caps: UInt64, rootless: Bool) {
+        #expect(Rootless(euid: euid, egid: euid, initialUserNamespace: initial, capabilities: caps).isRootless == rootless)
+    }
+}
