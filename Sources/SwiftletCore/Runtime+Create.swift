@@ -83,6 +83,7 @@ extension Runtime {
         do {
             // The cgroup is recorded before it exists, so that `delete --force` finds it
             // whenever create dies.
+            try launch.prepareIDMaps()
             try launch.prepareCgroup()
             try store.write(launch.record)
             try store.writeConfig(id, configBytes)
@@ -155,6 +156,8 @@ struct Launch {
     var pidfds: [Int32] = []
     /// Where the seccomp recorder writes its profile (nil: not recording).
     var recordPath: String?
+    /// How the user namespace's maps are written (`prepareIDMaps`), nil without a new one.
+    var idMaps: IDMapWriter?
 
     struct Result {
         let record: ContainerRecord
@@ -370,13 +373,12 @@ struct Launch {
         return result
     }
 
-    /// uid_map and gid_map of a child in a new user namespace, written by the runtime (which
-    /// holds CAP_SETUID/CAP_SETGID in the parent namespace). config-linux.md "User namespace mappings".
+    /// uid_map and gid_map of a child in a new user namespace, written by the runtime itself or,
+    /// rootless, through newuidmap/newgidmap (Namespaces/IDMapWriter.swift).
+    /// config-linux.md "User namespace mappings".
     func writeIDMaps(pid: Int32) throws {
-        let uids = NamespacePlan.mapText(spec.linux?.uidMappings ?? [])
-        let gids = NamespacePlan.mapText(spec.linux?.gidMappings ?? [])
-        try withContext("linux.uidMappings") { try Sys.writeText("/proc/\(pid)/uid_map", uids) }
-        try withContext("linux.gidMappings") { try Sys.writeText("/proc/\(pid)/gid_map", gids) }
+        guard let idMaps else { throw RuntimeError("linux.uidMappings: not prepared") }
+        try idMaps.write(pid: pid)
     }
 
 }

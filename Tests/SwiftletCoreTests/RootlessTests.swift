@@ -71,4 +71,49 @@ import Testing
     func rootlessDefinition(euid: UInt32, initial: Bool, caps: UInt64, rootless: Bool) {
         #expect(Rootless(euid: euid, egid: euid, initialUserNamespace: initial, capabilities: caps).isRootless == rootless)
     }
+
+    // MARK: id maps
+
+    static let user = Rootless(euid: 1000, egid: 1000, initialUserNamespace: true, capabilities: 0)
+    static func map(_ lines: [(UInt32, UInt32, UInt32)]) -> [LinuxIDMapping] {
+        lines.map { LinuxIDMapping(containerID: $0.0, hostID: $0.1, size: $0.2) }
+    }
+
+    /// The user's own ids, size 1: written by the runtime, with setgroups denied for the gid map.
+    @Test func singleOwnMappingNeedsNoHelper() {
+        let plan = IDMapPlan.plan(uidMappings: Self.map([(0, 1000, 1)]), gidMappings: Self.map([(0, 1000, 1)]), runtime: Self.user)
+        #expect(plan == IDMapPlan(uid: .direct, gid: .direct, denySetgroups: true))
+    }
+
+    /// Several ranges, another id, or a size above 1: the setuid helpers, setgroups untouched.
+    @Test(arguments: [
+        [(UInt32(0), UInt32(1000), UInt32(1)), (1, 231_072, 65536)],
+        [(0, 231_072, 65536)],
+        [(0, 1000, 2)],
+        [(0, 1001, 1)],
+    ])
+    func otherMappingsUseTheHelpers(lines: [(UInt32, UInt32, UInt32)]) {
+        let plan = IDMapPlan.plan(uidMappings: Self.map(lines), gidMappings: Self.map(lines), runtime: Self.user)
+        #expect(plan == IDMapPlan(uid: .helper("newuidmap"), gid: .helper("newgidmap"), denySetgroups: false))
+    }
+
+    /// A runtime with CAP_SETUID/CAP_SETGID (root, or root of rootless podman's namespace)
+    /// writes every map itself and never denies setgroups.
+    @Test func capableRuntimeWritesEverything() {
+        let podman = Rootless(euid: 0, egid: 0, initialUserNamespace: false, capabilities: Rootless.capSetUID | Rootless.capSetGID)
+        let plan = IDMapPlan.plan(uidMappings: Self.map([(0, 0, 1), (1, 1, 65536)]), gidMappings: Self.map([(0, 0, 65537)]),
+                                  runtime: podman)
+        #expect(plan == IDMapPlan(uid: .direct, gid: .direct, denySetgroups: false))
+    }
+
+    @Test func mixedMethods() {
+        let plan = IDMapPlan.plan(uidMappings: Self.map([(0, 1000, 1)]), gidMappings: Self.map([(0, 1000, 1), (1, 231_072, 10)]),
+                                  runtime: Self.user)
+        #expect(plan == IDMapPlan(uid: .direct, gid: .helper("newgidmap"), denySetgroups: false))
+    }
+
+    @Test func helperArguments() {
+        #expect(IDMapPlan.helperArguments(pid: 42, Self.map([(0, 1000, 1), (1, 231_072, 65536)]))
+            == ["42", "0", "1000", "1", "1", "231072", "65536"])
+    }
 }
