@@ -151,7 +151,9 @@ struct Launch {
     let options: Runtime.CreateOptions
     var cgroup: CgroupManager?
     /// What the cgroup gets (`Runtime.createResources`), computed once for validate and apply.
-    let resources: LinuxResources
+    var resources: LinuxResources
+    /// The runtime runs without privilege (`Rootless`): cgroups follow `RootlessCgroupPolicy`.
+    var rootless = false
     /// Raw pidfds of processes to kill if create fails (the init, and a first stage).
     var pidfds: [Int32] = []
     /// Where the seccomp recorder writes its profile (nil: not recording).
@@ -199,6 +201,8 @@ struct Launch {
     /// once the cgroup, and the files it offers, exist). Sets `record.cgroup` for the caller to
     /// save.
     mutating func prepareCgroup() throws {
+        rootless = Rootless.isRootlessRuntime()
+        if rootless { dropDeviceRules() }
         let manager: CgroupManager
         do {
             manager = try Cgroups.manager(cgroupsPath: spec.linux?.cgroupsPath, containerID: record.id)
@@ -212,13 +216,8 @@ struct Launch {
 
     mutating func run() throws -> Result {
         let store = runtime.store
-        guard let manager = cgroup else { throw RuntimeError("cgroup: not prepared") }
-        do {
-            try manager.create()
-            for warning in try manager.apply(resources) { runtime.warn(warning) }
-        } catch {
-            throw RuntimeError("cgroup: \(error)")
-        }
+        // nil: rootless without a cgroup of its own (RootlessCgroupPolicy).
+        let manager = try createCgroup()
         Fault.point("after-cgroup")
 
         var recorder: RecorderProcess?
@@ -229,12 +228,13 @@ struct Launch {
         } else {
             security = try PreparedSecurity.prepare(spec, cacheRoot: store.root, debug: runtime.debug)
         }
-        let mode = manager.description.mode
-        let deferCgroupNS = namespaces.singleClone && mode != .unified && namespaces.createFlags & Linux.CLONE_NEWCGROUP != 0
+        let mode = manager?.description.mode ?? Cgroups.detectMode()
+        let deferCgroupNS = manager != nil && namespaces.singleClone && mode != .unified
+            && namespaces.createFlags & Linux.CLONE_NEWCGROUP != 0
         let initFD = try InitBinary.load()
         let cgroupJoin: CgroupSelfJoin
-        do { cgroupJoin = try manager.openSelfJoin() } catch { throw RuntimeError("cgroup: \(error)") }
-        let cgroupFD = manager.directoryFD() ?? -1
+        do { cgroupJoin = try manager?.openSelfJoin() ?? .none } catch { throw RuntimeError("cgroup: \(error)") }
+        let cgroupFD = manager?.directoryFD() ?? -1
         let pair = try withContext("socketpair") { try Sys.socketpair() }
         let start = try withContext("start socket") { try Sys.listenUnix(store.startSocket(record.id)) }
         // `run`: the init finds START waiting in the backlog once it is ready (as for exec).
@@ -246,7 +246,7 @@ struct Launch {
         }
         let context = ChildContext(
             id: record.id, spec: spec, process: process, bundle: record.bundle, rootfs: record.rootfs,
-            namespaces: namespaces, cgroupMode: mode, cgroupDirectories: Self.cgroupMountDirectories(manager.description),
+            namespaces: namespaces, cgroupMode: mode, cgroupDirectories: manager.map { Self.cgroupMountDirectories($0.description) } ?? [:],
             cgroupJoin: cgroupJoin,
             initFD: initFD.raw, syncFD: pair.second.raw, startFD: start.raw, noPivot: options.noPivot, noNewKeyring: options.noNewKeyring,
             preserveFDs: options.preserveFDs,
@@ -271,7 +271,7 @@ struct Launch {
         // it joins itself, the unified one by CLONE_INTO_CGROUP); the second stage of the
         // two-clone path inherits its cgroups.
         do {
-            try manager.addProcess(initPID, besides: cgroupJoin, clonedIntoCgroup: cgroupFD >= 0)
+            try manager?.addProcess(initPID, besides: cgroupJoin, clonedIntoCgroup: cgroupFD >= 0)
         } catch {
             throw RuntimeError("cgroup: \(error)")
         }

@@ -19,6 +19,11 @@ extension Runtime {
             }
             return
         }
+        if all {
+            // Rootless without a cgroup of its own (RootlessCgroupPolicy).
+            try signalWithoutCgroup(record, signal)
+            return
+        }
         guard let pidfd = openInit(record) else {
             throw RuntimeError("container \"\(id)\" is not running")
         }

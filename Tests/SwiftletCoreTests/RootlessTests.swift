@@ -116,4 +116,65 @@ import Testing
         #expect(IDMapPlan.helperArguments(pid: 42, Self.map([(0, 1000, 1), (1, 231_072, 65536)]))
             == ["42", "0", "1000", "1", "1", "231072", "65536"])
     }
+
+    // MARK: cgroup policy
+
+    @Test(arguments: [
+        (LinuxResources(), [String]()),
+        (LinuxResources(devices: [LinuxDeviceCgroup(allow: false, access: "rwm")]), []),
+        (LinuxResources(pids: LinuxPids(limit: 100)), ["linux.resources.pids.limit"]),
+        (LinuxResources(memory: LinuxMemory(limit: 1 << 26, swap: 1 << 27), cpu: LinuxCPU(cpus: "0")),
+         ["linux.resources.memory.limit", "linux.resources.memory.swap", "linux.resources.cpu.cpus"]),
+        (LinuxResources(unified: ["memory.high": "1M"]), ["linux.resources.unified"]),
+        (LinuxResources(hugepageLimits: []), []),
+    ])
+    func requestedFields(resources: LinuxResources, fields: [String]) {
+        #expect(RootlessCgroupPolicy.requestedFields(resources) == fields)
+    }
+
+    @Test(arguments: [Linux.EACCES, Linux.EPERM, Linux.EROFS])
+    func permissionErrorWithoutResourcesRunsWithoutCgroup(errno: Int32) {
+        let error = CgroupError(errno: errno, operation: "mkdir", path: "/sys/fs/cgroup/pids/c1")
+        guard case .runWithoutCgroup(let line) = RootlessCgroupPolicy.decide(after: error, requested: [], uid: 1000) else {
+            Issue.record("expected to run without a cgroup")
+            return
+        }
+        #expect(line.contains("mkdir /sys/fs/cgroup/pids/c1"))
+    }
+
+    @Test func permissionErrorWithResourcesNamesTheField() {
+        let error = CgroupError(errno: Linux.EACCES, operation: "mkdir", path: "/sys/fs/cgroup/pids/c1")
+        let decision = RootlessCgroupPolicy.decide(after: error, requested: ["linux.resources.pids.limit", "linux.resources.memory.limit"],
+                                                   uid: 1000)
+        guard case .refuse(let line) = decision else {
+            Issue.record("expected a refusal")
+            return
+        }
+        #expect(line.hasPrefix("linux.resources.pids.limit: "))
+        #expect(line.contains("Permission denied"))
+    }
+
+    /// Anything but a lack of permission is not the policy's business: it stays an error.
+    @Test(arguments: [CgroupError(errno: Linux.ENOENT, operation: "mkdir", path: "/x"),
+                      CgroupError.invalid("linux.resources.cpu.period", "bad")])
+    func otherErrorsAreNotDecided(error: CgroupError) {
+        #expect(RootlessCgroupPolicy.decide(after: error, requested: [], uid: 1000) == nil)
+    }
+}
+
+/// `ps` and `kill --all` of a container without a cgroup and without a pid namespace: the init
+/// and everything below it, from (pid, parent) pairs.
+@Suite struct ContainerProcessesTests {
+    static let table: [(pid: Int32, parent: Int32)] = [(1, 0), (50, 1), (100, 50), (101, 100), (102, 100), (103, 101), (200, 50), (201, 200)]
+
+    @Test(arguments: [
+        (Int32(100), [Int32(100), 101, 102, 103]),
+        (101, [101, 103]),
+        (102, [102]),
+        (200, [200, 201]),
+        (999, []),  // gone: nothing
+    ] as [(Int32, [Int32])])
+    func descendants(root: Int32, expected: [Int32]) {
+        #expect(ContainerProcesses.descendants(of: root, parents: Self.table) == expected)
+    }
 }
