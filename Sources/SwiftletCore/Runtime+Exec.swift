@@ -171,6 +171,10 @@ struct ExecLaunch {
             throw RuntimeError("cannot exec in a stopped container")
         }
 
+        // Rootless, the runtime may not enter a pid namespace its user namespace does not own
+        // (setns needs CAP_SYS_ADMIN over it): the child joins it along with the user namespace
+        // and clones the process into it (ExecSetup, `pidByChild`).
+        let pidByChild = joins.contains(.pid) && joins.contains(.user) && Rootless.isRootlessRuntime()
         let cgroup = try cgroupManager()
         let cgroupFD = cgroup?.directoryFD() ?? -1
         let cgroupJoin: CgroupSelfJoin
@@ -191,12 +195,13 @@ struct ExecLaunch {
         try withContext("exec socket") { try Sys.send(connection.raw, swl_msg(type: SWL_MSG_START)) }
 
         let context = ExecContext(
-            initPID: initPID, pidfd: pidfd.raw, joins: joins.filter { $0 != .pid }, rootFD: root.raw,
+            initPID: initPID, pidfd: pidfd.raw, joins: pidByChild ? joins : joins.filter { $0 != .pid }, rootFD: root.raw,
             syncFD: pair.second.raw, startFD: listener.raw, initFD: initFD.raw, process: process, seccomp: security.seccomp,
             seccompListenerFD: security.listener.raw, seccompListenerState: listenerState, preserveFDs: options.preserveFDs,
-            cgroupJoin: cgroupJoin)
-        let cloned = try cloneChild(context, pidfd: pidfd.raw, joinPID: joins.contains(.pid), cgroupFD: cgroupFD)
+            cgroupJoin: cgroupJoin, pidByChild: pidByChild)
+        let cloned = try cloneChild(context, pidfd: pidfd.raw, joinPID: joins.contains(.pid) && !pidByChild, cgroupFD: cgroupFD)
         child = cloned.pidfd
+        var pid = cloned.pid
         do { let childEnd = pair.second; _ = consume childEnd }
         do { _ = consume listener }
         let parentEnd = pair.first.raw
@@ -222,6 +227,14 @@ struct ExecLaunch {
                     break loop
                 case SWL_MSG_ERROR:
                     throw RuntimeError(msg.message, errno: msg.err)
+                case SWL_MSG_CHILD_PID where pidByChild:
+                    // The first stage joined the pid namespace and cloned the process into it.
+                    guard attached >= 0 else { throw RuntimeError("exec: no pidfd received from the first stage") }
+                    _ = try? Sys.wait(pidfd: child)  // it exits right after sending this
+                    Sys.closeRaw(child)
+                    child = attached
+                    attached = -1
+                    pid = msg.pid
                 case SWL_MSG_CONSOLE:
                     guard attached >= 0 else { throw RuntimeError("exec --tty: no pty master received") }
                     if let socket = options.consoleSocket {
@@ -245,7 +258,7 @@ struct ExecLaunch {
         }
         let pidfdOfChild = FileDescriptor(child)
         child = -1
-        return Started(pid: cloned.pid, pidfd: pidfdOfChild, console: console)
+        return Started(pid: pid, pidfd: pidfdOfChild, console: console)
     }
 
     /// clone3 into the container's unified cgroup, with the container's pid namespace as the
