@@ -84,6 +84,7 @@ extension Runtime {
             // The cgroup is recorded before it exists, so that `delete --force` finds it
             // whenever create dies.
             try launch.prepareIDMaps()
+            try launch.prepareMountOptions()
             try launch.prepareCgroup()
             try store.write(launch.record)
             try store.writeConfig(id, configBytes)
@@ -144,7 +145,8 @@ extension Runtime {
 /// The parent's side of one `create`: cgroup, clone3, the message loop with the child.
 struct Launch {
     let runtime: Runtime
-    let spec: Spec
+    /// config.json as decoded; `prepareMountOptions` may leave options out of `mounts`.
+    var spec: Spec
     let process: Process
     var record: ContainerRecord
     let namespaces: NamespacePlan

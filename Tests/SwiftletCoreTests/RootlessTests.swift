@@ -178,3 +178,50 @@ import Testing
         #expect(ContainerProcesses.descendants(of: root, parents: Self.table) == expected)
     }
 }
+
+/// uid=/gid= mount options against the user namespace's mappings (docs/rootless.md "Mounts
+/// and devices"): devpts drops an unmapped group, anything else refuses it by field.
+@Suite struct UnmappedIDOptionsTests {
+    static let own = [LinuxIDMapping(containerID: 0, hostID: 1000, size: 1)]
+    static let ranges = [LinuxIDMapping(containerID: 0, hostID: 1000, size: 1), LinuxIDMapping(containerID: 1, hostID: 231_072, size: 65536)]
+    static let devpts = Mount(destination: "/dev/pts", type: "devpts", source: "devpts",
+                              options: ["nosuid", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"])
+
+    @Test func devptsDropsAnUnmappedGroup() throws {
+        let result = try UnmappedIDOptions.adjust([Self.devpts], uidMappings: Self.own, gidMappings: Self.own)
+        #expect(result.mounts[0].options == ["nosuid", "newinstance", "ptmxmode=0666", "mode=0620"])
+        #expect(result.notes.count == 1)
+        #expect(result.notes[0].hasPrefix("mounts[0] (/dev/pts): gid=5 left out"))
+    }
+
+    @Test func mappedGroupsStay() throws {
+        let result = try UnmappedIDOptions.adjust([Self.devpts], uidMappings: Self.ranges, gidMappings: Self.ranges)
+        #expect(result.mounts == [Self.devpts])
+        #expect(result.notes.isEmpty)
+    }
+
+    @Test(arguments: ["uid=70000", "gid=65537"])
+    func otherFilesystemsRefuseUnmappedIDs(option: String) {
+        let tmpfs = Mount(destination: "/data", type: "tmpfs", source: "tmpfs", options: ["mode=755", option])
+        #expect(throws: RuntimeError.self) {
+            try UnmappedIDOptions.adjust([Self.devpts, tmpfs], uidMappings: Self.ranges, gidMappings: Self.ranges)
+        }
+        do {
+            _ = try UnmappedIDOptions.adjust([tmpfs], uidMappings: Self.ranges, gidMappings: Self.ranges)
+        } catch let error as RuntimeError {
+            #expect(error.description.hasPrefix("mounts[0].options[1]: \(option): "))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test(arguments: [(UInt32(0), true), (1, true), (65536, true), (65537, false), (UInt32.max, false)])
+    func mappedRange(id: UInt32, mapped: Bool) {
+        #expect(UnmappedIDOptions.isMapped(id, Self.ranges) == mapped)
+    }
+
+    @Test(arguments: ["mode=0620", "gid=", "gid=x", "uid=-1", "size=5"])
+    func notIDOptions(option: String) {
+        #expect(UnmappedIDOptions.idOption(option) == nil)
+    }
+}
