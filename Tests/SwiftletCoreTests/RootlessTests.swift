@@ -225,3 +225,53 @@ import Testing
         #expect(UnmappedIDOptions.idOption(option) == nil)
     }
 }
+
+/// `spec --rootless --hardened` (docs/rootless.md): the hardened config for an unprivileged
+/// caller, from the host facts it depends on.
+@Suite struct RootlessHardenedSpecTests {
+    static let range = Runtime.SubordinateRange(start: 231_072, count: 65536)
+
+    @Test func withSubordinateRangesAndDelegation() throws {
+        let host = Runtime.RootlessHost(uid: 1000, gid: 1001, subUIDs: Self.range, subGIDs: Self.range, delegatedCgroup: true)
+        let spec = Runtime.rootlessHardenedSpec(host: host)
+        try spec.validate()
+        #expect(spec.linux?.uidMappings == [LinuxIDMapping(containerID: 0, hostID: 1000, size: 1),
+                                            LinuxIDMapping(containerID: 1, hostID: 231_072, size: 65535)])
+        #expect(spec.linux?.gidMappings?.first == LinuxIDMapping(containerID: 0, hostID: 1001, size: 1))
+        #expect(spec.process?.user.uid == Runtime.hardenedUser)
+        #expect(spec.linux?.resources?.pids?.limit == Runtime.hardenedPidsLimit)
+        #expect(spec.linux?.resources?.memory?.limit == Runtime.hardenedMemoryLimit)
+        #expect(spec.linux?.resources?.devices == nil)
+        // The rest is the root variant's.
+        let root = Runtime.hardenedSpec()
+        #expect(spec.linux?.seccomp == root.linux?.seccomp)
+        #expect(spec.process?.capabilities == root.process?.capabilities)
+        #expect(spec.process?.noNewPrivileges == true)
+        #expect(spec.linux?.namespaces == root.linux?.namespaces)
+        #expect(spec.mounts == root.mounts)
+        #expect(spec.root?.readonly == true)
+    }
+
+    /// Without ranges, only the caller's own ids: the process is the container's root (the
+    /// caller on the host); without delegation, no resources (they would be refused).
+    @Test func withoutRangesOrDelegation() throws {
+        let host = Runtime.RootlessHost(uid: 1000, gid: 1000, subUIDs: nil, subGIDs: Self.range, delegatedCgroup: false)
+        let spec = Runtime.rootlessHardenedSpec(host: host)
+        try spec.validate()
+        #expect(spec.linux?.uidMappings == [LinuxIDMapping(containerID: 0, hostID: 1000, size: 1)])
+        #expect(spec.process?.user.uid == 0 && spec.process?.user.gid == 0)
+        #expect(spec.linux?.resources == nil)
+        #expect(RootlessCgroupPolicy.requestedFields(spec.linux?.resources) == [])
+    }
+
+    @Test(arguments: [
+        ("alice:100000:65536\nbob:200000:10\n1000:300000:5\n", "bob", UInt32(1000),
+         [Runtime.SubordinateRange(start: 200_000, count: 10), .init(start: 300_000, count: 5)]),
+        ("alice:100000:65536\n", "bob", 1001, []),
+        ("bob:x:1\nbob:1:\n#bob:5:5\n", "bob", 1001, []),
+        ("alice:100000:65536\n", nil, 1000, []),
+    ] as [(String, String?, UInt32, [Runtime.SubordinateRange])])
+    func subordinateRanges(text: String, name: String?, id: UInt32, expected: [Runtime.SubordinateRange]) {
+        #expect(Runtime.subordinateRanges(text, name: name, id: id) == expected)
+    }
+}

@@ -72,6 +72,21 @@ public enum RootlessCgroupPolicy {
         return errno == Linux.EACCES || errno == Linux.EPERM || errno == Linux.EROFS
     }
 
+    /// Whether the runtime, as it runs now, could give a container of its own a cgroup with
+    /// `controllers` (rule 1): a unified host, the parent of its own cgroup (where a relative
+    /// `cgroupsPath` goes on cgroup v2, `CgroupPath`) writable by it, and the controllers in
+    /// that parent's cgroup.subtree_control. For `spec --rootless --hardened`.
+    public static func delegatedSubtree(controllers: [String]) -> Bool {
+        guard Cgroups.detectMode() == .unified,
+              let unified = (try? Cgroups.hierarchies())?.first(where: { $0.isUnified }) else { return false }
+        var own = unified.ownPath.split(separator: "/").map(String.init)
+        _ = own.popLast()
+        let parent = CgroupPath.join(unified.mountPoint, "/" + own.joinedBy("/"))
+        guard Sys.isWritable(parent), let enabled = try? Sys.readText(parent + "/cgroup.subtree_control") else { return false }
+        let names = Set(enabled.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
+        return controllers.allSatisfy(names.contains)
+    }
+
     public enum Decision: Equatable, Sendable {
         /// Rule 2: go on without a cgroup; the text is the `--debug` line.
         case runWithoutCgroup(String)
