@@ -255,7 +255,8 @@ struct Launch {
             pauseForRuntimeHooks: !(spec.hooks?.prestart?.isEmpty ?? true) || !(spec.hooks?.createRuntime?.isEmpty ?? true),
             stateTemplate: record, deferCgroupNamespace: deferCgroupNS, seccomp: security.seccomp,
             seccompListenerFD: security.listener.raw,
-            directExec: spec.annotations?[Runtime.noInitAnnotation] == "false", mountLabel: security.mountLabel)
+            directExec: spec.annotations?[Runtime.noInitAnnotation] == "false", mountLabel: security.mountLabel,
+            inUserNamespace: namespaces.isPrivate(.user) || rootless)
 
         var flags = namespaces.singleClone ? namespaces.createFlags : 0
         if deferCgroupNS { flags &= ~Linux.CLONE_NEWCGROUP }

@@ -37,4 +37,9 @@ struct ChildContext {
     let directExec: Bool
     /// linux.mountLabel for the container's filesystem mounts; nil where SELinux is off.
     var mountLabel: String? = nil
+    /// The setup runs in a user namespace other than the initial one: the container's own (new
+    /// or joined), or the runtime's (rootless podman runs it as root of the user's namespace).
+    /// mknod is refused there (device nodes are bound from the host) and sysfs can only be
+    /// mounted with a network namespace of that user namespace (docs/rootless.md).
+    var inUserNamespace = false
 }
