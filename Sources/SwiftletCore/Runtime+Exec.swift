@@ -172,9 +172,10 @@ struct ExecLaunch {
         }
 
         // Rootless, the runtime may not enter a pid namespace its user namespace does not own
-        // (setns needs CAP_SYS_ADMIN over it): the child joins it along with the user namespace
-        // and clones the process into it (ExecSetup, `pidByChild`).
-        let pidByChild = joins.contains(.pid) && joins.contains(.user) && Rootless.isRootlessRuntime()
+        // (setns needs CAP_SYS_ADMIN over it), nor, as root of rootless podman's namespace,
+        // come back to its own, which the initial user namespace owns: the child joins it
+        // along with the others and clones the process into it (ExecSetup, `pidByChild`).
+        let pidByChild = joins.contains(.pid) && Rootless.isRootlessRuntime()
         let cgroup = try cgroupManager()
         let cgroupFD = cgroup?.directoryFD() ?? -1
         let cgroupJoin: CgroupSelfJoin

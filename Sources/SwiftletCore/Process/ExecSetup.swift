@@ -27,8 +27,8 @@ struct ExecContext {
     let preserveFDs: Int
     /// The container's v1 `tasks` files, written first to join its cgroups.
     let cgroupJoin: CgroupSelfJoin
-    /// Rootless: `joins` includes the pid namespace, which this child joins along with the user
-    /// namespace and then clones the real process into (CLONE_PARENT), handing its pidfd over.
+    /// Rootless: `joins` includes the pid namespace, which this child joins along with the
+    /// others and then clones the real process into (CLONE_PARENT), handing its pidfd over.
     var pidByChild = false
 }
 
@@ -49,8 +49,8 @@ struct ExecContext {
 ///     namespace was joined by the runtime for this child before clone3 (setns(CLONE_NEWPID)
 ///     only affects children). In a user namespace, become its root (uid/gid 0), so the
 ///     capabilities survive the execve of swiftlet-init. Rootless, the runtime cannot join
-///     the pid namespace for it: this child joins it with the rest and clones the process
-///     into it (`cloneIntoPidNamespace`), which goes on from here.
+///     the pid namespace for it (or not leave it again): this child joins it with the rest
+///     and clones the process into it (`cloneIntoPidNamespace`), which goes on from here.
 ///  4. chroot into the init's root: after pivot_root that is the mount namespace's root,
 ///     which setns(CLONE_NEWNS) already made ours, but with --no-pivot, or without a mount
 ///     namespace, only the init's root is the container's root.
