@@ -103,6 +103,8 @@ extension Runtime {
         do {
             // The cgroup is recorded before it exists, so that `delete --force` finds it
             // whenever create dies.
+            try launch.prepareIDMaps()
+            try launch.prepareMountOptions()
             try launch.prepareCgroup()
             try store.write(launch.record)
             try store.writeConfig(id, configBytes)
@@ -165,14 +167,17 @@ extension Runtime {
 /// The parent's side of one `create`: cgroup, clone3, the message loop with the child.
 struct Launch {
     let runtime: Runtime
-    let spec: Spec
+    /// config.json as decoded; `prepareMountOptions` may leave options out of `mounts`.
+    var spec: Spec
     let process: Process
     var record: ContainerRecord
     let namespaces: NamespacePlan
     let options: Runtime.CreateOptions
     var cgroup: CgroupManager?
     /// What the cgroup gets (`Runtime.createResources`), computed once for validate and apply.
-    let resources: LinuxResources
+    var resources: LinuxResources
+    /// The runtime runs without privilege (`Rootless`): cgroups follow `RootlessCgroupPolicy`.
+    var rootless = false
     /// Raw pidfds of processes to kill if create fails (the init, and a first stage).
     var pidfds: [Int32] = []
     /// Where the seccomp recorder writes its profile (nil: not recording).
@@ -181,6 +186,8 @@ struct Launch {
     var initMode = InitMode.supervise
     /// The resctrl mount, when linux.intelRdt is set (IntelRdt.check).
     var resctrl: String?
+    /// How the user namespace's maps are written (`prepareIDMaps`), nil without a new one.
+    var idMaps: IDMapWriter?
 
     struct Result {
         let record: ContainerRecord
@@ -228,6 +235,8 @@ struct Launch {
     /// once the cgroup, and the files it offers, exist). Sets `record.cgroup` for the caller to
     /// save.
     mutating func prepareCgroup() throws {
+        rootless = Rootless.isRootlessRuntime()
+        if rootless { dropDeviceRules() }
         let manager: CgroupManager
         do {
             manager = try Cgroups.manager(cgroupsPath: spec.linux?.cgroupsPath, containerID: record.id)
@@ -254,18 +263,8 @@ struct Launch {
 
     mutating func run() throws -> Result {
         let store = runtime.store
-        guard let manager = cgroup else { throw RuntimeError("cgroup: not prepared") }
-        do {
-            try manager.create()
-        } catch {
-            throw RuntimeError("cgroup: \(error)")
-        }
-        try Self.refuseFrozen(manager)
-        do {
-            for warning in try manager.apply(resources) { runtime.warn(warning) }
-        } catch {
-            throw RuntimeError("cgroup: \(error)")
-        }
+        // nil: rootless without a cgroup of its own (RootlessCgroupPolicy).
+        let manager = try createCgroup()
         Fault.point("after-cgroup")
         if let rdt = spec.linux?.intelRdt, let resctrl {
             let plan = IntelRdt.plan(rdt, containerID: record.id)
@@ -283,12 +282,13 @@ struct Launch {
         } else {
             security = try PreparedSecurity.prepare(spec, cacheRoot: store.root, debug: runtime.debug)
         }
-        let mode = manager.description.mode
-        let deferCgroupNS = namespaces.singleClone && mode != .unified && namespaces.createFlags & Linux.CLONE_NEWCGROUP != 0
+        let mode = manager?.description.mode ?? Cgroups.detectMode()
+        let deferCgroupNS = manager != nil && namespaces.singleClone && mode != .unified
+            && namespaces.createFlags & Linux.CLONE_NEWCGROUP != 0
         let initFD = try InitBinary.load()
         let cgroupJoin: CgroupSelfJoin
-        do { cgroupJoin = try manager.openSelfJoin() } catch { throw RuntimeError("cgroup: \(error)") }
-        let cgroupFD = manager.directoryFD() ?? -1
+        do { cgroupJoin = try manager?.openSelfJoin() ?? .none } catch { throw RuntimeError("cgroup: \(error)") }
+        let cgroupFD = manager?.directoryFD() ?? -1
         if !namespaces.isPrivate(.mount) { try attachHostMount() }
         // Id-mapped binds need the host's CAP_SYS_ADMIN: made here, moved into place by the child.
         let idmapped = try IdmappedMounts.prepare(spec, bundle: record.bundle)
@@ -304,7 +304,7 @@ struct Launch {
         }
         let context = ChildContext(
             id: record.id, spec: spec, process: process, bundle: record.bundle, rootfs: record.rootfs,
-            namespaces: namespaces, cgroupMode: mode, cgroupDirectories: Self.cgroupMountDirectories(manager.description),
+            namespaces: namespaces, cgroupMode: mode, cgroupDirectories: manager.map { Self.cgroupMountDirectories($0.description) } ?? [:],
             cgroupJoin: cgroupJoin,
             initFD: initFD.raw, syncFD: pair.second.raw, startFD: start.raw, noPivot: options.noPivot, noNewKeyring: options.noNewKeyring,
             preserveFDs: options.preserveFDs,
@@ -312,7 +312,8 @@ struct Launch {
             stateTemplate: record, deferCgroupNamespace: deferCgroupNS, seccomp: security.seccomp,
             seccompListenerFD: security.listener.raw,
             directExec: initMode == .direct, mountLabel: security.mountLabel,
-            hostMount: record.hostMount, idmappedMounts: idmapped.trees, waitForNetDevices: !netDevices.isEmpty)
+            hostMount: record.hostMount, idmappedMounts: idmapped.trees, waitForNetDevices: !netDevices.isEmpty,
+            inUserNamespace: namespaces.isPrivate(.user) || rootless)
 
         var flags = namespaces.singleClone ? namespaces.createFlags : 0
         if deferCgroupNS { flags &= ~Linux.CLONE_NEWCGROUP }
@@ -332,7 +333,7 @@ struct Launch {
         // it joins itself, the unified one by CLONE_INTO_CGROUP); the second stage of the
         // two-clone path inherits its cgroups.
         do {
-            try manager.addProcess(initPID, besides: cgroupJoin, clonedIntoCgroup: cgroupFD >= 0)
+            try manager?.addProcess(initPID, besides: cgroupJoin, clonedIntoCgroup: cgroupFD >= 0)
         } catch {
             throw RuntimeError("cgroup: \(error)")
         }
@@ -450,13 +451,12 @@ struct Launch {
         return result
     }
 
-    /// uid_map and gid_map of a child in a new user namespace, written by the runtime (which
-    /// holds CAP_SETUID/CAP_SETGID in the parent namespace). config-linux.md "User namespace mappings".
+    /// uid_map and gid_map of a child in a new user namespace, written by the runtime itself or,
+    /// rootless, through newuidmap/newgidmap (Namespaces/IDMapWriter.swift).
+    /// config-linux.md "User namespace mappings".
     func writeIDMaps(pid: Int32) throws {
-        let uids = NamespacePlan.mapText(spec.linux?.uidMappings ?? [])
-        let gids = NamespacePlan.mapText(spec.linux?.gidMappings ?? [])
-        try withContext("linux.uidMappings") { try Sys.writeText("/proc/\(pid)/uid_map", uids) }
-        try withContext("linux.gidMappings") { try Sys.writeText("/proc/\(pid)/gid_map", gids) }
+        guard let idMaps else { throw RuntimeError("linux.uidMappings: not prepared") }
+        try idMaps.write(pid: pid)
     }
 
 }

@@ -177,6 +177,11 @@ struct ExecLaunch {
             throw RuntimeError("cannot exec in a stopped container")
         }
 
+        // Rootless, the runtime may not enter a pid namespace its user namespace does not own
+        // (setns needs CAP_SYS_ADMIN over it), nor, as root of rootless podman's namespace,
+        // come back to its own, which the initial user namespace owns: the child joins it
+        // along with the others and clones the process into it (ExecSetup, `pidByChild`).
+        let pidByChild = joins.contains(.pid) && Rootless.isRootlessRuntime()
         let cgroup = try cgroupManager()
         let cgroupFD = cgroup?.directoryFD() ?? -1
         let cgroupJoin: CgroupSelfJoin
@@ -198,10 +203,10 @@ struct ExecLaunch {
 
         let affinity = try ExecAffinity.masks(process.execCPUAffinity)
         var context = ExecContext(
-            initPID: initPID, pidfd: pidfd.raw, joins: joins.filter { $0 != .pid }, rootFD: root.raw,
+            initPID: initPID, pidfd: pidfd.raw, joins: pidByChild ? joins : joins.filter { $0 != .pid }, rootFD: root.raw,
             syncFD: pair.second.raw, startFD: listener.raw, initFD: initFD.raw, process: process, seccomp: security.seccomp,
             seccompListenerFD: security.listener.raw, seccompListenerState: listenerState, preserveFDs: options.preserveFDs,
-            cgroupJoin: cgroupJoin)
+            cgroupJoin: cgroupJoin, pidByChild: pidByChild)
         context.personality = record.personality
         context.memoryPolicy = record.memoryPolicy
         context.finalAffinity = affinity.final
@@ -209,8 +214,9 @@ struct ExecLaunch {
         if let initial = affinity.initial {
             try withContext("process.execCPUAffinity.initial") { try Sys.setAffinity(initial, display: "the runtime's exec process") }
         }
-        let cloned = try cloneChild(context, pidfd: pidfd.raw, joinPID: joins.contains(.pid), cgroupFD: cgroupFD)
+        let cloned = try cloneChild(context, pidfd: pidfd.raw, joinPID: joins.contains(.pid) && !pidByChild, cgroupFD: cgroupFD)
         child = cloned.pidfd
+        var pid = cloned.pid
         do { let childEnd = pair.second; _ = consume childEnd }
         do { _ = consume listener }
         let parentEnd = pair.first.raw
@@ -237,6 +243,14 @@ struct ExecLaunch {
                     break loop
                 case SWL_MSG_ERROR:
                     throw RuntimeError(msg.message, errno: msg.err)
+                case SWL_MSG_CHILD_PID where pidByChild:
+                    // The first stage joined the pid namespace and cloned the process into it.
+                    guard attached >= 0 else { throw RuntimeError("exec: no pidfd received from the first stage") }
+                    _ = try? Sys.wait(pidfd: child)  // it exits right after sending this
+                    Sys.closeRaw(child)
+                    child = attached
+                    attached = -1
+                    pid = msg.pid
                 case SWL_MSG_CONSOLE:
                     guard attached >= 0 else { throw RuntimeError("exec --tty: no pty master received") }
                     if let socket = options.consoleSocket {
@@ -260,7 +274,7 @@ struct ExecLaunch {
         }
         let pidfdOfChild = FileDescriptor(child)
         child = -1
-        return Started(pid: cloned.pid, pidfd: pidfdOfChild, console: console)
+        return Started(pid: pid, pidfd: pidfdOfChild, console: console)
     }
 
     /// clone3 into the container's unified cgroup, with the container's pid namespace as the

@@ -42,12 +42,14 @@ extension Runtime {
         if current == .paused && signal == Linux.SIGKILL { try thawAfterKill(record) }
     }
 
-    /// `kill --all`: every process in the container's cgroup.
+    /// `kill --all`: every process in the container's cgroup; a container without a cgroup of
+    /// its own (rootless, RootlessCgroupPolicy) through its processes' pidfds.
     private func killAll(_ record: ContainerRecord, signal: Int32, status current: Status) throws {
         guard let description = record.cgroup else {
-            // Only a create that died before it chose a cgroup records none: nothing to signal.
+            // A stopped one (or a create that died before it chose a cgroup): nothing to signal.
             if current == .stopped { return }
-            throw RuntimeError("kill --all: container \"\(record.id)\" has no recorded cgroup")
+            try signalWithoutCgroup(record, signal)
+            return
         }
         let manager = Cgroups.manager(from: description)
         do {

@@ -34,7 +34,9 @@ extension Runtime {
     /// The manager of a container's recorded cgroups.
     func cgroupManager(_ record: ContainerRecord) throws -> CgroupManager {
         guard let description = record.cgroup else {
-            throw RuntimeError("container \"\(record.id)\" has no recorded cgroup")
+            // Rootless without delegation (RootlessCgroupPolicy rule 2).
+            throw RuntimeError("container \"\(record.id)\" has no cgroup of its own (created rootless where the user "
+                + "may not create cgroups, docs/rootless.md): this command needs one")
         }
         return Cgroups.manager(from: description)
     }

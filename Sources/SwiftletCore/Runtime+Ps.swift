@@ -7,6 +7,8 @@ extension Runtime {
     public func processes(id: String) throws -> [Int32] {
         do { try ContainerID.validate(id) } catch { throw RuntimeError(error) }
         let record = try store.read(id)
+        // Rootless without a cgroup of its own (RootlessCgroupPolicy): its pid namespace.
+        guard record.cgroup != nil else { return try processesWithoutCgroup(record) }
         let manager = try cgroupManager(record)
         do {
             return try manager.processes()

@@ -74,13 +74,27 @@ extension Runtime {
     /// `spec [--bundle DIR] [--rootless | --hardened [--cap CAP]...]`: writes DIR/config.json,
     /// never over an existing one.
     public func writeSpec(bundle: String, rootless: Bool, hardened: Bool = false, capabilities: [String] = []) throws {
-        if hardened && rootless { throw RuntimeError("--hardened and --rootless cannot be combined") }
         if !hardened && !capabilities.isEmpty { throw RuntimeError("--cap needs --hardened") }
         let dir = Self.absolutePath(bundle)
         let path = dir + "/config.json"
-        let spec = hardened ? Self.hardenedSpec(capabilities: try Self.hardenedCapabilities(capabilities),
-                                                appArmor: HostSecurity.probe().appArmor)
-            : Self.defaultSpec(rootless: rootless, uid: Sys.geteuid(), gid: Sys.getegid())
+        let spec: Spec
+        if hardened && rootless {
+            let host = Self.rootlessHost()
+            spec = Self.rootlessHardenedSpec(capabilities: try Self.hardenedCapabilities(capabilities),
+                                             appArmor: HostSecurity.probe().appArmor, host: host)
+            if spec.process?.user.uid == 0 {
+                warn("spec --rootless --hardened: /etc/subuid or /etc/subgid gives uid \(host.uid) no range of 1000 ids: "
+                    + "the process runs as the container's root (uid \(host.uid) on the host); docs/rootless.md")
+            }
+            if !host.delegatedCgroup {
+                warn("spec --rootless --hardened: no cgroup v2 subtree with memory and pids is delegated to uid \(host.uid) here: "
+                    + "the memory and pids limits are left out; docs/rootless.md")
+            }
+        } else if hardened {
+            spec = Self.hardenedSpec(capabilities: try Self.hardenedCapabilities(capabilities), appArmor: HostSecurity.probe().appArmor)
+        } else {
+            spec = Self.defaultSpec(rootless: rootless, uid: Sys.geteuid(), gid: Sys.getegid())
+        }
         let bytes = try Self.specJSON(spec)
         do {
             guard try Sys.stat(dir).kind == .directory else {

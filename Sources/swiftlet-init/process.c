@@ -206,9 +206,15 @@ static int step_identity(const struct plan *p, const struct process_ctx *ctx, st
     if (p->has_caps && caps_drop_bounding(p->caps[PLAN_CAP_BOUNDING], ctx->last_cap, f) < 0)
         return -1;
     if (setgroups(p->ngroups, p->groups) < 0) {
-        /* A user namespace whose setgroups is "deny" keeps the groups it has (rootless). */
-        if (!(errno == EPERM && setgroups_denied()))
-            return fail_errno(f, errno, "setgroups (%zu groups)", p->ngroups);
+        /* A user namespace whose setgroups is "deny" (rootless, a single gid mapping written
+         * without privilege) keeps the groups it has; groups asked for cannot be given there,
+         * and that is an error, never a process without them (docs/rootless.md). */
+        int err = errno;
+        if (!(err == EPERM && setgroups_denied()))
+            return fail_errno(f, err, "setgroups (%zu groups)", p->ngroups);
+        if (p->ngroups > 0)
+            return fail_errno(f, err, "process.user.additionalGids: setgroups is \"deny\" in this user namespace "
+                                      "(a rootless single gid mapping): %zu groups cannot be set", p->ngroups);
     }
     if (p->has_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
         return fail_errno(f, errno, "prctl PR_SET_KEEPCAPS");

@@ -14,7 +14,7 @@ struct Audit: ParsableCommand {
     @Option(help: "Output format: text or json.") var format: LogFormat = .text
 
     func run() throws {
-        let result = try top.globals.runtime().audit(bundle: bundle)
+        let result = try top.globals.runtime(needsState: false).audit(bundle: bundle)
         let output = format == .json ? try AuditReport.json(result.findings, bundle: result.bundle)
             : AuditReport.text(result.findings, bundle: result.bundle)
         print(output, terminator: "")

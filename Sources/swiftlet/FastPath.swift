@@ -37,7 +37,7 @@ struct FastCommandLine {
 
     /// runc's global options (the same names as `GlobalOptions`).
     struct GlobalValues {
-        var root = GlobalOptions.defaultRoot
+        var root: String?
         var log: String?
         var logFormat = LogFormat.text
         var debug = false

@@ -15,6 +15,6 @@ struct Spec: ParsableCommand {
     var caps: [String] = []
 
     func run() throws {
-        try top.globals.runtime().writeSpec(bundle: bundle, rootless: rootless, hardened: hardened, capabilities: caps)
+        try top.globals.runtime(needsState: false).writeSpec(bundle: bundle, rootless: rootless, hardened: hardened, capabilities: caps)
     }
 }

@@ -101,10 +101,9 @@ struct Swiftlet: ParsableCommand {
 
 /// runc's global flags.
 struct GlobalOptions: ParsableArguments {
-    static let defaultRoot = "/run/swiftlet"
-
-    @Option(help: "Root directory for container state.", completion: .directory)
-    var root: String = defaultRoot
+    @Option(help: "Root directory for container state (default: /run/swiftlet, or $XDG_RUNTIME_DIR/swiftlet when not root).",
+            completion: .directory)
+    var root: String?
 
     @Option(help: "Write errors and debug lines to this file (engines read it).", completion: .file())
     var log: String?
@@ -122,20 +121,26 @@ struct GlobalOptions: ParsableArguments {
                                valueName: "PATH"))
     var criu: String?
 
-    @Option(help: ArgumentHelp("runc's rootless mode (true, false or auto): accepted; swiftlet runs as root and never ignores cgroup permission errors, so it changes nothing.",
+    @Option(help: ArgumentHelp("runc's rootless mode (true, false or auto): accepted and unused; swiftlet decides by its own uid (docs/rootless.md).",
                                valueName: "MODE"))
     var rootless: RootlessMode?
 
-    func runtime() throws -> Runtime {
-        try Self.makeRuntime(root: root, log: log, logFormat: logFormat, debug: debug, systemdCgroup: systemdCgroup)
+    /// The runtime for a command; `needsState: false` for those that never touch the state
+    /// root (`spec`, `audit`), which then work without a usable default root.
+    func runtime(needsState: Bool = true) throws -> Runtime {
+        try Self.makeRuntime(root: root, log: log, logFormat: logFormat, debug: debug, systemdCgroup: systemdCgroup,
+                             needsState: needsState)
     }
 
-    static func makeRuntime(root: String, log: String?, logFormat: LogFormat, debug: Bool, systemdCgroup: Bool) throws -> Runtime {
+    /// `root` nil: the default (`StateRoot`), resolved only for a command that needs it.
+    static func makeRuntime(root: String?, log: String?, logFormat: LogFormat, debug: Bool, systemdCgroup: Bool,
+                            needsState: Bool = true) throws -> Runtime {
         if systemdCgroup {
             throw RuntimeError("--systemd-cgroup is not supported yet; use the cgroupfs driver (omit the flag)")
         }
+        let resolved = try root ?? (needsState ? StateRoot.resolveDefault() : StateRoot.system)
         let logger = Logger(path: log, format: logFormat, debug: debug)
-        return Runtime(root: root, warn: { logger.warning($0) }, debug: { logger.debugLine($0) })
+        return Runtime(root: resolved, warn: { logger.warning($0) }, debug: { logger.debugLine($0) })
     }
 }
 

@@ -47,6 +47,8 @@ check() {
 _check_main() {
     CHECK_NAME=$1
     CHECK_IDS=()
+    # State roots other than $STATE the check's containers use (rootless.sh: the user's).
+    EXTRA_STATE_ROOTS=()
     DEFERS=()
     MARK="$RUN_ID-$CHECK_NO"
     OUT='' ERR='' RC=0
@@ -166,7 +168,7 @@ _mounts_under() {
 _find_leaks() {
     local out=() id pids n
     for id in "${CHECK_IDS[@]}"; do
-        if [ -n "$(find "$STATE" \( -name "$id" -o -name "$id.*" \) -print -quit 2>/dev/null)" ]; then
+        if [ -n "$(find "$STATE" "${EXTRA_STATE_ROOTS[@]}" \( -name "$id" -o -name "$id.*" \) -print -quit 2>/dev/null)" ]; then
             out+=("state of $id under --root")
         fi
         n=$(_cgroup_dirs "$id" | wc -l)
@@ -198,7 +200,7 @@ _force_clean() {
             rmdir "$d" 2>/dev/null || { sleep 0.3; rmdir "$d" 2>/dev/null; } ||
                 echo "# could not remove cgroup $d"
         done
-        find "$STATE" \( -name "$id" -o -name "$id.*" \) -prune -exec rm -rf {} + 2>/dev/null
+        find "$STATE" "${EXTRA_STATE_ROOTS[@]}" \( -name "$id" -o -name "$id.*" \) -prune -exec rm -rf {} + 2>/dev/null
     done
     for m in $(_mounts_under "$T" | sort -r); do
         umount -l "$m" 2>/dev/null || echo "# could not unmount $m"

@@ -43,4 +43,9 @@ struct ChildContext {
     var idmappedMounts: [Int: Int32] = [:]
     /// linux.netDevices: the init waits for GO while the runtime moves them into its namespace.
     var waitForNetDevices = false
+    /// The setup runs in a user namespace other than the initial one: the container's own (new
+    /// or joined), or the runtime's (rootless podman runs it as root of the user's namespace).
+    /// mknod is refused there (device nodes are bound from the host) and sysfs can only be
+    /// mounted with a network namespace of that user namespace (docs/rootless.md).
+    var inUserNamespace = false
 }

@@ -33,6 +33,9 @@ struct ExecContext {
     var memoryPolicy: LinuxMemoryPolicy? = nil
     /// process.execCPUAffinity's final mask (or every CPU: ExecAffinity), applied by swiftlet-init.
     var finalAffinity: [UInt8]? = nil
+    /// Rootless: `joins` includes the pid namespace, which this child joins along with the
+    /// others and then clones the real process into (CLONE_PARENT), handing its pidfd over.
+    var pidByChild = false
 }
 
 /// The child side of `exec`: joins the container and executes swiftlet-init in DIRECT mode,
@@ -51,7 +54,9 @@ struct ExecContext {
 ///     /proc/<pid>/ns/* file at a time (user first, mount last) on older kernels. The pid
 ///     namespace was joined by the runtime for this child before clone3 (setns(CLONE_NEWPID)
 ///     only affects children). In a user namespace, become its root (uid/gid 0), so the
-///     capabilities survive the execve of swiftlet-init.
+///     capabilities survive the execve of swiftlet-init. Rootless, the runtime cannot join
+///     the pid namespace for it (or not leave it again): this child joins it with the rest
+///     and clones the process into it (`cloneIntoPidNamespace`), which goes on from here.
 ///  4. chroot into the init's root: after pivot_root that is the mount namespace's root,
 ///     which setns(CLONE_NEWNS) already made ours, but with --no-pivot, or without a mount
 ///     namespace, only the init's root is the container's root.
@@ -85,6 +90,7 @@ enum ExecSetup {
                 try Sys.setresuid(0)
             }
         }
+        if c.pidByChild { try cloneIntoPidNamespace(c) }
         try withContext("enter the container's root") {
             try Sys.fchdir(c.rootFD, path: "/proc/\(c.initPID)/root")
             try Sys.chroot(".")
@@ -96,6 +102,20 @@ enum ExecSetup {
         let terminal = c.process.terminal == true ? try openTerminal(c) : -1
         let executable = try ExecutableLookup.resolve(c.process)
         try execInit(c, terminalFD: terminal, executable: executable, procfs: procfs.root.raw)
+    }
+
+    /// Rootless: setns(CLONE_NEWPID) only decided where this process's children go. The first
+    /// stage clones the process there as the runtime's child (CLONE_PARENT), sends its pidfd
+    /// and exits; the clone carries on with the setup. ChildSetup's first stage does the same.
+    static func cloneIntoPidNamespace(_ c: ExecContext) throws {
+        let child = try withContext("exec: clone into the container's pid namespace") { try Sys.clone3(flags: Linux.CLONE_PARENT) }
+        if child.pid == 0 {
+            try Sys.prctl(Linux.PR_SET_PDEATHSIG, UInt(Linux.SIGKILL))
+            return
+        }
+        let pidfd = FileDescriptor(child.pidfd)
+        try Sys.send(c.syncFD, swl_msg(type: SWL_MSG_CHILD_PID, pid: child.pid), attaching: pidfd.raw)
+        Sys.exit(0)
     }
 
     /// The `/proc/<pid>/ns/` file name of each namespace type.

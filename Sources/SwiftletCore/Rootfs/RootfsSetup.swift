@@ -36,7 +36,7 @@ struct RootfsSetup {
 
         let performer = MountPerformer(
             rootfs: c.rootfs, root: root.raw, bundle: c.bundle, cgroupMode: c.cgroupMode,
-            cgroupPaths: c.cgroupDirectories, inUserNamespace: c.namespaces.isPrivate(.user),
+            cgroupPaths: c.cgroupDirectories, inUserNamespace: c.inUserNamespace,
             privateNetwork: c.namespaces.isPrivate(.network), mountLabel: c.mountLabel, idmapped: c.idmappedMounts,
             sources: sources)
         var hasDevpts = false
@@ -57,7 +57,7 @@ struct RootfsSetup {
                 devIsBind = true
             }
         }
-        let devices = DeviceCreator(root: root.raw, inUserNamespace: c.namespaces.isPrivate(.user))
+        let devices = DeviceCreator(root: root.raw, inUserNamespace: c.inUserNamespace)
         if !devIsBind { try devices.createDefaults(hasDevpts: hasDevpts) }
         for (i, device) in (c.spec.linux?.devices ?? []).enumerated() {
             try devices.create(device, field: "linux.devices[\(i)]")

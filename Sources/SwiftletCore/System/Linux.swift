@@ -138,6 +138,7 @@ public enum Linux {
     public static let ENOSYS: Int32 = 38
     public static let ENOTEMPTY: Int32 = 39
     public static let EACCES: Int32 = 13
+    public static let EROFS: Int32 = 30
     public static let ELOOP: Int32 = 40
     public static let EXDEV: Int32 = 18
     public static let ECONNREFUSED: Int32 = 111

@@ -190,7 +190,7 @@ extension Sys {
         return try listDirectory(dir.raw, path: path)
     }
 
-    public enum FileKind: Equatable { case directory, regular, symlink, charDevice, blockDevice, fifo, socket, other }
+    public enum FileKind: Equatable, Sendable { case directory, regular, symlink, charDevice, blockDevice, fifo, socket, other }
 
     public struct FileInfo {
         public let kind: FileKind

@@ -177,6 +177,18 @@ extension Sys {
         return (start, state)
     }
 
+    /// The parent pid of a process (field 4 of /proc/PID/stat); nil when it does not exist.
+    public static func parentPID(_ pid: Int32) -> Int32? {
+        guard let text = try? readText("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
+        let rest = text[text.index(after: close)...].split(separator: " ")
+        return rest.count > 1 ? Int32(rest[1]) : nil
+    }
+
+    /// The pids /proc lists now (the runtime's pid namespace), unsorted.
+    public static func allPIDs() throws(SystemError) -> [Int32] {
+        try listDirectory("/proc").compactMap { Int32($0) }
+    }
+
     /// Sends a signal to a process group or pid (only for children the runtime itself spawned).
     public static func kill(_ pid: Int32, _ signal: Int32) {
         _ = Glibc.kill(pid, signal)
