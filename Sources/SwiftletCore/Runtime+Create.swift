@@ -313,7 +313,7 @@ struct Launch {
             seccompListenerFD: security.listener.raw,
             directExec: initMode == .direct, mountLabel: security.mountLabel,
             hostMount: record.hostMount, idmappedMounts: idmapped.trees, waitForNetDevices: !netDevices.isEmpty,
-            inUserNamespace: namespaces.isPrivate(.user) || rootless)
+            inUserNamespace: namespaces.isPrivate(.user) || rootless, runtimeOpensBindSources: !rootless)
 
         var flags = namespaces.singleClone ? namespaces.createFlags : 0
         if deferCgroupNS { flags &= ~Linux.CLONE_NEWCGROUP }

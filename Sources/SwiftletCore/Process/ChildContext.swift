@@ -48,4 +48,9 @@ struct ChildContext {
     /// mknod is refused there (device nodes are bound from the host) and sysfs can only be
     /// mounted with a network namespace of that user namespace (docs/rootless.md).
     var inUserNamespace = false
+    /// In a new user namespace the runtime opens the bind sources for the child, with its own
+    /// credentials (Rootfs/MountSources.swift): a privileged runtime reaches what the
+    /// container's root, an unprivileged uid on the host, may not. A rootless runtime has no
+    /// more than that uid itself, and the child opens them as before.
+    var runtimeOpensBindSources = true
 }

@@ -163,7 +163,8 @@ enum ChildSetup {
         }
         // In a user namespace the runtime opens the bind sources (Rootfs/MountSources.swift).
         var sources: [Int: Int32] = [:]
-        if c.namespaces.isPrivate(.user) && !MountSources.binds(c.spec.mounts, bundle: c.bundle).isEmpty {
+        if c.namespaces.isPrivate(.user) && c.runtimeOpensBindSources
+            && !MountSources.binds(c.spec.mounts, bundle: c.bundle).isEmpty {
             guard let hostPID else { throw RuntimeError("bind sources: cannot tell the runtime this process's pid (/proc/self)") }
             sources = try MountSources.receive(c.syncFD, mounts: c.spec.mounts, hostPID: hostPID)
         }
