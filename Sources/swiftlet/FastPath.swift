@@ -50,8 +50,7 @@ struct FastCommandLine {
     }
 
     static let globalFlags = ["--debug": "debug", "--systemd-cgroup": "systemd-cgroup"]
-    static let globalOptions = ["--root": "root", "--log": "log", "--log-format": "log-format", "--criu": "criu",
-                                "--rootless": "rootless"]
+    static let globalOptions = ["--root": "root", "--log": "log", "--log-format": "log-format", "--criu": "criu"]
 
     /// The grammar of a hot command. A switch rather than a dictionary of all of them: each
     /// grammar is a lazily initialized static, and only the one in use is built.
@@ -129,8 +128,7 @@ struct FastCommandLine {
         }
         g.debug = globals["debug"] != nil
         g.systemdCgroup = globals["systemd-cgroup"] != nil
-        // runc's --criu and --rootless: checked as ArgumentParser checks them (GlobalOptions).
-        if let rootless = globals["rootless"], RootlessMode(rawValue: rootless) == nil { return nil }
+        // runc's --rootless was taken out before (Swiftlet.takeRuncRootless); --criu is unused.
         return grammar.action(line, g)
     }
 }

@@ -40,11 +40,50 @@ struct Swiftlet: ParsableCommand {
         var arguments = Array(CommandLine.arguments.dropFirst())
         // runc's -v is --version (ArgumentParser only knows the long name).
         if arguments == ["-v"] { arguments = ["--version"] }
+        arguments = takeRuncRootless(arguments)
         let logger = Logger.fromArguments(arguments)
         logger.openDescriptors("start")
         let code = runCommand(arguments, logger: logger)
         logger.openDescriptors("exit")
         Foundation_exit(code)
+    }
+
+    /// runc's global `--rootless true|false|auto` (also `--rootless=MODE`), before the command:
+    /// accepted and unused (swiftlet decides by its own uid), and taken out here. It cannot be
+    /// an ArgumentParser option of the root command: `spec --rootless` is a flag of its own,
+    /// and the root's option would take it (and want a value). A value other than the three is
+    /// the one-line usage error.
+    static func takeRuncRootless(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        var i = 0
+        while i < arguments.count {
+            let arg = arguments[i]
+            var value: String?
+            var width = 1
+            if arg == "--rootless" {
+                value = i + 1 < arguments.count ? arguments[i + 1] : ""
+                width = 2
+            } else if arg.hasPrefix("--rootless=") {
+                value = String(arg.dropFirst("--rootless=".count))
+            }
+            if let value {
+                guard RootlessMode(rawValue: value) != nil else {
+                    Sys.writeStandardError("swiftlet: --rootless: invalid value \"\(value)\" (true, false or auto)\n")
+                    Foundation_exit(1)
+                }
+                i += width
+                continue
+            }
+            out.append(arg)
+            if FastCommandLine.globalOptions[arg] != nil, i + 1 < arguments.count {
+                out.append(arguments[i + 1])
+                i += 2
+                continue
+            }
+            if !arg.hasPrefix("-") { return out + arguments[(i + 1)...] }  // the command: the rest is its own
+            i += 1
+        }
+        return out
     }
 
     /// The status of a failure of swiftlet itself: 255 for `exec` and `run`, whose status is
@@ -120,10 +159,6 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("runc's path to criu, for checkpoint and restore, which swiftlet does not have: accepted and unused.",
                                valueName: "PATH"))
     var criu: String?
-
-    @Option(help: ArgumentHelp("runc's rootless mode (true, false or auto): accepted and unused; swiftlet decides by its own uid (docs/rootless.md).",
-                               valueName: "MODE"))
-    var rootless: RootlessMode?
 
     /// The runtime for a command; `needsState: false` for those that never touch the state
     /// root (`spec`, `audit`), which then work without a usable default root.

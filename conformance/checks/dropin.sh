@@ -541,3 +541,18 @@ dropin_caps_runtime_lacks() {
     expect_nothing_left
 }
 check caps_runtime_lacks dropin_caps_runtime_lacks
+
+# runc's global `--rootless MODE` (before the command) is accepted, and `spec --rootless`
+# stays spec's own flag: it writes a user namespace with the caller's id. (A bad mode is
+# refused by swiftlet; runc 1.1.5 only looks at it where it decides on cgroups, so that is
+# not asserted here.)
+dropin_global_rootless() {
+    mkdir -p "$T/spec"
+    expect_exit 0 rt --rootless true list -q
+    (cd "$T/spec" && rt spec --rootless) > "$T/.spec.out" 2>&1 || fail "spec --rootless failed: $(cat "$T/.spec.out")"
+    expect_eq "$(jq -r '[.linux.namespaces[].type] | index("user") != null' "$T/spec/config.json")" true "a user namespace in spec --rootless"
+    expect_eq "$(jq -r '.linux.uidMappings[0].hostID' "$T/spec/config.json")" "$(id -u)" "uidMappings[0].hostID of spec --rootless"
+    rm -f "$T/spec/config.json"
+    (cd "$T/spec" && rt --rootless auto spec --rootless) > "$T/.spec.out" 2>&1 || fail "--rootless auto spec --rootless failed: $(cat "$T/.spec.out")"
+}
+check global_rootless dropin_global_rootless
