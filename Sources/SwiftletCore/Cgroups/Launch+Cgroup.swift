@@ -25,6 +25,8 @@ extension Launch {
                 return nil
             }
         }
+        // A cgroup made below a frozen parent is frozen from birth (checked again here).
+        try Launch.refuseFrozen(manager)
         do {
             for warning in try manager.apply(resources) { runtime.warn(warning) }
         } catch {
