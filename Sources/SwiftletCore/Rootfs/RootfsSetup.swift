@@ -44,7 +44,9 @@ struct RootfsSetup {
             }
         }
         let devices = DeviceCreator(root: root.raw, inUserNamespace: c.inUserNamespace)
-        if !devIsBind { try devices.createDefaults(hasDevpts: hasDevpts) }
+        if !devIsBind {
+            try devices.createDefaults(hasDevpts: hasDevpts, configured: Set((c.spec.linux?.devices ?? []).map(\.path)))
+        }
         for (i, device) in (c.spec.linux?.devices ?? []).enumerated() {
             try devices.create(device, field: "linux.devices[\(i)]")
         }
