@@ -256,7 +256,8 @@ struct Launch {
             stateTemplate: record, deferCgroupNamespace: deferCgroupNS, seccomp: security.seccomp,
             seccompListenerFD: security.listener.raw,
             directExec: spec.annotations?[Runtime.noInitAnnotation] == "false", mountLabel: security.mountLabel,
-            inUserNamespace: namespaces.isPrivate(.user) || rootless)
+            inUserNamespace: namespaces.isPrivate(.user) || rootless,
+            unifiedCgroupDirectory: mode == .unified ? manager?.description.unified?.directory : nil)
 
         var flags = namespaces.singleClone ? namespaces.createFlags : 0
         if deferCgroupNS { flags &= ~Linux.CLONE_NEWCGROUP }

@@ -42,4 +42,8 @@ struct ChildContext {
     /// mknod is refused there (device nodes are bound from the host) and sysfs can only be
     /// mounted with a network namespace of that user namespace (docs/rootless.md).
     var inUserNamespace = false
+    /// The container's cgroup in the unified hierarchy on a unified host (nil: none of its
+    /// own): what a `cgroup` mount binds where cgroup2 cannot be mounted (a user namespace
+    /// without a cgroup namespace of its own; docs/rootless.md "Mounts and devices").
+    var unifiedCgroupDirectory: String? = nil
 }

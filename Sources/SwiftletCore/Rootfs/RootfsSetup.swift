@@ -33,7 +33,8 @@ struct RootfsSetup {
         let performer = MountPerformer(
             rootfs: c.rootfs, root: root.raw, bundle: c.bundle, cgroupMode: c.cgroupMode,
             cgroupPaths: c.cgroupDirectories, inUserNamespace: c.inUserNamespace,
-            privateNetwork: c.namespaces.isPrivate(.network), mountLabel: c.mountLabel)
+            privateNetwork: c.namespaces.isPrivate(.network), mountLabel: c.mountLabel,
+            unifiedCgroup: c.unifiedCgroupDirectory)
         var hasDevpts = false
         var devIsBind = false
         for (i, mount) in (c.spec.mounts ?? []).enumerated() {
