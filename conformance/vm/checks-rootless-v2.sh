@@ -8,17 +8,21 @@
 . "$CONF_DIR/vm/lib-vm.sh"
 . "$CONF_DIR/lib/rootless.sh"
 
-# _rlv2_delegate: a subtree $RLV2 = /sys/fs/cgroup/swc-rl-<mark> with memory and pids enabled
-# for its children, chowned to the user (the directory, cgroup.procs, cgroup.threads,
-# cgroup.subtree_control: cgroup-v2.rst "Delegation"), and $RLV2/shell where the runtime runs
-# (RL_CGROUP); removed when the check ends.
+# _rlv2_delegate: a parent cgroup /sys/fs/cgroup/swc-rl-<mark> that offers its children memory
+# and pids only, and below it the subtree $RLV2 chowned to the user (the directory,
+# cgroup.procs, cgroup.threads, cgroup.subtree_control: cgroup-v2.rst "Delegation"), with
+# $RLV2/shell where the runtime runs (RL_CGROUP); all removed when the check ends. The user
+# may enable in $RLV2 what the parent offers, and nothing else.
 _rlv2_delegate() {
     need_controller memory
     need_controller pids
-    RLV2="/sys/fs/cgroup/swc-rl-$MARK"
+    local parent="/sys/fs/cgroup/swc-rl-$MARK"
+    mkdir "$parent" || fail "cannot make $parent"
+    defer "rmdir '$parent' 2> /dev/null"
+    echo "+memory +pids" > "$parent/cgroup.subtree_control" || fail "cannot enable memory and pids in $parent"
+    RLV2="$parent/user"
     mkdir "$RLV2" || fail "cannot make $RLV2"
     defer "rmdir '$RLV2' 2> /dev/null"
-    echo "+memory +pids" > "$RLV2/cgroup.subtree_control" || fail "cannot enable memory and pids in $RLV2"
     mkdir "$RLV2/shell" || fail "cannot make $RLV2/shell"
     defer "_rlv2_empty '$RLV2/shell'; rmdir '$RLV2/shell' 2> /dev/null"
     chown "$RL_UID:$RL_GID" "$RLV2" "$RLV2/cgroup.procs" "$RLV2/cgroup.threads" "$RLV2/cgroup.subtree_control" \
@@ -68,8 +72,8 @@ rootless_v2_delegated() {
 }
 check delegated rootless_v2_delegated
 
-# A controller the subtree was not given (cpu) cannot take the config's limit: refused with
-# the field, nothing left.
+# A controller the delegated subtree is not offered (cpu: its parent enables memory and pids
+# only) cannot take the config's limit: refused with the field, nothing left.
 rootless_v2_controller_missing() {
     _rl_setup
     _rlv2_delegate
