@@ -86,3 +86,18 @@ rootless_v2_controller_missing() {
     rl_expect_nothing_left
 }
 check controller_missing rootless_v2_controller_missing
+
+# CVE-2023-25809 class: without a cgroup namespace of its own the container cannot mount
+# cgroup2; its /sys/fs/cgroup must then show its own cgroup (as a cgroup namespace would),
+# read-only as the config asks, and none of the host's cgroups.
+# runc 1.1.5 FAILS this: it binds the host's whole /sys/fs/cgroup (read-only), so the
+# container sees every cgroup of the host and not its own at the top.
+rootless_v2_cgroup_mount_own() {
+    _rl_setup
+    _rlv2_delegate
+    rl_bundle_new
+    bundle_set '.linux.resources = {pids: {limit: 42}}'
+    rl_inside 'cat /sys/fs/cgroup/pids.max; ls /sys/fs/cgroup | grep -c "^swc-rl-"; echo 1 > /sys/fs/cgroup/pids.max 2>/dev/null && echo wrote; true'
+    expect_eq "$OUT" $'42\n0' "pids.max at the top of /sys/fs/cgroup, host cgroups seen, a write"
+}
+check cgroup_mount_own rootless_v2_cgroup_mount_own
