@@ -313,7 +313,8 @@ struct Launch {
             seccompListenerFD: security.listener.raw,
             directExec: initMode == .direct, mountLabel: security.mountLabel,
             hostMount: record.hostMount, idmappedMounts: idmapped.trees, waitForNetDevices: !netDevices.isEmpty,
-            inUserNamespace: namespaces.isPrivate(.user) || rootless, runtimeOpensBindSources: !rootless)
+            inUserNamespace: namespaces.isPrivate(.user) || rootless, runtimeOpensBindSources: !rootless,
+            unifiedCgroupDirectory: mode == .unified ? manager?.description.unified?.directory : nil)
 
         var flags = namespaces.singleClone ? namespaces.createFlags : 0
         if deferCgroupNS { flags &= ~Linux.CLONE_NEWCGROUP }

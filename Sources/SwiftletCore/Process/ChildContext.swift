@@ -53,4 +53,8 @@ struct ChildContext {
     /// container's root, an unprivileged uid on the host, may not. A rootless runtime has no
     /// more than that uid itself, and the child opens them as before.
     var runtimeOpensBindSources = true
+    /// The container's cgroup in the unified hierarchy on a unified host (nil: none of its
+    /// own): what a `cgroup` mount binds where cgroup2 cannot be mounted (a user namespace
+    /// without a cgroup namespace of its own; docs/rootless.md "Mounts and devices").
+    var unifiedCgroupDirectory: String? = nil
 }

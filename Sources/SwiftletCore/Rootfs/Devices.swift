@@ -24,8 +24,13 @@ struct DeviceCreator {
         ("/dev/stdout", "/proc/self/fd/1"), ("/dev/stderr", "/proc/self/fd/2"),
     ]
 
-    func createDefaults(hasDevpts: Bool) throws {
-        for device in Self.defaults { try create(device, field: "linux.devices (default \(device.path))") }
+    /// The default devices but those `linux.devices` lists itself (`configured`, by path):
+    /// the config's entry is made instead, as runc merges them. (Rootless, a second bind over
+    /// the default's bind could not replace it.)
+    func createDefaults(hasDevpts: Bool, configured: Set<String> = []) throws {
+        for device in Self.defaults where !configured.contains(device.path) {
+            try create(device, field: "linux.devices (default \(device.path))")
+        }
         for (link, target) in Self.links { try symlink(link, target) }
         if Sys.exists("/proc/kcore") { try symlink("/dev/core", "/proc/kcore") }
         if hasDevpts { try symlink("/dev/ptmx", "pts/ptmx", replace: true) }
@@ -86,6 +91,10 @@ struct DeviceCreator {
     }
 
     private func bindHostDevice(_ path: String, dir: Int32, name: String) throws {
+        // Already the host's node there (a /dev bound from the host, as rootless podman's
+        // --privileged has it; the user may not unlink it): nothing to do. Same type and
+        // numbers as the host's node at that path, which the user could open on the host anyway.
+        if try Self.isHostNode(path, dir: dir, name: name) { return }
         _ = try Sys.openat(dir, name, Linux.O_CREAT | Linux.O_WRONLY | Linux.O_NOFOLLOW, mode: 0o644, display: path)
         let target = try Sys.openat(dir, name, Linux.O_PATH | Linux.O_NOFOLLOW, display: path)
         guard try Sys.fstat(target.raw, path: path).kind == .regular else {
@@ -97,6 +106,23 @@ struct DeviceCreator {
 }
 
 extension DeviceCreator {
+    /// Whether `name` in `dir` is a device node with the type and numbers of the host's `path`
+    /// (false when either is missing or not a device).
+    static func isHostNode(_ path: String, dir: Int32, name: String) throws -> Bool {
+        let here: Sys.FileInfo
+        do {
+            let node = try Sys.openat(dir, name, Linux.O_PATH | Linux.O_NOFOLLOW, display: path)
+            here = try Sys.fstat(node.raw, path: path)
+        } catch {
+            if error.errno == Linux.ENOENT { return false }
+            throw RuntimeError(path, error)
+        }
+        guard here.kind == .charDevice || here.kind == .blockDevice else { return false }
+        let host: Sys.FileInfo
+        do { host = try Sys.stat(path, followSymlinks: false) } catch { return false }
+        return host.kind == here.kind && host.rdevMajor == here.rdevMajor && host.rdevMinor == here.rdevMinor
+    }
+
     /// Device cgroup rules appended after `linux.resources.devices` (runc's AllowedDevices,
     /// without its /dev/net/tun): mknod of any device, so the runtime can make the nodes, and
     /// the default devices and the container's ptys stay usable under a deny-all rule.

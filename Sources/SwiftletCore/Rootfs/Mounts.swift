@@ -18,6 +18,8 @@ struct MountPerformer {
     /// Bind sources the runtime opened for a container in a user namespace, by `mounts` index
     /// (`MountSources`): O_PATH descriptors in this mount namespace, used instead of the path.
     var sources: [Int: Int32] = [:]
+    /// The container's own cgroup on a unified host, for `cgroupBindFallback`.
+    var unifiedCgroup: String? = nil
 
     /// Mounts one entry of `mounts`. Returns true when it mounted a tmpfs on /dev (devices are
     /// then created by the runtime).
@@ -188,8 +190,12 @@ struct MountPerformer {
         base.data = []
         if cgroupMode == .unified {
             let fsOptions = MountOptions(copying: base, data: [])
-            try filesystem(Mount(destination: mount.destination, type: "cgroup2", source: "cgroup", options: nil),
-                           type: "cgroup2", options: fsOptions, context: context)
+            do {
+                try filesystem(Mount(destination: mount.destination, type: "cgroup2", source: "cgroup", options: nil),
+                               type: "cgroup2", options: fsOptions, context: context)
+            } catch let error as RuntimeError where inUserNamespace && (error.errno == Linux.EPERM || error.errno == Linux.EBUSY) {
+                try cgroupBindFallback(mount, options: base, context: context)
+            }
             return
         }
         var tmpfs = base
@@ -221,6 +227,28 @@ struct MountPerformer {
             try remountBind(path: InRoot.procPath(top.raw), flags: Linux.MS_RDONLY | (base.remountFlags), context: context,
                             display: mount.destination)
         }
+    }
+}
+
+extension MountPerformer {
+    /// A user namespace may mount cgroup2 only for a cgroup namespace it owns. Without one
+    /// (rootless, or the runtime in rootless podman's namespace) the `cgroup` mount is a bind of
+    /// the container's own cgroup, as a cgroup namespace would show it, or, without a cgroup of
+    /// its own, an empty tmpfs: never the host's /sys/fs/cgroup, whose cgroups a writable bind
+    /// would hand over (runc's fallback binds all of it: CVE-2023-25809).
+    /// docs/rootless.md "Mounts and devices".
+    func cgroupBindFallback(_ mount: Mount, options: MountOptions, context: String) throws {
+        guard let unifiedCgroup else {
+            var tmpfs = options
+            tmpfs.data = ["mode=755"]
+            try filesystem(Mount(destination: mount.destination, type: "tmpfs", source: "tmpfs", options: nil),
+                           type: "tmpfs", options: tmpfs, context: context)
+            return
+        }
+        var bind = options
+        bind.flags |= Linux.MS_BIND
+        try self.bind(Mount(destination: mount.destination, type: "bind", source: unifiedCgroup, options: nil),
+                      options: bind, context: context)
     }
 }
 

@@ -38,7 +38,7 @@ struct RootfsSetup {
             rootfs: c.rootfs, root: root.raw, bundle: c.bundle, cgroupMode: c.cgroupMode,
             cgroupPaths: c.cgroupDirectories, inUserNamespace: c.inUserNamespace,
             privateNetwork: c.namespaces.isPrivate(.network), mountLabel: c.mountLabel, idmapped: c.idmappedMounts,
-            sources: sources)
+            sources: sources, unifiedCgroup: c.unifiedCgroupDirectory)
         var hasDevpts = false
         var devIsBind = false
         var devReadonly = false
@@ -58,7 +58,9 @@ struct RootfsSetup {
             }
         }
         let devices = DeviceCreator(root: root.raw, inUserNamespace: c.inUserNamespace)
-        if !devIsBind { try devices.createDefaults(hasDevpts: hasDevpts) }
+        if !devIsBind {
+            try devices.createDefaults(hasDevpts: hasDevpts, configured: Set((c.spec.linux?.devices ?? []).map(\.path)))
+        }
         for (i, device) in (c.spec.linux?.devices ?? []).enumerated() {
             try devices.create(device, field: "linux.devices[\(i)]")
         }

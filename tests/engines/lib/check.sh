@@ -3,7 +3,7 @@
 # (lib/runcheck.sh) with a timeout; `fail` prints the reason and ends it, `skip` ends it
 # without a verdict when the host lacks what the check needs (the `host_*` probes below).
 #
-# Environment of a check: ENGINE (podman, docker, containerd), RT (swiftlet or runc: the
+# Environment of a check: ENGINE (podman, docker, containerd, podman-rootless), RT (swiftlet or runc: the
 # runtime's name as the engine knows it), RT_BIN (its path), RT_ROOT (the state root the engine
 # makes the runtime use), WORK (the run's scratch directory), T (this check's directory),
 # IMAGE (the local image's name), ENGINE_TIMEOUT (seconds one engine command may take).
@@ -99,6 +99,14 @@ host_cgroup() {
     else
         grep -qw "$1" /sys/fs/cgroup/cgroup.controllers 2>/dev/null
     fi
+}
+
+# rootless_cgroups_or_skip: rootless podman's containers get cgroups only on a cgroup v2 host
+# with a subtree delegated to the user (docs/rootless.md "Cgroups"); on v1 or hybrid podman
+# gives them none and refuses limits and pause itself.
+rootless_cgroups_or_skip() {
+    [ "$ENGINE" != podman-rootless ] || [ "$(host_cgroup_version)" = 2 ] ||
+        skip "rootless podman on a cgroup v1 or hybrid host: the user may not create cgroups, so its containers get no limits and no freezer"
 }
 
 # host_cfs_bandwidth: true if the cpu controller has CFS bandwidth control (CONFIG_CFS_BANDWIDTH),

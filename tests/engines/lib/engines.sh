@@ -74,6 +74,67 @@ remove_parent_cgroups() {
 # RT_ROOT for podman: conmon and podman never pass --root, so the runtime's default.
 podman_rt_root() { case $1 in swiftlet) echo /run/swiftlet ;; runc) echo /run/runc ;; esac; }
 
+# ---- rootless podman: the same podman as an unprivileged user (docs/rootless.md) ---------------
+# $ROOTLESS_USER (cloudsdk) runs podman with setpriv and a clean environment: HOME,
+# XDG_RUNTIME_DIR (0700, the user's) and the storage under $WORK/podman-rootless. podman makes one
+# user namespace for the user (a "pause" process holds it; its pid in
+# $XDG_RUNTIME_DIR/libpod/tmp/pause.pid) and runs conmon and the runtime in it as uid 0; the
+# runtime's default root is then $XDG_RUNTIME_DIR/<runtime>.
+
+PRL_USER=${ROOTLESS_USER:-cloudsdk}
+PRL=$WORK/podman-rootless
+
+# podman_rootless_as COMMAND...: COMMAND as the user, in the rootless podman environment.
+podman_rootless_as() {
+    setpriv --reuid="$(id -u "$PRL_USER")" --regid="$(id -g "$PRL_USER")" --clear-groups -- \
+        env -i PATH="$PATH" HOME="$PRL/home" USER="$PRL_USER" LOGNAME="$PRL_USER" \
+        XDG_RUNTIME_DIR="$PRL/xdg" XDG_CONFIG_HOME="$PRL/home/.config" \
+        CONTAINERS_CONF="$PRL/containers.conf" CONTAINERS_STORAGE_CONF="$PRL/storage.conf" \
+        CONTAINERS_REGISTRIES_CONF="$WORK/podman/registries.conf" "$@"
+}
+
+podman_rootless_eng() { podman_rootless_as timeout -k 5 "${ENGINE_TIMEOUT:-60}" podman "$@"; }
+
+# Where the user's podman cannot run: no such user, no user namespaces, no newuidmap or no
+# /etc/subuid range for it (podman maps the range into its namespace).
+podman_rootless_lacks() {
+    id -u "$PRL_USER" > /dev/null 2>&1 || { echo "no user $PRL_USER (set ROOTLESS_USER)"; return 0; }
+    command -v newuidmap > /dev/null || { echo "no newuidmap (Debian package uidmap)"; return 0; }
+    grep -qE "^($PRL_USER|$(id -u "$PRL_USER")):" /etc/subuid 2> /dev/null || { echo "/etc/subuid has no range for $PRL_USER"; return 0; }
+    command -v setpriv > /dev/null || { echo "no setpriv (util-linux)"; return 0; }
+    return 1
+}
+
+podman_rootless_up() {
+    local why
+    if why=$(podman_rootless_lacks); then echo "rootless podman cannot run here: $why"; return 1; fi
+    mkdir -p "$WORK/podman" "$PRL/home" "$PRL/xdg" "$PRL/storage"
+    conf_render registries.conf > "$WORK/podman/registries.conf" || return 1
+    conf_render containers-rootless.conf > "$PRL/containers.conf" || return 1
+    conf_render storage-rootless.conf > "$PRL/storage.conf" || return 1
+    chown -R "$PRL_USER:" "$PRL"
+    chmod 700 "$PRL/xdg"
+    chmod 755 "$WORK"
+    podman_rootless_as timeout 120 podman import -q "$WORK/rootfs.tar" "$IMAGE" > /dev/null
+}
+
+podman_rootless_down() {
+    [ -d "$PRL" ] || return 0
+    podman_rootless_eng rm -fa -t 0 > /dev/null 2>&1
+    podman_rootless_eng system reset -f > /dev/null 2>&1
+    # the pause process holding the user's namespace, if reset left it
+    local pid
+    pid=$(cat "$PRL/xdg/libpod/tmp/pause.pid" 2> /dev/null)
+    if [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(stat -c %u "/proc/$pid")" = "$(id -u "$PRL_USER")" ]; then
+        echo "killed the pause process $pid"
+        kill -KILL "$pid" 2> /dev/null
+    fi
+    return 0
+}
+
+# The runtime's default root as the user: $XDG_RUNTIME_DIR/<runtime>.
+podman_rootless_rt_root() { echo "$PRL/xdg/$1"; }
+
 # ---- Docker (dockerd + its own containerd + containerd-shim-runc-v2) ----------------------------
 
 docker_eng() { timeout -k 5 "${ENGINE_TIMEOUT:-60}" docker --host "unix://$WORK/docker/docker.sock" "$@"; }

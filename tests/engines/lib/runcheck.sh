@@ -9,6 +9,7 @@ cli_check() { :; }
 ctr_check() { :; }
 case $ENGINE in
     podman) podman_env; eng() { timeout -k 5 "$ENGINE_TIMEOUT" podman "$@"; } ;;
+    podman-rootless) eng() { podman_rootless_eng "$@"; } ;;
     docker) eng() { docker_eng "$@"; } ;;
     containerd) eng() { ctr_eng "$@"; } ;;
 esac
