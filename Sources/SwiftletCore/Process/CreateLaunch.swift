@@ -1,8 +1,9 @@
 import CSwiftlet
 import OCI
 
-/// The parent's side of one `create`: cgroup, clone3, the message loop with the child.
-struct Launch {
+/// The parent's side of one `create`: cgroup, clone3, the handshake with the child
+/// (Process/SyncProtocol.swift); the child's side is ChildSetup.
+struct CreateLaunch {
     let runtime: Runtime
     /// config.json as decoded; `prepareMountOptions` may leave options out of `mounts`.
     var spec: Spec
@@ -98,6 +99,9 @@ struct Launch {
                            errno: Linux.EBUSY)
     }
 
+    /// runtime-spec runtime.md "Create", the parent's steps in order: the cgroup (and resctrl
+    /// group), the security setup, clone3 of the child, its cgroups, GO where the child
+    /// waits for the runtime, then the handshake until swiftlet-init reports READY.
     mutating func run() throws -> Result {
         let store = runtime.store
         // nil: rootless without a cgroup of its own (RootlessCgroupPolicy).
@@ -136,7 +140,7 @@ struct Launch {
         var startConnection: FileDescriptor?
         if options.startAtOnce {
             let connection = try withContext("start socket") { try Sys.connectUnix(store.startSocket(record.id)) }
-            try withContext("start") { try Sys.send(connection.raw, swl_msg(type: SWL_MSG_START)) }
+            try withContext("start") { try SyncChannel(connection.raw).send(.start) }
             startConnection = consume connection
         }
         let context = ChildContext(
@@ -157,13 +161,12 @@ struct Launch {
         if deferCgroupNS { flags &= ~Linux.CLONE_NEWCGROUP }
         let child = try cloneInit(context, flags: flags, cgroupFD: cgroupFD, parentEnd: pair.first.raw)
         pidfds.append(child.pidfd)
-        var initPID = child.pid
-        var initPidfd = child.pidfd
-        try recordInit(initPID)
+        var initProcess = InitProcess(pid: child.pid, pidfd: child.pidfd)
+        try recordInit(initProcess.pid)
         // Before the child runs anything of the container's (a second stage inherits it).
-        if let rdt = record.intelRdt { try IntelRdt.join(rdt, pid: initPID) }
+        if let rdt = record.intelRdt { try IntelRdt.join(rdt, pid: initProcess.pid) }
         Fault.point("after-clone")
-        let parentEnd = pair.first.raw
+        let sync = SyncChannel(pair.first.raw)
         do { let childEnd = pair.second; _ = consume childEnd }
         // The parent's connection to the seccomp agent is not needed past the clone.
         _ = consume security
@@ -171,83 +174,96 @@ struct Launch {
         // it joins itself, the unified one by CLONE_INTO_CGROUP); the second stage of the
         // two-clone path inherits its cgroups.
         do {
-            try manager?.addProcess(initPID, besides: cgroupJoin, clonedIntoCgroup: cgroupFD >= 0)
+            try manager?.addProcess(initProcess.pid, besides: cgroupJoin, clonedIntoCgroup: cgroupFD >= 0)
         } catch {
             throw RuntimeError("cgroup: \(error)")
         }
         Fault.point("after-cgroup-join")
         if !namespaces.singleClone {
-            try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
+            try sync.send(.go)
         } else if namespaces.newUser || deferCgroupNS || !netDevices.isEmpty {
             if namespaces.newUser {
-                try writeIDMaps(pid: initPID)
+                try writeIDMaps(pid: initProcess.pid)
                 Fault.point("after-id-maps")
             }
-            try NetDevices.move(netDevices, into: initPID, pidfd: initPidfd)
-            try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
+            try NetDevices.move(netDevices, into: initProcess.pid, pidfd: initProcess.pidfd)
+            try sync.send(.go)
         }
 
-        var console: Int32 = -1
-        loop: while true {
-            var attached: Int32 = -1
-            let received = try withContext("read from container init") { try Sys.receive(parentEnd, attachedFD: &attached) }
-            // Whatever descriptor came along is closed unless a case below keeps it.
-            defer { if attached >= 0 { Sys.closeRaw(attached) } }
-            guard let msg = received else {
-                throw RuntimeError("container init exited before it was ready (\(LaunchSupport.exitDescription(pidfd: initPidfd, memoryLimit: spec.linux?.resources?.memory?.limit)))")
-            }
-            switch msg.kind {
-            case SWL_MSG_READY:
-                Fault.point("before-ready")
-                break loop
-            case SWL_MSG_ERROR:
-                throw RuntimeError(msg.message, errno: msg.err)
-            case SWL_MSG_NEED_MAPS:
-                try writeIDMaps(pid: msg.pid)
-                Fault.point("after-id-maps")
-                try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
-            case SWL_MSG_CHILD_PID:
-                guard attached >= 0 else { throw RuntimeError("container init: no pidfd received") }
-                _ = try? Sys.wait(pidfd: child.pidfd)  // the first stage exits right after sending this
-                initPID = msg.pid
-                initPidfd = attached
-                attached = -1
-                pidfds.append(initPidfd)
-                try recordInit(initPID)
-                if !netDevices.isEmpty {
-                    try NetDevices.move(netDevices, into: initPID, pidfd: initPidfd)
-                    try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
-                }
-            case SWL_MSG_CONSOLE:
-                guard attached >= 0 else { throw RuntimeError("process.terminal: no pty master received") }
-                if let socket = options.consoleSocket {
-                    try LaunchSupport.sendConsole(attached, to: socket)
-                } else {
-                    console = attached
-                    attached = -1
-                }
-            case SWL_MSG_NEED_SOURCES:
-                try MountSources.send(MountSources.binds(spec.mounts, bundle: record.bundle), to: parentEnd, pid: msg.pid)
-            case SWL_MSG_HOOKS:
-                var state = record
-                state.pid = initPID
-                let json = try Runtime.specState(state, status: .creating, pid: initPID)
-                try HookRunner.run(spec.hooks?.prestart, kind: "prestart", state: json)
-                try HookRunner.run(spec.hooks?.createRuntime, kind: "createRuntime", state: json)
-                try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO))
-            default:
-                throw RuntimeError("container init sent unknown message \(msg.type)")
-            }
-        }
-        Sys.closeRaw(parentEnd)
+        let console = try handshake(sync, init: &initProcess, firstChild: child.pidfd)
+        do { let parentEnd = pair.first; _ = consume parentEnd }
         Fault.point("after-ready")
-        record.pid = initPID
-        record.initStartTime = Sys.processStat(initPID)?.startTime
+        record.pid = initProcess.pid
+        record.initStartTime = Sys.processStat(initProcess.pid)?.startTime
         record.creating = false
         pidfds = []
-        if initPidfd != child.pidfd { Sys.closeRaw(child.pidfd) }
-        return Result(record: record, pidfd: initPidfd, console: console, recorder: recorder,
+        if initProcess.pidfd != child.pidfd { Sys.closeRaw(child.pidfd) }
+        return Result(record: record, pidfd: initProcess.pidfd, console: console, recorder: recorder,
                       startConnection: startConnection?.take() ?? -1)
+    }
+
+    /// The container's first process as the runtime knows it: the clone, or after a two-clone
+    /// start the process the first stage cloned (`childPID`).
+    struct InitProcess {
+        var pid: Int32
+        var pidfd: Int32
+    }
+
+    /// The conversation with the child until swiftlet-init's READY (SyncProtocol.swift):
+    /// answers its requests (id maps, bind sources, runtime hooks), takes the pty master and a
+    /// second stage's pidfd. Returns the pty master when `run` keeps the terminal, else -1.
+    private mutating func handshake(_ sync: SyncChannel, init initProcess: inout InitProcess, firstChild: Int32) throws -> Int32 {
+        var console: Int32 = -1
+        let netDevices = spec.linux?.netDevices ?? [:]
+        let memoryLimit = spec.linux?.resources?.memory?.limit
+        var current = initProcess
+        defer { initProcess = current }
+        do {
+            try sync.converse(closed: {
+                RuntimeError("container init exited before it was ready (\(LaunchSupport.exitDescription(pidfd: current.pidfd, memoryLimit: memoryLimit)))")
+            }) { message in
+                switch message {
+                case .ready:
+                    Fault.point("before-ready")
+                    return .done
+                case .needMaps(let pid):
+                    try writeIDMaps(pid: pid)
+                    Fault.point("after-id-maps")
+                    try sync.send(.go)
+                case .childPID(let pid, let pidfd):
+                    _ = try? Sys.wait(pidfd: firstChild)  // the first stage exits right after sending this
+                    current = InitProcess(pid: pid, pidfd: pidfd.take())
+                    pidfds.append(current.pidfd)
+                    try recordInit(pid)
+                    if !netDevices.isEmpty {
+                        try NetDevices.move(netDevices, into: pid, pidfd: current.pidfd)
+                        try sync.send(.go)
+                    }
+                case .console(let master):
+                    if let socket = options.consoleSocket {
+                        try LaunchSupport.sendConsole(master.raw, to: socket)
+                    } else {
+                        console = master.take()
+                    }
+                case .needSources(let pid):
+                    try MountSources.send(MountSources.binds(spec.mounts, bundle: record.bundle), to: sync, pid: pid)
+                case .hooks:
+                    var state = record
+                    state.pid = current.pid
+                    let json = try Runtime.specState(state, status: .creating, pid: current.pid)
+                    try HookRunner.run(spec.hooks?.prestart, kind: "prestart", state: json)
+                    try HookRunner.run(spec.hooks?.createRuntime, kind: "createRuntime", state: json)
+                    try sync.send(.go)
+                case .error, .start, .started, .go, .mountSource, .mountSourceFailed:
+                    throw message.refused("container init")
+                }
+                return .next
+            }
+        } catch {
+            if console >= 0 { Sys.closeRaw(console) }
+            throw error
+        }
+        return console
     }
 
     /// Without a mount namespace: the rootfs bind in the host's namespace, recorded in
@@ -298,3 +314,6 @@ struct Launch {
     }
 
 }
+
+/// The name create's launch had before it moved here; other branches' code still uses it.
+typealias Launch = CreateLaunch

@@ -2,7 +2,8 @@ import CSwiftlet
 import OCI
 
 /// The parent's side of one `exec`: the container's namespaces, cgroups and root for a new
-/// child, and the conversation with it until the program runs.
+/// child, and the handshake with it (Process/SyncProtocol.swift) until the program runs; the
+/// child's side is ExecSetup.
 struct ExecLaunch {
     let runtime: Runtime
     let record: ContainerRecord
@@ -92,7 +93,7 @@ struct ExecLaunch {
             defer { try? Sys.unlink(socketPath) }
             return try Sys.connectUnix(socketPath)
         }
-        try withContext("exec socket") { try Sys.send(connection.raw, swl_msg(type: SWL_MSG_START)) }
+        try withContext("exec socket") { try SyncChannel(connection.raw).send(.start) }
 
         let affinity = try ExecAffinity.masks(process.execCPUAffinity)
         var context = ExecContext(
@@ -112,7 +113,7 @@ struct ExecLaunch {
         var pid = cloned.pid
         do { let childEnd = pair.second; _ = consume childEnd }
         do { _ = consume listener }
-        let parentEnd = pair.first.raw
+        let sync = SyncChannel(pair.first.raw)
 
         do {
             try cgroup?.addProcess(cloned.pid, besides: cgroupJoin, clonedIntoCgroup: cgroupFD >= 0)
@@ -120,47 +121,14 @@ struct ExecLaunch {
             throw RuntimeError("cgroup: \(error)")
         }
         if let rdt = record.intelRdt { try IntelRdt.join(rdt, pid: cloned.pid) }
-        try withContext("exec") { try Sys.send(parentEnd, swl_msg(type: SWL_MSG_GO)) }
+        try withContext("exec") { try sync.send(.go) }
 
-        var console: Int32 = -1
+        let console = try handshake(sync, pid: &pid, pidByChild: pidByChild)
         do {
-            loop: while true {
-                var attached: Int32 = -1
-                let received = try withContext("exec: read from the new process") { try Sys.receive(parentEnd, attachedFD: &attached) }
-                defer { if attached >= 0 { Sys.closeRaw(attached) } }
-                guard let msg = received else {
-                    throw RuntimeError("exec: the new process exited before it was ready (\(LaunchSupport.exitDescription(pidfd: child)))")
-                }
-                switch msg.kind {
-                case SWL_MSG_READY:
-                    break loop
-                case SWL_MSG_ERROR:
-                    throw RuntimeError(msg.message, errno: msg.err)
-                case SWL_MSG_CHILD_PID where pidByChild:
-                    // The first stage joined the pid namespace and cloned the process into it.
-                    guard attached >= 0 else { throw RuntimeError("exec: no pidfd received from the first stage") }
-                    _ = try? Sys.wait(pidfd: child)  // it exits right after sending this
-                    Sys.closeRaw(child)
-                    child = attached
-                    attached = -1
-                    pid = msg.pid
-                case SWL_MSG_CONSOLE:
-                    guard attached >= 0 else { throw RuntimeError("exec --tty: no pty master received") }
-                    if let socket = options.consoleSocket {
-                        try LaunchSupport.sendConsole(attached, to: socket)
-                    } else {
-                        console = attached
-                        attached = -1
-                    }
-                default:
-                    throw RuntimeError("exec: unexpected message \(msg.type) from the new process")
-                }
-            }
-            guard let reply = try withContext("exec", { try Sys.receive(connection.raw) }) else {
-                throw RuntimeError("exec: the new process exited before it ran the program (\(LaunchSupport.exitDescription(pidfd: child)))")
-            }
-            if reply.kind == SWL_MSG_ERROR { throw RuntimeError(reply.message, errno: reply.err) }
-            guard reply.kind == SWL_MSG_STARTED else { throw RuntimeError("exec: unexpected message \(reply.type) from the new process") }
+            let failure = try SyncChannel(connection.raw).startReply(closed: {
+                RuntimeError("exec: the new process exited before it ran the program (\(LaunchSupport.exitDescription(pidfd: child)))")
+            })
+            if let failure { throw failure }
         } catch {
             if console >= 0 { Sys.closeRaw(console) }
             throw error
@@ -168,6 +136,42 @@ struct ExecLaunch {
         let pidfdOfChild = FileDescriptor(child)
         child = -1
         return Started(pid: pid, pidfd: pidfdOfChild, console: console)
+    }
+
+    /// The conversation with the child until swiftlet-init's READY (SyncProtocol.swift): the
+    /// pty master, and rootless the pidfd of the process the child cloned into the pid
+    /// namespace. Returns the pty master when the runtime relays the terminal, else -1.
+    private mutating func handshake(_ sync: SyncChannel, pid: inout Int32, pidByChild: Bool) throws -> Int32 {
+        var console: Int32 = -1
+        do {
+            try sync.converse(closed: {
+                RuntimeError("exec: the new process exited before it was ready (\(LaunchSupport.exitDescription(pidfd: child)))")
+            }) { message in
+                switch message {
+                case .ready:
+                    return .done
+                case .childPID(let childPID, let pidfd) where pidByChild:
+                    // The first stage joined the pid namespace and cloned the process into it.
+                    _ = try? Sys.wait(pidfd: child)  // it exits right after sending this
+                    Sys.closeRaw(child)
+                    child = pidfd.take()
+                    pid = childPID
+                case .console(let master):
+                    if let socket = options.consoleSocket {
+                        try LaunchSupport.sendConsole(master.raw, to: socket)
+                    } else {
+                        console = master.take()
+                    }
+                case .error, .start, .started, .go, .childPID, .needMaps, .hooks, .needSources, .mountSource, .mountSourceFailed:
+                    throw message.refused("exec")
+                }
+                return .next
+            }
+        } catch {
+            if console >= 0 { Sys.closeRaw(console) }
+            throw error
+        }
+        return console
     }
 
     /// clone3 into the container's unified cgroup, with the container's pid namespace as the

@@ -8,10 +8,23 @@ import OCI
 /// a symlink to a host file there would otherwise hand the runtime something else as the
 /// terminal. The slave is never looked up by path: TIOCGPTPEER opens it from the master.
 enum Pty {
+    /// The one way a pty is opened, for create's process.terminal and `exec --tty`: the
+    /// container's `/dev/pts/ptmx` resolved inside `root` (openat2 RESOLVE_IN_ROOT, never a
+    /// path the container could point at the host), opened O_NONBLOCK so no FIFO can hang us,
+    /// verified as the multiplexer of a devpts instance, and its slave from TIOCGPTPEER.
+    /// Returns the master (`first`) and the slave (`second`).
+    static func open(root: Int32, size: Box?, context: String) throws -> FileDescriptorPair {
+        let master = try withContext(context) {
+            try InRoot.open(root, "/dev/pts/ptmx", flags: Linux.O_RDWR | Linux.O_NOCTTY | Linux.O_NONBLOCK)
+        }
+        let slave = try verifiedPeer(of: master.raw, display: "/dev/pts/ptmx", size: size, context: context)
+        return FileDescriptorPair(master, slave)
+    }
+
     /// Checks that `master` (opened O_NONBLOCK, so that no FIFO can hang the runtime) is the pty
     /// multiplexer, character device 5:2, on a devpts filesystem; unlocks it and returns its
     /// slave, sized to `size`. The master is left blocking, as a terminal's reader expects.
-    static func verifiedPeer(of master: Int32, display: String, size: Box?, context: String) throws -> FileDescriptor {
+    private static func verifiedPeer(of master: Int32, display: String, size: Box?, context: String) throws -> FileDescriptor {
         let info = try withContext(context) { try Sys.fstat(master, path: display) }
         let type = try withContext(context) { try Sys.fsType(fd: master, path: display) }
         guard info.kind == .charDevice, info.rdevMajor == 5, info.rdevMinor == 2, type == Linux.DEVPTS_SUPER_MAGIC else {
