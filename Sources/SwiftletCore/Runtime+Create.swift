@@ -65,7 +65,7 @@ extension Runtime {
         }
         let namespaces = NamespacePlan(spec.linux?.namespaces ?? [])
         for join in namespaces.joins where !Sys.exists(join.path) {
-            throw RuntimeError("linux.namespaces (\(join.type.rawValue)): path \(join.path) does not exist", errno: Linux.ENOENT)
+            throw RuntimeError("linux.namespaces (\(join.type.rawValue)): path \(join.path) does not exist", errno: Errno.ENOENT)
         }
         try Self.checkNamespaceFiles(spec.linux?.namespaces ?? [])
         try HostMountNamespace.check(spec, namespaces: namespaces)
@@ -152,13 +152,13 @@ extension Runtime {
             do {
                 found = try Sys.namespaceType(path)
             } catch {
-                if error.errno == Linux.ENOTTY { throw RuntimeError("\(field): \(path) is not a namespace file", errno: error.errno) }
+                if error.errno == Errno.ENOTTY { throw RuntimeError("\(field): \(path) is not a namespace file", errno: error.errno) }
                 throw RuntimeError(field, error)
             }
             let wanted = NamespacePlan.flag(of: namespace.type)
             if found != wanted {
                 let actual = LinuxNamespaceType.allCases.first { NamespacePlan.flag(of: $0) == found }?.rawValue ?? "unknown"
-                throw RuntimeError("\(field): \(path) is a namespace of type \(actual), not \(namespace.type.rawValue)", errno: Linux.EINVAL)
+                throw RuntimeError("\(field): \(path) is a namespace of type \(actual), not \(namespace.type.rawValue)", errno: Errno.EINVAL)
             }
         }
     }

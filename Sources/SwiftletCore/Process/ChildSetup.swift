@@ -131,7 +131,7 @@ enum ChildSetup {
             do {
                 try Sys.joinSessionKeyring("_ses.\(c.id)")
             } catch {
-                if error.errno != Linux.ENOSYS && error.errno != 122 /* EDQUOT */ { throw RuntimeError("session keyring", error) }
+                if error.errno != Errno.ENOSYS && error.errno != Errno.EDQUOT { throw RuntimeError("session keyring", error) }
             }
         }
         if let hostname = c.spec.hostname, !hostname.isEmpty {
@@ -210,7 +210,7 @@ enum ExecutableLookup {
             let path = name.hasPrefix("/") ? name : process.cwd + "/" + name
             guard Sys.isExecutable(path) else {
                 throw RuntimeError("exec: \"\(name)\": " + (Sys.exists(path) ? "permission denied" : "no such file or directory"),
-                                   errno: Sys.exists(path) ? Linux.EACCES : Linux.ENOENT)
+                                   errno: Sys.exists(path) ? Errno.EACCES : Errno.ENOENT)
             }
             return path
         }
@@ -220,6 +220,6 @@ enum ExecutableLookup {
             let candidate = (base.hasPrefix("/") ? base : process.cwd + "/" + base) + "/" + name
             if Sys.isExecutable(candidate) { return candidate }
         }
-        throw RuntimeError("exec: \"\(name)\": executable file not found in $PATH", errno: Linux.ENOENT)
+        throw RuntimeError("exec: \"\(name)\": executable file not found in $PATH", errno: Errno.ENOENT)
     }
 }

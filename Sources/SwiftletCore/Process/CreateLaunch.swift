@@ -80,7 +80,7 @@ struct CreateLaunch {
             manager = try Cgroups.manager(cgroupsPath: spec.linux?.cgroupsPath, containerID: record.id)
             _ = try manager.validate(resources)
         } catch {
-            throw RuntimeError("cgroup: \(error)")
+            throw RuntimeError("cgroup", cause: error)
         }
         // Before `cgroup` is set: a failure here leaves the existing cgroup to its owner.
         try Self.refuseFrozen(manager)
@@ -96,7 +96,7 @@ struct CreateLaunch {
     static func refuseFrozen(_ manager: CgroupManager) throws {
         guard let report = manager.frozenReport() else { return }
         throw RuntimeError("linux.cgroupsPath: the cgroup is frozen (\(report)): a container cannot be created in a frozen cgroup; thaw it first",
-                           errno: Linux.EBUSY)
+                           errno: Errno.EBUSY)
     }
 
     /// runtime-spec runtime.md "Create", the parent's steps in order: the cgroup (and resctrl
@@ -128,7 +128,7 @@ struct CreateLaunch {
             && namespaces.createFlags & Linux.CLONE_NEWCGROUP != 0
         let initFD = try InitBinary.load()
         let cgroupJoin: CgroupSelfJoin
-        do { cgroupJoin = try manager?.openSelfJoin() ?? .none } catch { throw RuntimeError("cgroup: \(error)") }
+        do { cgroupJoin = try manager?.openSelfJoin() ?? .none } catch { throw RuntimeError("cgroup", cause: error) }
         let cgroupFD = manager?.directoryFD() ?? -1
         if !namespaces.isPrivate(.mount) { try attachHostMount() }
         // Id-mapped binds need the host's CAP_SYS_ADMIN: made here, moved into place by the child.
@@ -176,7 +176,7 @@ struct CreateLaunch {
         do {
             try manager?.addProcess(initProcess.pid, besides: cgroupJoin, clonedIntoCgroup: cgroupFD >= 0)
         } catch {
-            throw RuntimeError("cgroup: \(error)")
+            throw RuntimeError("cgroup", cause: error)
         }
         Fault.point("after-cgroup-join")
         if !namespaces.singleClone {

@@ -79,7 +79,7 @@ struct ExecLaunch {
         let cgroup = try cgroupManager()
         let cgroupFD = cgroup?.directoryFD() ?? -1
         let cgroupJoin: CgroupSelfJoin
-        do { cgroupJoin = try cgroup?.openSelfJoin() ?? .none } catch { throw RuntimeError("exec: cgroup: \(error)") }
+        do { cgroupJoin = try cgroup?.openSelfJoin() ?? .none } catch { throw RuntimeError("exec: cgroup", cause: error) }
 
         let pair = try withContext("socketpair") { try Sys.socketpair() }
         // START is queued on a connection to a listening socket before the child exists:
@@ -118,7 +118,7 @@ struct ExecLaunch {
         do {
             try cgroup?.addProcess(cloned.pid, besides: cgroupJoin, clonedIntoCgroup: cgroupFD >= 0)
         } catch {
-            throw RuntimeError("cgroup: \(error)")
+            throw RuntimeError("cgroup", cause: error)
         }
         if let rdt = record.intelRdt { try IntelRdt.join(rdt, pid: cloned.pid) }
         try withContext("exec") { try sync.send(.go) }
@@ -185,7 +185,7 @@ struct ExecLaunch {
             do {
                 try Sys.setns(pidfd, Linux.CLONE_NEWPID, path: "pidfd of the container's init")
             } catch {
-                guard error.errno == Linux.EINVAL else { throw RuntimeError("exec: join pid namespace", error) }
+                guard error.errno == Errno.EINVAL else { throw RuntimeError("exec: join pid namespace", error) }
                 // Before Linux 5.8 setns takes namespace files only.
                 let file = try withContext("exec: join pid namespace") { try Sys.open("/proc/\(context.initPID)/ns/pid", Linux.O_RDONLY) }
                 try withContext("exec: join pid namespace") {
@@ -220,7 +220,7 @@ struct ExecLaunch {
             do { description = try ExecProcess.subCgroups(description, options.cgroups) } catch { throw RuntimeError(error) }
         }
         for location in (description.unified.map { [$0] } ?? []) + description.legacy where !Sys.exists(location.directory) {
-            throw RuntimeError("exec: cgroup \(location.directory) does not exist", errno: Linux.ENOENT)
+            throw RuntimeError("exec: cgroup \(location.directory) does not exist", errno: Errno.ENOENT)
         }
         return Cgroups.manager(from: description)
     }

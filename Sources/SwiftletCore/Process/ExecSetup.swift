@@ -141,7 +141,7 @@ enum ExecSetup {
         } catch {
             // EINVAL: a kernel before 5.8 cannot setns through a pidfd. The call is atomic, so
             // nothing was joined yet; go the old way, which also names the failing namespace.
-            if error.errno != Linux.EINVAL { throw RuntimeError("join the container's namespaces", error) }
+            if error.errno != Errno.EINVAL { throw RuntimeError("join the container's namespaces", error) }
         }
         var fds: [Int32] = []
         defer { for fd in fds { Sys.closeRaw(fd) } }

@@ -29,7 +29,7 @@ enum Pty {
         let type = try withContext(context) { try Sys.fsType(fd: master, path: display) }
         guard info.kind == .charDevice, info.rdevMajor == 5, info.rdevMinor == 2, type == Linux.DEVPTS_SUPER_MAGIC else {
             throw RuntimeError("\(context): \(display) in the container is not the pty multiplexer of a devpts instance"
-                               + " (no devpts mount there, or something else mounted over it)", errno: Linux.ENOTTY)
+                               + " (no devpts mount there, or something else mounted over it)", errno: Errno.ENOTTY)
         }
         return try withContext(context) { () throws(SystemError) -> FileDescriptor in
             try Sys.setNonBlocking(master, false)
@@ -68,12 +68,12 @@ enum Console {
             _ = try Sys.openat(dev, "console", Linux.O_CREAT | Linux.O_EXCL | Linux.O_WRONLY | Linux.O_NOFOLLOW, mode: 0o600,
                                display: "/dev/console")
         } catch {
-            if error.errno != Linux.EEXIST { throw error }
+            if error.errno != Errno.EEXIST { throw error }
         }
         let existing = try Sys.openat(dev, "console", Linux.O_PATH | Linux.O_NOFOLLOW, display: "/dev/console")
         let kind = try Sys.fstat(existing.raw, path: "/dev/console").kind
         guard kind == .regular || kind == .charDevice else {
-            throw SystemError(errno: Linux.ELOOP, operation: "refuse to bind the console over what is there (not a file or"
+            throw SystemError(errno: Errno.ELOOP, operation: "refuse to bind the console over what is there (not a file or"
                               + " character device)", path: "/dev/console")
         }
         return existing
