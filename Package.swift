@@ -43,6 +43,11 @@ let releaseLink: [LinkerSetting] = [
                  .when(configuration: .release))
 ]
 
+/// SWIFTLET_FAULT (Sources/SwiftletCore/System/Sys+Debug.swift, docs/reliability.md "Faults")
+/// exists only in builds that define SWIFTLET_FAULTS: every debug build, and a release build
+/// made with `-Xswiftc -DSWIFTLET_FAULTS` for the fault tests; never the release binary.
+let faultInjection: [SwiftSetting] = [.define("SWIFTLET_FAULTS", .when(configuration: .debug))]
+
 let package = Package(
     name: "swiftlet",
     products: [
@@ -56,7 +61,8 @@ let package = Package(
         .target(name: "CSwiftlet"),
         .systemLibrary(name: "CLibseccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .target(name: "OCI", swiftSettings: functionSections),
-        .target(name: "SwiftletCore", dependencies: ["OCI", "CSwiftlet", "CLibseccomp"], swiftSettings: functionSections),
+        .target(name: "SwiftletCore", dependencies: ["OCI", "CSwiftlet", "CLibseccomp"],
+                swiftSettings: functionSections + faultInjection),
         .executableTarget(
             name: "swiftlet-init",
             cSettings: [.headerSearchPath("../CSwiftlet/include")] + muslC,

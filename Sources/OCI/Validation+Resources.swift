@@ -65,7 +65,7 @@ extension Spec {
     }
 
     /// config-linux.md "Memory": -1 means unlimited, other negatives are errors; memory+swap
-    /// cannot be below memory.
+    /// cannot be below memory (checked here only).
     private func validateMemory(_ memory: LinuxMemory, _ base: String, _ problems: inout Problems) {
         let limits: [(String, Int64?)] = [
             ("limit", memory.limit), ("reservation", memory.reservation), ("swap", memory.swap),
@@ -76,7 +76,10 @@ extension Spec {
                 problems.add("\(base).\(name)", "must be -1 (unlimited) or a number of bytes, got \(value)")
             }
         }
-        if let limit = memory.limit, let swap = memory.swap, limit > 0, swap > 0, swap < limit {
+        // The one check of this rule: the cgroup conversions (CgroupConversion.memoryV1/V2)
+        // and `update` rely on it, since every resources they get were validated here first.
+        // 0 is below any limit too: memory.memsw.limit_in_bytes and memory.swap.max refuse it.
+        if let limit = memory.limit, let swap = memory.swap, limit > 0, swap != -1, swap < limit {
             problems.add("\(base).swap", "must be >= memory.limit (\(limit)), got \(swap)")
         }
     }

@@ -44,10 +44,12 @@ public enum BuildInfo {
         return "\(v.major).\(v.minor).\(v.micro)"
     }
 
-    /// `swiftlet --version`.
+    /// `swiftlet --version`. A build with fault injection (Fault.enabled) adds a last line,
+    /// `faults: SWIFTLET_FAULT`, which the fault tests look for; release builds never have it.
     public static var versionText: String {
-        versionText(version: version, commit: commit, spec: specVersion, compiler: compiler,
-                    libseccomp: libseccomp, configuration: configuration)
+        let text = versionText(version: version, commit: commit, spec: specVersion, compiler: compiler,
+                               libseccomp: libseccomp, configuration: configuration)
+        return Fault.enabled ? text + "\nfaults: SWIFTLET_FAULT" : text
     }
 
     /// runc's `--version` layout: `NAME version V` then one `key: value` line each.

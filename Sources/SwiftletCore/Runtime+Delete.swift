@@ -10,7 +10,7 @@ extension Runtime {
         let lock: StateStore.Lock
         do {
             lock = try store.lock(id)
-        } catch let error as RuntimeError where force && error.errno == Linux.ENOENT {
+        } catch let error as RuntimeError where force && error.errno == Errno.ENOENT {
             debug("delete --force \(id): \(error.description)")
             return
         }

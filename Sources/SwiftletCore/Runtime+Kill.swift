@@ -33,7 +33,7 @@ extension Runtime {
         }
         do {
             try Sys.pidfdSendSignal(pidfd.raw, signal)
-        } catch where error.errno == Linux.ESRCH {
+        } catch where error.errno == Errno.ESRCH {
             // The init exited between the status and the signal.
             throw RuntimeError(Self.notRunningMessage, errno: error.errno)
         } catch {
@@ -54,10 +54,10 @@ extension Runtime {
         let manager = Cgroups.manager(from: description)
         do {
             try manager.signalAll(signal)
-        } catch where current == .stopped && error.errno == Sys.ErrnoCode.ENOENT {
+        } catch where current == .stopped && error.errno == Errno.ENOENT {
             return  // the cgroup went with the container's last process (runc: the same)
         } catch {
-            throw RuntimeError("kill --all: \(error)")
+            throw RuntimeError("kill --all", cause: error)
         }
         if current == .paused && signal == Linux.SIGKILL { try thawAfterKill(record) }
     }

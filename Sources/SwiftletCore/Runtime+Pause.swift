@@ -13,7 +13,7 @@ extension Runtime {
             throw RuntimeError("container \"\(id)\" is not running (status \(current.rawValue))")
         }
         let manager = try cgroupManager(record)
-        do { try manager.freeze() } catch { throw RuntimeError("pause: \(error)") }
+        do { try manager.freeze() } catch { throw RuntimeError("pause", cause: error) }
         _ = consume lock
     }
 
@@ -27,7 +27,7 @@ extension Runtime {
             throw RuntimeError("container \"\(id)\" is not paused (status \(current.rawValue))")
         }
         let manager = try cgroupManager(record)
-        do { try manager.thaw() } catch { throw RuntimeError("resume: \(error)") }
+        do { try manager.thaw() } catch { throw RuntimeError("resume", cause: error) }
         _ = consume lock
     }
 

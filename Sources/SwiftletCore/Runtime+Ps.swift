@@ -12,7 +12,7 @@ extension Runtime {
         let manager = try cgroupManager(record)
         do {
             return try manager.processes()
-        } catch where error.errno == Linux.ENOENT && status(of: record) == .stopped {
+        } catch where error.errno == Errno.ENOENT && status(of: record) == .stopped {
             return []
         } catch {
             throw RuntimeError("ps: \(error)")

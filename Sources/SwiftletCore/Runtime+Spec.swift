@@ -98,7 +98,7 @@ extension Runtime {
         let bytes = try Self.specJSON(spec)
         do {
             guard try Sys.stat(dir).kind == .directory else {
-                throw RuntimeError("--bundle \(bundle): not a directory", errno: Linux.ENOTDIR)
+                throw RuntimeError("--bundle \(bundle): not a directory", errno: Errno.ENOTDIR)
             }
         } catch let error as SystemError {
             throw RuntimeError("--bundle \(bundle)", error)
@@ -117,7 +117,7 @@ extension Runtime {
         do {
             return try Sys.open(path, Linux.O_WRONLY | Linux.O_CREAT | Linux.O_EXCL | Linux.O_NOFOLLOW, mode: 0o666)
         } catch {
-            if error.errno == Linux.EEXIST { throw RuntimeError("File config.json exists. Remove it first", errno: Linux.EEXIST) }
+            if error.errno == Errno.EEXIST { throw RuntimeError("File config.json exists. Remove it first", errno: Errno.EEXIST) }
             throw RuntimeError("write config.json", error)
         }
     }

@@ -13,7 +13,7 @@ extension Runtime {
             throw RuntimeError("cannot start a container that is \(current.rawValue)")
         }
         let socket = try withContext("start: the container's init is not waiting") { try Sys.connectUnix(store.startSocket(id)) }
-        try withContext("start") { try Sys.send(socket.raw, swl_msg(type: SWL_MSG_START)) }
+        try withContext("start") { try SyncChannel(socket.raw).send(.start) }
         try finishStart(record, connection: socket.raw, lock: lock)
     }
 
@@ -23,17 +23,13 @@ extension Runtime {
     /// stops the container (runtime.md "Lifecycle" step 10).
     func finishStart(_ record: ContainerRecord, connection: Int32, lock: consuming StateStore.Lock) throws {
         var record = record
-        guard let reply = try withContext("start", { try Sys.receive(connection) }) else {
-            throw RuntimeError("start: the container's init exited")
-        }
+        let failure = try SyncChannel(connection).startReply(closed: { RuntimeError("start: the container's init exited") })
         try? Sys.unlink(store.startSocket(record.id))
         record.started = true
         record.creating = false
         try store.write(record)
         _ = consume lock
-        if reply.kind == SWL_MSG_ERROR {
-            throw RuntimeError(reply.message, errno: reply.err)
-        }
+        if let failure { throw failure }
         if let hooks = record.hooks?.poststart, !hooks.isEmpty {
             do {
                 try HookRunner.run(hooks, kind: "poststart", state: try Self.specState(record, status: .running, pid: record.pid))

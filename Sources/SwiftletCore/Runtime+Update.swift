@@ -30,7 +30,7 @@ extension Runtime {
             _ = try manager.validate(withoutDevices)
             for warning in try manager.apply(merged.updateDelta(update)) { warn(warning) }
         } catch {
-            throw RuntimeError("update: \(error)")
+            throw RuntimeError("update", cause: error)
         }
         merged.devices = record.resources?.devices
         merged.memory?.kernel = nil

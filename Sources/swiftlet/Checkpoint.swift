@@ -9,7 +9,7 @@ struct Checkpoint: ParsableCommand {
         abstract: "runc's checkpoint (CRIU): not supported by swiftlet.", shouldDisplay: false)
     @Argument(parsing: .allUnrecognized, help: "runc's flags and the container id.") var rest: [String] = []
 
-    func run() throws { throw RuntimeError("checkpoint: not supported (swiftlet has no CRIU support)", errno: 95) }
+    func run() throws { throw RuntimeError("checkpoint: not supported (swiftlet has no CRIU support)", errno: Errno.EOPNOTSUPP) }
 }
 
 struct Restore: ParsableCommand {
@@ -17,5 +17,5 @@ struct Restore: ParsableCommand {
         abstract: "runc's restore (CRIU): not supported by swiftlet.", shouldDisplay: false)
     @Argument(parsing: .allUnrecognized, help: "runc's flags and the container id.") var rest: [String] = []
 
-    func run() throws { throw RuntimeError("restore: not supported (swiftlet has no CRIU support)", errno: 95) }
+    func run() throws { throw RuntimeError("restore: not supported (swiftlet has no CRIU support)", errno: Errno.EOPNOTSUPP) }
 }

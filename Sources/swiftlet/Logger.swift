@@ -2,7 +2,10 @@ import SwiftletCore
 
 /// Errors and warnings go to stderr as `swiftlet: message`, and to --log as well: JSON lines
 /// `{"level":"error","msg":"...","time":"..."}` with --log-format json (containerd's shim and
-/// conmon read these), logfmt-style lines otherwise.
+/// conmon read these), logfmt-style lines otherwise. A RuntimeError's line also carries the
+/// config.json field (or flag) it concerns and its errno when it has them:
+/// `{"level":"error","msg":"...","field":"mounts[3]","errno":2,"time":"..."}` (the text
+/// format stays runc's).
 struct Logger {
     let path: String?
     let format: LogFormat
@@ -34,6 +37,13 @@ struct Logger {
         append(level: "error", message)
     }
 
+    /// The one error line of a failed command, with the error's field and errno in --log.
+    func error(_ error: RuntimeError) {
+        let message = error.description
+        Console.writeError("swiftlet: \(message)\n")
+        append(level: "error", message, field: error.field, errno: error.errno)
+    }
+
     func warning(_ message: String) {
         Console.writeError("swiftlet: warning: \(message)\n")
         append(level: "warning", message)
@@ -55,13 +65,16 @@ struct Logger {
         append(level: "debug", "fds at \(when): \(list)")
     }
 
-    private func append(level: String, _ message: String) {
+    private func append(level: String, _ message: String, field: String? = nil, errno: Int32 = 0) {
         guard let path else { return }
         let time = Console.timestamp()
         let line: String
         switch format {
         case .json:
-            line = "{\"level\":\"\(level)\",\"msg\":\(Console.jsonString(message)),\"time\":\"\(time)\"}\n"
+            var extra = ""
+            if let field { extra += ",\"field\":\(Console.jsonString(field))" }
+            if errno != 0 { extra += ",\"errno\":\(errno)" }
+            line = "{\"level\":\"\(level)\",\"msg\":\(Console.jsonString(message))\(extra),\"time\":\"\(time)\"}\n"
         case .text:
             line = "time=\"\(time)\" level=\(level) msg=\(Console.jsonString(message))\n"
         }

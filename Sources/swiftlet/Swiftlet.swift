@@ -124,7 +124,7 @@ struct Swiftlet: ParsableCommand {
             }
             return 0
         } catch let error as RuntimeError {
-            logger.error("\(error)")
+            logger.error(error)
             return failureStatus(arguments)
         } catch let error as ExitCode {
             return error.rawValue

@@ -38,12 +38,13 @@ struct FaultTests {
         return (object["pid"] as? NSNumber)?.int32Value
     }
 
-    @Test(arguments: steps.filter { !$0.userNamespace })
+    @Test(.enabled(if: FaultBuild.binary != nil, FaultBuild.skipComment), arguments: steps.filter { !$0.userNamespace })
     func killedDuringCreate(_ step: Step) async throws {
         try await Self.killed(step)
     }
 
-    @Test(HostProbe.requires(HostProbe.userNamespaces), arguments: steps.filter(\.userNamespace))
+    @Test(.enabled(if: FaultBuild.binary != nil, FaultBuild.skipComment), HostProbe.requires(HostProbe.userNamespaces),
+          arguments: steps.filter(\.userNamespace))
     func killedDuringCreateInUserNamespace(_ step: Step) async throws {
         try await Self.killed(step)
     }
@@ -53,7 +54,7 @@ struct FaultTests {
             let id = sb.newID()
             let bundle = try sb.bundle(Self.spec(sb, id: id, userNamespace: step.userNamespace), name: "b")
             let outcome = try await sb.create(id, bundle: bundle, extra: ["--pid-file", sb.dir + "/pid"],
-                                              environment: ["SWIFTLET_FAULT": step.name])
+                                              environment: ["SWIFTLET_FAULT": step.name], binary: FaultBuild.binary)
             #expect(outcome.status == 128 + SIGKILL, "the runtime should die at \(step.name): \(outcome)")
             if let pid = Self.recordedPID(sb, id), pid > 0 { sb.rememberInit(pid) }
             // `state` either reports the container or says in one line that there is none.
@@ -223,5 +224,42 @@ struct FaultTests {
             #expect(sb.cgroupDirectories(of: id).isEmpty)
             #expect(sb.markedProcesses().isEmpty)
         }
+    }
+}
+
+/// A swiftlet that has SWIFTLET_FAULT: release binaries do not (Sys+Debug.swift), so the
+/// killed-at-each-step tests find a build that says `faults: SWIFTLET_FAULT` in --version:
+/// `$SWIFTLET_FAULTS_BINARY`, else `$SWIFTLET`/Harness.binary, else `.build/debug/swiftlet`
+/// (debug builds have it; `swift test` builds it). Without one they skip and say so, rather
+/// than pass against a binary that would never die.
+enum FaultBuild {
+    static let binary: String? = {
+        let environment = ProcessInfo.processInfo.environment
+        var candidates: [String] = []
+        if let explicit = environment["SWIFTLET_FAULTS_BINARY"], !explicit.isEmpty { candidates.append(explicit) }
+        if let harness = Harness.binary { candidates.append(harness) }
+        candidates.append(Harness.packageRoot + "/.build/debug/swiftlet")
+        return candidates.first { hasFaults($0) }
+    }()
+
+    static var skipComment: Comment {
+        Comment(rawValue: "no swiftlet with fault injection (SWIFTLET_FAULT): release builds lack it; build one with `swift build` "
+                + "(debug) or `scripts/build-release.sh -Xswiftc -DSWIFTLET_FAULTS --build-path .build/faults` and set "
+                + "SWIFTLET_FAULTS_BINARY=.build/faults/release/swiftlet")
+    }
+
+    /// Whether `path` is an executable whose --version has the `faults:` line.
+    static func hasFaults(_ path: String) -> Bool {
+        guard FileManager.default.isExecutableFile(atPath: path) else { return false }
+        let process = Foundation.Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["--version"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return false }
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return process.terminationStatus == 0 && output.contains("\nfaults: SWIFTLET_FAULT")
     }
 }

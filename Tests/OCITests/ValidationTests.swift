@@ -340,6 +340,9 @@ struct ValidationTests {
         ValidationCase("swap below limit", "linux.resources.memory.swap", "must be >= memory.limit") {
             $0.linux?.resources = LinuxResources(memory: LinuxMemory(limit: 2048, swap: 1024))
         },
+        ValidationCase("swap 0 below a limit", "linux.resources.memory.swap", "must be >= memory.limit") {
+            $0.linux?.resources = LinuxResources(memory: LinuxMemory(limit: 2048, swap: 0))
+        },
         ValidationCase("cpu period too small", "linux.resources.cpu.period", "between 1000 and 1000000") {
             $0.linux?.resources = LinuxResources(cpu: LinuxCPU(period: 999))
         },

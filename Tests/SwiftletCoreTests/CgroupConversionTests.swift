@@ -233,8 +233,6 @@ import Testing
         Invalid(name: "negative memory", resources: LinuxResources(memory: LinuxMemory(limit: -2)), field: "linux.resources.memory.limit"),
         Invalid(name: "negative reservation", resources: LinuxResources(memory: LinuxMemory(reservation: -5)),
                 field: "linux.resources.memory.reservation"),
-        Invalid(name: "swap below limit", resources: LinuxResources(memory: LinuxMemory(limit: 200, swap: 100)),
-                field: "linux.resources.memory.swap"),
         Invalid(name: "swappiness over 100", resources: LinuxResources(memory: LinuxMemory(swappiness: 101)),
                 field: "linux.resources.memory.swappiness"),
         Invalid(name: "period under 1000", resources: LinuxResources(cpu: LinuxCPU(quota: 50000, period: 500)),

@@ -85,13 +85,13 @@ import Testing
     @Test func absolutePathFailures() throws {
         let tree = try Tree()
         let missing = Self.failure(Self.process([tree.root + "/bin/missing"]))
-        #expect(missing?.errno == Linux.ENOENT)
+        #expect(missing?.errno == Errno.ENOENT)
         #expect(missing?.description == "exec: \"\(tree.root)/bin/missing\": no such file or directory")
         let noexec = Self.failure(Self.process([tree.root + "/bin/noexec"]))
-        #expect(noexec?.errno == Linux.EACCES)
+        #expect(noexec?.errno == Errno.EACCES)
         #expect(noexec?.description.hasSuffix("permission denied") == true)
         // execve(2) of a directory fails with EACCES too.
-        #expect(Self.failure(Self.process([tree.root + "/bin/dir"]))?.errno == Linux.EACCES)
+        #expect(Self.failure(Self.process([tree.root + "/bin/dir"]))?.errno == Errno.EACCES)
     }
 
     /// A name with a slash is relative to process.cwd, never searched in PATH.
@@ -101,7 +101,7 @@ import Testing
             == tree.root + "/bin/tool")
         #expect(try ExecutableLookup.resolve(Self.process(["./tool2"], cwd: tree.root + "/rel/sub"))
             == tree.root + "/rel/sub/./tool2")
-        #expect(Self.failure(Self.process(["./tool"], env: ["PATH=\(tree.root)/bin"], cwd: tree.root))?.errno == Linux.ENOENT)
+        #expect(Self.failure(Self.process(["./tool"], env: ["PATH=\(tree.root)/bin"], cwd: tree.root))?.errno == Errno.ENOENT)
     }
 
     struct SearchCase: Sendable, CustomTestStringConvertible {
@@ -136,7 +136,7 @@ import Testing
             #expect(try ExecutableLookup.resolve(process) == tree.root + expected)
         } else {
             let error = Self.failure(process)
-            #expect(error?.errno == Linux.ENOENT)
+            #expect(error?.errno == Errno.ENOENT)
             #expect(error?.description == "exec: \"\(c.command)\": executable file not found in $PATH")
         }
     }

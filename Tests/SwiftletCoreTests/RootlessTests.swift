@@ -132,7 +132,7 @@ import Testing
         #expect(RootlessCgroupPolicy.requestedFields(resources) == fields)
     }
 
-    @Test(arguments: [Linux.EACCES, Linux.EPERM, Linux.EROFS])
+    @Test(arguments: [Errno.EACCES.rawValue, Errno.EPERM.rawValue, Errno.EROFS.rawValue])
     func permissionErrorWithoutResourcesRunsWithoutCgroup(errno: Int32) {
         let error = CgroupError(errno: errno, operation: "mkdir", path: "/sys/fs/cgroup/pids/c1")
         guard case .runWithoutCgroup(let line) = RootlessCgroupPolicy.decide(after: error, requested: [], uid: 1000) else {
@@ -143,7 +143,7 @@ import Testing
     }
 
     @Test func permissionErrorWithResourcesNamesTheField() {
-        let error = CgroupError(errno: Linux.EACCES, operation: "mkdir", path: "/sys/fs/cgroup/pids/c1")
+        let error = CgroupError(errno: Errno.EACCES.rawValue, operation: "mkdir", path: "/sys/fs/cgroup/pids/c1")
         let decision = RootlessCgroupPolicy.decide(after: error, requested: ["linux.resources.pids.limit", "linux.resources.memory.limit"],
                                                    uid: 1000)
         guard case .refuse(let line) = decision else {
@@ -155,7 +155,7 @@ import Testing
     }
 
     /// Anything but a lack of permission is not the policy's business: it stays an error.
-    @Test(arguments: [CgroupError(errno: Linux.ENOENT, operation: "mkdir", path: "/x"),
+    @Test(arguments: [CgroupError(errno: Errno.ENOENT.rawValue, operation: "mkdir", path: "/x"),
                       CgroupError.invalid("linux.resources.cpu.period", "bad")])
     func otherErrorsAreNotDecided(error: CgroupError) {
         #expect(RootlessCgroupPolicy.decide(after: error, requested: [], uid: 1000) == nil)

@@ -146,7 +146,7 @@ import Testing
         #expect {
             _ = try s.store.create("dup")
         } throws: { error in
-            "\(error)" == "container \"dup\" already exists" && (error as? RuntimeError)?.errno == Linux.EEXIST
+            "\(error)" == "container \"dup\" already exists" && (error as? RuntimeError)?.errno == Errno.EEXIST
         }
         _ = consume lock
     }
@@ -157,7 +157,7 @@ import Testing
             #expect {
                 try attempt()
             } throws: { error in
-                "\(error)" == "container \"ghost\" does not exist" && (error as? RuntimeError)?.errno == Linux.ENOENT
+                "\(error)" == "container \"ghost\" does not exist" && (error as? RuntimeError)?.errno == Errno.ENOENT
             }
         }
     }

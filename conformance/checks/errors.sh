@@ -198,3 +198,23 @@ errors_no_process() {
     fi
 }
 check no_process errors_no_process
+
+# --log-format json, which engines parse (containerd's shim, conmon): the error line of a
+# failed create names the config.json field and the errno, besides msg, so a tool can point
+# at the field without parsing the message.
+# runc 1.1.5 FAILS this: its error lines carry only level, msg and time.
+errors_json_log_field() {
+    bundle_new
+    bundle_set --arg s "$T/no-such-source" '.mounts += [{destination: "/mnt/jsonlog", type: "bind", source: $s, options: ["bind"]}]'
+    local n line
+    n=$(jq '.mounts | length - 1' "$CONFIG")
+    rt --log "$T/runtime.log" --log-format json create --bundle "$BUNDLE" "$ID" < /dev/null > "$T/$ID.out" 2> "$T/$ID.err"
+    RC=$?
+    expect_rc nonzero "create with a missing bind source"
+    line=$(grep '"level":"error"' "$T/runtime.log" 2> /dev/null | tail -n 1)
+    echo "# log line: $line"
+    expect_eq "$(jq -r '.field // empty' <<< "$line" 2> /dev/null)" "mounts[$n]" "the JSON error line's field"
+    expect_eq "$(jq -r '.errno // empty' <<< "$line" 2> /dev/null)" 2 "the JSON error line's errno (ENOENT)"
+    expect_nothing_left
+}
+check json_log_field errors_json_log_field

@@ -49,6 +49,7 @@ extension CgroupConversion {
 
     /// v2: memory.swap.max, memory.max, memory.low. The spec's `swap` is memory+swap (the v1
     /// memsw meaning), so memory.swap.max gets `swap - limit`, as runc converts it.
+    /// Precondition: `Spec.validate`/`LinuxResources.validate` passed (swap >= limit).
     static func memoryV2(_ memory: LinuxMemory?, host: CgroupHostInfo) throws(CgroupError) -> CgroupPlan {
         guard let m = memory else { return CgroupPlan() }
         let f = "\(prefix).memory"
@@ -70,9 +71,7 @@ extension CgroupConversion {
                 guard let limit, limit > 0 else {
                     throw CgroupError.invalid("\(f).swap", "a swap limit needs a memory limit")
                 }
-                guard swap >= limit else {
-                    throw CgroupError.invalid("\(f).swap", "memory+swap (\(swap)) must not be less than the memory limit (\(limit))")
-                }
+                // swap >= limit: OCI validation (validateMemory) checked it before any conversion.
                 plan.writes.append(CgroupWrite("memory", unified: true, "memory.swap.max", String(swap - limit), field: "\(f).swap"))
             }
         } else if limit == -1 && swapAccounting {
@@ -104,9 +103,7 @@ extension CgroupConversion {
         if swap != nil && !swapAccounting {
             throw CgroupError.invalid("\(f).swap", "swap accounting is not enabled on this host (no memory.memsw.limit_in_bytes)")
         }
-        if let limit, let swap, limit > 0, swap != -1, swap < limit {
-            throw CgroupError.invalid("\(f).swap", "memory+swap (\(swap)) must not be less than the memory limit (\(limit))")
-        }
+        // memory+swap >= limit: OCI validation (validateMemory) checked it before any conversion.
         if limit == -1 && swap == nil && swapAccounting { swap = -1 }
 
         let limitWrite = limit.map { CgroupWrite("memory", unified: false, "memory.limit_in_bytes", String($0), field: "\(f).limit") }

@@ -44,7 +44,7 @@ final class CgroupDirectory {
         do {
             try Sys.writeText(at: dirfd, file, value, display: path + "/" + file)
         } catch {
-            throw CgroupError(error, field: field, message: error.errno == Sys.ErrnoCode.EINVAL ? "value \"\(value)\"" : nil)
+            throw CgroupError(error, field: field, message: error.errno == Errno.EINVAL ? "value \"\(value)\"" : nil)
         }
     }
 
@@ -71,7 +71,7 @@ final class CgroupDirectory {
         let text: String
         do {
             text = try Sys.readText(at: dirfd, file, display: path + "/" + file)
-        } catch where error.errno == Sys.ErrnoCode.ENOENT && !relative.isEmpty {
+        } catch where error.errno == Errno.ENOENT && !relative.isEmpty {
             return  // a sub-cgroup removed while we walked
         } catch {
             throw CgroupError(error)
@@ -91,7 +91,7 @@ final class CgroupDirectory {
             if relative.isEmpty { return try Sys.listSubdirectories(at: dirfd, path: display) }
             let sub = try Sys.openDirectoryPath(at: dirfd, relative, display: display)
             return try Sys.listSubdirectories(at: sub.raw, path: display)
-        } catch where error.errno == Sys.ErrnoCode.ENOENT {
+        } catch where error.errno == Errno.ENOENT {
             return []
         } catch {
             throw CgroupError(error)
@@ -148,7 +148,7 @@ final class CgroupDirectory {
         do {
             try Sys.mkdirat(dirfd, name, mode: 0o755, display: display)
             return true
-        } catch where error.errno == Sys.ErrnoCode.EEXIST {
+        } catch where error.errno == Errno.EEXIST {
             return false
         } catch {
             throw CgroupError(error)
@@ -167,7 +167,7 @@ final class CgroupDirectory {
         do {
             try Sys.rmdir(directory)
             return
-        } catch where error.errno == Sys.ErrnoCode.ENOENT {
+        } catch where error.errno == Errno.ENOENT {
             return
         } catch {
             // EBUSY/ENOTEMPTY: sub-cgroups or processes; the walk below deals with both.
@@ -176,7 +176,7 @@ final class CgroupDirectory {
         do {
             let dir = try Sys.openDirectoryPath(directory)
             children = try Sys.listSubdirectories(at: dir.raw, path: directory)
-        } catch where error.errno == Sys.ErrnoCode.ENOENT {
+        } catch where error.errno == Errno.ENOENT {
             return
         } catch {
             throw CgroupError(error)
@@ -190,11 +190,11 @@ final class CgroupDirectory {
             do {
                 try Sys.rmdir(directory)
                 return
-            } catch where error.errno == Sys.ErrnoCode.ENOENT {
+            } catch where error.errno == Errno.ENOENT {
                 return
-            } catch where (error.errno == Sys.ErrnoCode.EBUSY || error.errno == Sys.ErrnoCode.ENOTEMPTY) && attempt < retries {
+            } catch where (error.errno == Errno.EBUSY || error.errno == Errno.ENOTEMPTY) && attempt < retries {
                 // ENOTEMPTY: a sub-cgroup appeared meanwhile; remove it on the next round.
-                if error.errno == Sys.ErrnoCode.ENOTEMPTY {
+                if error.errno == Errno.ENOTEMPTY {
                     if let dir = try? Sys.openDirectoryPath(directory),
                        let again = try? Sys.listSubdirectories(at: dir.raw, path: directory) {
                         for child in again { try removeTree(directory + "/" + child, retries: retries) }
@@ -204,7 +204,7 @@ final class CgroupDirectory {
                 delay *= 2
                 attempt += 1
             } catch {
-                throw CgroupError(error, message: error.errno == Sys.ErrnoCode.EBUSY ? "processes are still in the cgroup" : nil)
+                throw CgroupError(error, message: error.errno == Errno.EBUSY ? "processes are still in the cgroup" : nil)
             }
         }
     }

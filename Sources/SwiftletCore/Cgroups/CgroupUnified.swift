@@ -103,7 +103,7 @@ enum CgroupUnified {
             do {
                 let pidfd = try Sys.pidfdOpen(pid)
                 try Sys.pidfdSendSignal(pidfd.raw, signal)
-            } catch where error.errno == Sys.ErrnoCode.ESRCH {
+            } catch where error.errno == Errno.ESRCH {
                 continue
             } catch {
                 throw CgroupError(error)

@@ -134,7 +134,7 @@ public final class CgroupV1Manager: CgroupManager {
             do {
                 pids.formUnion(try dir.processesRecursively())
                 found = true
-            } catch where error.errno == Sys.ErrnoCode.ENOENT {
+            } catch where error.errno == Errno.ENOENT {
                 missing = missing ?? error
             }
         }

@@ -8,7 +8,7 @@ enum CgroupWriter {
         for write in writes {
             do {
                 try perform(write, directory)
-            } catch where write.retryAfterRest && error.errno == Sys.ErrnoCode.EINVAL {
+            } catch where write.retryAfterRest && error.errno == Errno.EINVAL {
                 retries.append((write, error))
             }
         }
@@ -22,7 +22,7 @@ enum CgroupWriter {
         let dir = try directory(write)
         do {
             try dir.write(write.file, write.value, field: write.field)
-        } catch where error.errno == Sys.ErrnoCode.ENOENT && error.path == dir.path + "/" + write.file {
+        } catch where error.errno == Errno.ENOENT && error.path == dir.path + "/" + write.file {
             throw CgroupError(errno: error.errno, operation: error.operation, path: error.path, field: write.field,
                               message: "the \(write.controller) controller is not enabled for this cgroup or the kernel lacks this file")
         }

@@ -22,8 +22,8 @@ enum DeviceBPFLoader {
             for id in try Sys.bpfDevicePrograms(cgroupFD: cgroup.raw, path: path) {
                 do {
                     old.append(try Sys.bpfProgram(id: id).take())
-                } catch where error.errno == Sys.ErrnoCode.EPERM || error.errno == Sys.ErrnoCode.EACCES
-                    || error.errno == Sys.ErrnoCode.ENOENT {
+                } catch where error.errno == Errno.EPERM || error.errno == Errno.EACCES
+                    || error.errno == Errno.ENOENT {
                     // A program an LSM hides from us, or one detached meanwhile: runc skips
                     // them too (another device program can only restrict further).
                     continue
@@ -34,7 +34,7 @@ enum DeviceBPFLoader {
                 do {
                     try Sys.bpfAttachDevice(cgroupFD: cgroup.raw, program: loaded.raw, replacing: old[0], path: path)
                     return
-                } catch where error.errno == Sys.ErrnoCode.EINVAL || error.errno == Sys.ErrnoCode.EOPNOTSUPP {
+                } catch where error.errno == Errno.EINVAL || error.errno == Errno.EOPNOTSUPP {
                     // No BPF_F_REPLACE (before 5.6): attach, then detach the old one below.
                 }
             }
@@ -42,7 +42,7 @@ enum DeviceBPFLoader {
             for fd in old {
                 do {
                     try Sys.bpfDetachDevice(cgroupFD: cgroup.raw, program: fd, path: path)
-                } catch where error.errno == Sys.ErrnoCode.ENOENT {
+                } catch where error.errno == Errno.ENOENT {
                     continue
                 }
             }

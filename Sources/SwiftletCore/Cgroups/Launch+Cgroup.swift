@@ -11,10 +11,10 @@ extension Launch {
         } catch {
             guard rootless, let decision = RootlessCgroupPolicy.decide(
                 after: error, requested: RootlessCgroupPolicy.requestedFields(spec.linux?.resources), uid: Sys.geteuid())
-            else { throw RuntimeError("cgroup: \(error)", errno: error.errno ?? 0) }
+            else { throw RuntimeError("cgroup", cause: error) }
             switch decision {
             case .refuse(let message):
-                throw RuntimeError(message, errno: error.errno ?? Linux.EPERM)
+                throw RuntimeError(message, errno: error.errno ?? Errno.EPERM.rawValue)
             case .runWithoutCgroup(let message):
                 runtime.debug(message)
                 // A hierarchy made before the one that failed goes again (none is in use yet).
@@ -30,7 +30,7 @@ extension Launch {
         do {
             for warning in try manager.apply(resources) { runtime.warn(warning) }
         } catch {
-            throw RuntimeError("cgroup: \(error)", errno: error.errno ?? 0)
+            throw RuntimeError("cgroup", cause: error)
         }
         return manager
     }

@@ -69,7 +69,7 @@ public enum RootlessCgroupPolicy {
     /// Whether a cgroup failure is the lack of permission rule 2 and 3 are about.
     public static func isPermissionError(_ error: CgroupError) -> Bool {
         guard let errno = error.errno else { return false }
-        return errno == Linux.EACCES || errno == Linux.EPERM || errno == Linux.EROFS
+        return errno == Errno.EACCES || errno == Errno.EPERM || errno == Errno.EROFS
     }
 
     /// Whether the runtime, as it runs now, could give a container of its own a cgroup with

@@ -85,7 +85,7 @@ struct IDMapWriter {
         let described = ([name] + arguments).joined(separator: " ")
         guard let path = Sys.lookPath(name) ?? Self.helperDirectories.map({ $0 + "/" + name }).first(where: Sys.isExecutable) else {
             throw RuntimeError("\(field): these mappings need \(name) (Debian package uidmap), which is not installed; "
-                + "without it an unprivileged user can map only its own id, size 1", errno: Linux.ENOENT)
+                + "without it an unprivileged user can map only its own id, size 1", errno: Errno.ENOENT)
         }
         let pair = try withContext("\(field): \(name)") { try Sys.pipe() }
         let reader = pair.first
@@ -101,7 +101,7 @@ struct IDMapWriter {
             let text = String(decoding: output, as: UTF8.self).split(separator: "\n").joined(separator: "; ")
             throw RuntimeError("\(field): \(described) failed (\(status.described))\(text.isEmpty ? "" : ": " + text)"
                 + " (the ranges an unprivileged user may map are its entries in /etc/subuid and /etc/subgid)",
-                errno: Linux.EPERM)
+                errno: Errno.EPERM)
         }
     }
 }

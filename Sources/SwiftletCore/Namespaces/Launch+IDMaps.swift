@@ -17,7 +17,7 @@ extension Launch {
         if plan.denySetgroups, let groups = process.user.additionalGids, !groups.isEmpty {
             throw RuntimeError("process.user.additionalGids: \(groups.map(String.init).joined(separator: ",")) cannot be set: "
                 + "a single gid mapping written without privilege needs setgroups \"deny\" (user_namespaces(7)); "
-                + "map groups from /etc/subgid (newgidmap) to set them", errno: Linux.EPERM)
+                + "map groups from /etc/subgid (newgidmap) to set them", errno: Errno.EPERM)
         }
         if plan.uid != .direct || plan.gid != .direct || plan.denySetgroups {
             runtime.debug("rootless: uid map \(plan.uid.debugText), gid map \(plan.gid.debugText)"

@@ -31,16 +31,16 @@ enum NetDevices {
         guard let devices = spec.linux?.netDevices, !devices.isEmpty else { return }
         guard let network = spec.linux?.namespace(.network) else {
             throw RuntimeError("linux.netDevices: needs a network namespace (linux.namespaces has none): the devices would stay "
-                               + "in the host's", errno: Linux.EINVAL)
+                               + "in the host's", errno: Errno.EINVAL)
         }
         if let path = network.path, !path.isEmpty {
             throw RuntimeError("linux.netDevices: needs a new network namespace, not one joined by path (\(path)): the devices "
-                               + "would go to a namespace the container does not own", errno: Linux.EINVAL)
+                               + "would go to a namespace the container does not own", errno: Errno.EINVAL)
         }
         var host = try RouteClient(context: "linux.netDevices")
         for hostName in devices.keys.sorted() where try host.link(named: hostName) == nil {
             throw RuntimeError("\(JSONPath.member("linux.netDevices", hostName)): no network interface \"\(hostName)\" in the "
-                               + "runtime's network namespace", errno: Linux.ENODEV)
+                               + "runtime's network namespace", errno: Errno.ENODEV)
         }
     }
 
@@ -56,11 +56,11 @@ enum NetDevices {
             let name = devices[hostName]?.name.flatMap { $0.isEmpty ? nil : $0 } ?? hostName
             guard let link = try host.link(named: hostName) else {
                 throw RuntimeError("\(field): no network interface \"\(hostName)\" in the runtime's network namespace",
-                                   errno: Linux.ENODEV)
+                                   errno: Errno.ENODEV)
             }
             if !name.contains("%"), try container.link(named: name) != nil {
                 throw RuntimeError("\(field).name: \"\(name)\" already exists in the container's network namespace",
-                                   errno: Linux.EEXIST)
+                                   errno: Errno.EEXIST)
             }
             let kept = addresses.filter { $0.index == UInt32(bitPattern: link.index) && $0.isPermanentGlobal }
             try withContext("\(field): set down") { try host.acknowledged { Netlink.setUp(index: link.index, false, sequence: $0) } }
@@ -139,7 +139,7 @@ struct RouteClient: ~Copyable {
         while true {
             let datagram = try withContext(context) { try Sys.netlinkReceive(socket.raw) }
             let messages: [Netlink.Message]
-            do { messages = try Netlink.decode(datagram) } catch { throw RuntimeError("\(context): \(error)", errno: Linux.EPROTO) }
+            do { messages = try Netlink.decode(datagram) } catch { throw RuntimeError("\(context): \(error)", errno: Errno.EPROTO) }
             for message in messages where message.sequence == seq {
                 if let code = Netlink.errorCode(message) {
                     if code == 0 { return answers }
@@ -160,7 +160,7 @@ struct RouteClient: ~Copyable {
     mutating func link(named name: String) throws -> Netlink.Link? {
         do {
             return try exchange { Netlink.getLink(name: name, sequence: $0) }.compactMap(Netlink.link).first
-        } catch let error as SystemError where error.errno == Linux.ENODEV {
+        } catch let error as SystemError where error.errno == Errno.ENODEV {
             return nil
         } catch let error as SystemError {
             throw RuntimeError("\(context): look up interface \"\(name)\"", error)
@@ -182,7 +182,7 @@ struct RouteClient: ~Copyable {
     /// The device `original` after its move (NetDevices.identify).
     mutating func find(moved original: Netlink.Link, name: String, field: String) throws -> Netlink.Link {
         guard let found = NetDevices.identify(original, name: name, among: try links()) else {
-            throw RuntimeError("\(field): moved, but not found in the container's network namespace as \"\(name)\"", errno: Linux.ENODEV)
+            throw RuntimeError("\(field): moved, but not found in the container's network namespace as \"\(name)\"", errno: Errno.ENODEV)
         }
         return found
     }

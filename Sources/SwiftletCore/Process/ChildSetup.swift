@@ -18,27 +18,9 @@ enum ChildSetup {
                 try becomeContainer(c, joined: false)
             }
         } catch {
-            report(c.syncFD, error)
+            SyncChannel(c.syncFD).report(error)
         }
         Sys.exit(1)
-    }
-
-    static func report(_ sync: Int32, _ error: Error) {
-        let errno: Int32
-        switch error {
-        case let e as SystemError: errno = e.errno
-        case let e as RuntimeError: errno = e.errno
-        default: errno = 0
-        }
-        try? Sys.send(sync, swl_msg(type: SWL_MSG_ERROR, err: errno, pid: Sys.getpid(), text: "\(error)"))
-    }
-
-    static func waitForGo(_ sync: Int32, step: String) throws {
-        let received = try withContext(step) { try Sys.receive(sync) }
-        guard let msg = received else {
-            throw RuntimeError("\(step): the runtime went away")
-        }
-        guard msg.kind == SWL_MSG_GO else { throw RuntimeError("\(step): unexpected message \(msg.type)") }
     }
 
     /// The first stage of the two-clone path: join namespaces given by path while still holding
@@ -49,23 +31,23 @@ enum ChildSetup {
         // This process is in the container's cgroups before it creates anything (it joined
         // the v1 ones itself, the runtime adds the rest): the second stage inherits them, and
         // a new cgroup namespace is rooted there.
-        try waitForGo(c.syncFD, step: "wait for cgroups")
+        try SyncChannel(c.syncFD).waitForGo(step: "wait for cgroups")
         try joinNamespaces(c.namespaces.joins)
         if c.namespaces.newUser {
             try withContext("unshare user namespace") { try Sys.unshare(Linux.CLONE_NEWUSER) }
-            try Sys.send(c.syncFD, swl_msg(type: SWL_MSG_NEED_MAPS, pid: Sys.getpid()))
-            try waitForGo(c.syncFD, step: "wait for id maps")
+            try SyncChannel(c.syncFD).send(.needMaps(pid: Sys.getpid()))
+            try SyncChannel(c.syncFD).waitForGo(step: "wait for id maps")
             try becomeRoot(c)
         }
         let rest = c.namespaces.createFlags & ~Linux.CLONE_NEWUSER
         if rest != 0 { try withContext("unshare namespaces") { try Sys.unshare(rest) } }
         let child = try withContext("clone container init") { try Sys.clone3(flags: Linux.CLONE_PARENT) }
         if child.pid == 0 {
-            do { try becomeContainer(c, joined: true) } catch { report(c.syncFD, error) }
+            do { try becomeContainer(c, joined: true) } catch { SyncChannel(c.syncFD).report(error) }
             Sys.exit(1)
         }
         let pidfd = FileDescriptor(child.pidfd)
-        try Sys.send(c.syncFD, swl_msg(type: SWL_MSG_CHILD_PID, pid: child.pid), attaching: pidfd.raw)
+        try SyncChannel(c.syncFD).send(.childPID(pid: child.pid, pidfd: .lent(pidfd.raw)))
         Sys.exit(0)
     }
 
@@ -123,13 +105,13 @@ enum ChildSetup {
         // which is the pid hooks must be told.
         let hostPID = (try? Sys.readlink("/proc/self")).flatMap { Int32($0) }
         if joined && c.waitForNetDevices {
-            try waitForGo(c.syncFD, step: "wait for linux.netDevices")
+            try SyncChannel(c.syncFD).waitForGo(step: "wait for linux.netDevices")
         }
         if !joined {
             // The runtime writes the id maps, finishes the cgroups and moves linux.netDevices
             // into the new network namespace, then sends GO.
             if c.namespaces.newUser || c.deferCgroupNamespace || c.waitForNetDevices {
-                try waitForGo(c.syncFD, step: "wait for id maps, cgroups and network devices")
+                try SyncChannel(c.syncFD).waitForGo(step: "wait for id maps, cgroups and network devices")
             }
             if c.namespaces.newUser { try becomeRoot(c) }
             try joinNamespaces(c.namespaces.joins)
@@ -149,7 +131,7 @@ enum ChildSetup {
             do {
                 try Sys.joinSessionKeyring("_ses.\(c.id)")
             } catch {
-                if error.errno != Linux.ENOSYS && error.errno != 122 /* EDQUOT */ { throw RuntimeError("session keyring", error) }
+                if error.errno != Errno.ENOSYS && error.errno != Errno.EDQUOT { throw RuntimeError("session keyring", error) }
             }
         }
         if let hostname = c.spec.hostname, !hostname.isEmpty {
@@ -185,64 +167,33 @@ enum ChildSetup {
         }
     }
 
-    /// Builds the plan for swiftlet-init and executes it from its sealed memfd.
+    /// Builds the plan for swiftlet-init and executes it from its sealed memfd (InitExec).
     static func execInit(_ c: ChildContext, terminalFD: Int32, hostPID: Int32?, procfs: Int32, null: Int32) throws {
         let executable = try ExecutableLookup.resolve(c.process)
-        // The init's own descriptors must not sit in the preserved range 3..3+n-1.
-        let floor = Int32(3 + c.preserveFDs)
-        func above(_ fd: Int32) throws -> Int32 { try LaunchSupport.moveAbove(fd, floor: floor) }
-        let syncFD = try above(c.syncFD)
-        let startFD = try above(c.startFD)
-        let terminalFD = try above(terminalFD)
-        let notifyFD = try above(c.seccompListenerFD)
-        let procFD = try above(procfs)
-        let nullFD = try above(null)
-        var plan = InitPlan(mode: c.directExec ? SWL_MODE_DIRECT : SWL_MODE_SUPERVISE)
-        plan.append(SWL_P_PROC_FD, i32: procFD)
-        plan.append(SWL_P_NULL_FD, i32: nullFD)
-        plan.append(SWL_P_SYNC_FD, i32: syncFD)
-        plan.append(SWL_P_START_FD, i32: startFD)
-        if terminalFD >= 0 { plan.append(SWL_P_TERMINAL_FD, i32: terminalFD) }
-        if c.preserveFDs > 0 { plan.append(SWL_P_PRESERVE_FDS, u32: [UInt32(c.preserveFDs)]) }
+        var handoff = InitExec(
+            mode: c.directExec ? SWL_MODE_DIRECT : SWL_MODE_SUPERVISE, initFD: c.initFD, syncFD: c.syncFD, startFD: c.startFD,
+            terminalFD: terminalFD, notifyFD: c.seccompListenerFD, procFD: procfs, nullFD: null, preserveFDs: c.preserveFDs,
+            process: c.process, executable: executable, personality: c.spec.linux?.personality, seccomp: c.seccomp,
+            memoryPolicy: c.spec.linux?.memoryPolicy)
         if !c.directExec {
             // Orphans of the process come back to the init, not to the host's init, when the
             // container has no pid namespace of its own.
-            if !c.namespaces.isPrivate(.pid) { plan.append(SWL_P_SUBREAPER) }
+            handoff.subreaper = !c.namespaces.isPrivate(.pid)
             // If PID 1 dies without a pid namespace to take its children along, they die too.
-            plan.append(SWL_P_PDEATHSIG, u32: [UInt32(Linux.SIGKILL)])
+            handoff.parentDeathSignal = true
         }
         // Direct mode: the process is the container, as runc's is: not a subreaper, and no
         // parent-death signal (its parent is the runtime, which exits after `create`; the
         // engine's shim or the host's init adopts it).
-        do { try plan.addProcess(c.process, executable: executable) } catch { throw RuntimeError(error) }
-        plan.addPersonality(c.spec.linux?.personality)
-        if let seccomp = c.seccomp { plan.addSeccomp(seccomp) }
-        if notifyFD >= 0 {
-            plan.addSeccompListener(socket: notifyFD, state: try SeccompListener.processState(
+        if c.seccompListenerFD >= 0 {
+            handoff.seccompListenerState = try SeccompListener.processState(
                 id: c.id, bundle: c.bundle, annotations: c.spec.annotations, pid: hostPID ?? Sys.getpid(),
-                metadata: c.spec.linux?.seccomp?.listenerMetadata))
+                metadata: c.spec.linux?.seccomp?.listenerMetadata)
         }
         if let hooks = c.spec.hooks?.startContainer, !hooks.isEmpty {
-            plan.addStartHooks(hooks, state: try Runtime.specState(c.stateTemplate, status: .created, pid: hostPID))
+            handoff.startHooks = (hooks, try Runtime.specState(c.stateTemplate, status: .created, pid: hostPID))
         }
-        let planFD = try withContext("write init plan") {
-            let fd = try Sys.memfd(name: "swiftlet-plan", bytes: plan.bytes)
-            return fd.raw < floor ? try Sys.dup(fd.raw, minimum: floor) : fd
-        }
-
-        // Only stdio, the preserved fds and what the init needs survive the exec.
-        try withContext("close inherited descriptors") {
-            try Sys.closeRange(from: UInt32(3 + c.preserveFDs), cloexecOnly: true)
-            for fd in [syncFD, startFD, planFD.raw, terminalFD, notifyFD, procFD, nullFD] where fd >= 0 {
-                try Sys.setCloexec(fd, false)
-            }
-        }
-        // config-linux.md "Memory policy": last, so that none of the setup's own allocations
-        // follow it; PID 1 keeps it across execve and the process inherits it at fork.
-        try MemoryPolicy.apply(c.spec.linux?.memoryPolicy)
-        try Sys.prctl(Linux.PR_SET_PDEATHSIG, 0)
-        let error = Sys.execveat(c.initFD, argv: ["swiftlet-init", "\(planFD.raw)"], env: [])
-        throw RuntimeError("exec swiftlet-init", error)
+        try handoff.exec()
     }
 }
 
@@ -259,7 +210,7 @@ enum ExecutableLookup {
             let path = name.hasPrefix("/") ? name : process.cwd + "/" + name
             guard Sys.isExecutable(path) else {
                 throw RuntimeError("exec: \"\(name)\": " + (Sys.exists(path) ? "permission denied" : "no such file or directory"),
-                                   errno: Sys.exists(path) ? Linux.EACCES : Linux.ENOENT)
+                                   errno: Sys.exists(path) ? Errno.EACCES : Errno.ENOENT)
             }
             return path
         }
@@ -269,6 +220,6 @@ enum ExecutableLookup {
             let candidate = (base.hasPrefix("/") ? base : process.cwd + "/" + base) + "/" + name
             if Sys.isExecutable(candidate) { return candidate }
         }
-        throw RuntimeError("exec: \"\(name)\": executable file not found in $PATH", errno: Linux.ENOENT)
+        throw RuntimeError("exec: \"\(name)\": executable file not found in $PATH", errno: Errno.ENOENT)
     }
 }

@@ -54,7 +54,7 @@ extension Runtime {
             do {
                 let pidfd = try Sys.pidfdOpen(pid)
                 try Sys.pidfdSendSignal(pidfd.raw, signal)
-            } catch where error.errno == Linux.ESRCH {
+            } catch where error.errno == Errno.ESRCH {
                 continue
             } catch {
                 throw RuntimeError("kill --all", error)

@@ -30,7 +30,7 @@ enum ExecAffinity {
     /// A cpu_set_t's bytes for a CPU list (whole 64-bit words, as the kernel's masks are).
     static func mask(_ list: String, field: String) throws -> [UInt8] {
         guard let ranges = CPUList.parse(list), let last = ranges.map(\.upperBound).max(), last < CPUList.maxCPUs else {
-            throw RuntimeError("\(field): invalid CPU list \"\(list)\"", errno: Linux.EINVAL)
+            throw RuntimeError("\(field): invalid CPU list \"\(list)\"", errno: Errno.EINVAL)
         }
         var bytes = [UInt8](repeating: 0, count: (Int(last) / 64 + 1) * 8)
         for range in ranges {

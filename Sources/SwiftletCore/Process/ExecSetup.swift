@@ -68,7 +68,7 @@ enum ExecSetup {
         do {
             try run(c)
         } catch {
-            ChildSetup.report(c.syncFD, error)
+            SyncChannel(c.syncFD).report(error)
         }
         Sys.exit(1)
     }
@@ -76,7 +76,7 @@ enum ExecSetup {
     static func run(_ c: ExecContext) throws {
         try Sys.prctl(Linux.PR_SET_PDEATHSIG, UInt(Linux.SIGKILL))
         try withContext("exec: join cgroup") { try c.cgroupJoin.join() }
-        try ChildSetup.waitForGo(c.syncFD, step: "wait for cgroups")
+        try SyncChannel(c.syncFD).waitForGo(step: "wait for cgroups")
         // The container's /proc is the container's to change (it may be root in there): the
         // runtime's procfs is the host's, taken before entering the container's mount
         // namespace (System/Procfs.swift).
@@ -114,7 +114,7 @@ enum ExecSetup {
             return
         }
         let pidfd = FileDescriptor(child.pidfd)
-        try Sys.send(c.syncFD, swl_msg(type: SWL_MSG_CHILD_PID, pid: child.pid), attaching: pidfd.raw)
+        try SyncChannel(c.syncFD).send(.childPID(pid: child.pid, pidfd: .lent(pidfd.raw)))
         Sys.exit(0)
     }
 
@@ -141,7 +141,7 @@ enum ExecSetup {
         } catch {
             // EINVAL: a kernel before 5.8 cannot setns through a pidfd. The call is atomic, so
             // nothing was joined yet; go the old way, which also names the failing namespace.
-            if error.errno != Linux.EINVAL { throw RuntimeError("join the container's namespaces", error) }
+            if error.errno != Errno.EINVAL { throw RuntimeError("join the container's namespaces", error) }
         }
         var fds: [Int32] = []
         defer { for fd in fds { Sys.closeRaw(fd) } }
@@ -157,58 +157,26 @@ enum ExecSetup {
         }
     }
 
-    /// `exec --tty`: a pty from the container's own devpts instance (its /dev/pts/ptmx), so
-    /// the process's terminal is /dev/pts/N inside the container. The master goes to the
-    /// runtime (and on to --console-socket); the slave becomes the process's stdio and
-    /// controlling terminal (swiftlet-init's SWL_P_TERMINAL_FD).
+    /// `exec --tty`: a pty from the container's own devpts instance (its /dev/pts/ptmx, resolved
+    /// in the container's root and verified: Pty.open), so the process's terminal is
+    /// /dev/pts/N inside the container. The master goes to the runtime (and on to
+    /// --console-socket); the slave becomes the process's stdio and controlling terminal
+    /// (swiftlet-init's SWL_P_TERMINAL_FD).
     static func openTerminal(_ c: ExecContext) throws -> Int32 {
         let context = "exec --tty"
-        // O_NONBLOCK: whatever the container put at that path, opening it must not hang us.
-        let master = try withContext(context) {
-            try Sys.open("/dev/pts/ptmx", Linux.O_RDWR | Linux.O_NOCTTY | Linux.O_NONBLOCK)
-        }
-        let masterFD = master.raw
-        let slave = try Pty.verifiedPeer(of: masterFD, display: "/dev/pts/ptmx", size: c.process.consoleSize, context: context)
-        try withContext(context) { try Sys.send(c.syncFD, swl_msg(type: SWL_MSG_CONSOLE), attaching: masterFD) }
-        return slave.take()
+        let pty = try Pty.open(root: c.rootFD, size: c.process.consoleSize, context: context)
+        try withContext(context) { try SyncChannel(c.syncFD).send(.console(master: .lent(pty.first.raw))) }
+        return pty.second.take()
     }
 
     /// The DIRECT-mode plan (no supervising init, no start hooks, no parent-death signal: a
-    /// detached exec outlives the runtime), then execveat of the sealed init.
+    /// detached exec outlives the runtime), then execveat of the sealed init (InitExec).
     static func execInit(_ c: ExecContext, terminalFD: Int32, executable: String, procfs: Int32) throws {
-        // The init's own descriptors must not sit in the preserved range 3..3+n-1.
-        let floor = Int32(3 + c.preserveFDs)
-        func above(_ fd: Int32) throws -> Int32 { try LaunchSupport.moveAbove(fd, floor: floor) }
-        let syncFD = try above(c.syncFD)
-        let startFD = try above(c.startFD)
-        let terminalFD = try above(terminalFD)
-        let initFD = try above(c.initFD)
-        let notifyFD = try above(c.seccompListenerFD)
-        let procFD = try above(procfs)
-        var plan = InitPlan(mode: SWL_MODE_DIRECT)
-        plan.append(SWL_P_PROC_FD, i32: procFD)
-        plan.append(SWL_P_SYNC_FD, i32: syncFD)
-        plan.append(SWL_P_START_FD, i32: startFD)
-        if terminalFD >= 0 { plan.append(SWL_P_TERMINAL_FD, i32: terminalFD) }
-        if c.preserveFDs > 0 { plan.append(SWL_P_PRESERVE_FDS, u32: [UInt32(c.preserveFDs)]) }
-        do { try plan.addProcess(c.process, executable: executable) } catch { throw RuntimeError(error) }
-        plan.addPersonality(c.personality)
-        if let mask = c.finalAffinity { plan.append(SWL_P_CPU_AFFINITY, raw: mask) }
-        if let seccomp = c.seccomp { plan.addSeccomp(seccomp) }
-        if notifyFD >= 0, let state = c.seccompListenerState { plan.addSeccompListener(socket: notifyFD, state: state) }
-        let planFD = try withContext("write init plan") {
-            let fd = try Sys.memfd(name: "swiftlet-plan", bytes: plan.bytes)
-            return fd.raw < floor ? try Sys.dup(fd.raw, minimum: floor) : fd
-        }
-        // Only stdio, the preserved fds and what the init needs survive the exec.
-        try withContext("close inherited descriptors") {
-            try Sys.closeRange(from: UInt32(floor), cloexecOnly: true)
-            for fd in [syncFD, startFD, planFD.raw, terminalFD, notifyFD, procFD] where fd >= 0 { try Sys.setCloexec(fd, false) }
-        }
-        // Last, so that none of the setup's own allocations follow it; inherited by the exec.
-        try MemoryPolicy.apply(c.memoryPolicy)
-        try Sys.prctl(Linux.PR_SET_PDEATHSIG, 0)
-        let error = Sys.execveat(initFD, argv: ["swiftlet-init", "\(planFD.raw)"], env: [])
-        throw RuntimeError("exec swiftlet-init", error)
+        let handoff = InitExec(
+            mode: SWL_MODE_DIRECT, initFD: c.initFD, syncFD: c.syncFD, startFD: c.startFD, terminalFD: terminalFD,
+            notifyFD: c.seccompListenerFD, procFD: procfs, preserveFDs: c.preserveFDs, process: c.process,
+            executable: executable, personality: c.personality, finalAffinity: c.finalAffinity, seccomp: c.seccomp,
+            seccompListenerState: c.seccompListenerState, memoryPolicy: c.memoryPolicy)
+        try handoff.exec()
     }
 }

@@ -33,7 +33,7 @@ enum HookRunner {
             try Sys.writeAll(pipe.second.raw, state, path: "stdin of \(hook.path)")
         } catch {
             // EPIPE: the hook does not read its stdin; that is its business.
-            if error.errno != 32 { throw RuntimeError(field, error) }
+            if error.errno != Errno.EPIPE { throw RuntimeError(field, error) }
         }
         _ = consume pipe
         if let timeout = hook.timeout, timeout > 0 {

@@ -114,7 +114,7 @@ enum IntelRdt {
         guard spec.linux?.intelRdt != nil else { return nil }
         guard let root = try mountPoint() else {
             throw RuntimeError("linux.intelRdt: no resctrl filesystem is mounted in the runtime's mount namespace (the host needs "
-                               + "Intel RDT or AMD PQoS and `mount -t resctrl resctrl /sys/fs/resctrl`)", errno: Linux.ENODEV)
+                               + "Intel RDT or AMD PQoS and `mount -t resctrl resctrl /sys/fs/resctrl`)", errno: Errno.ENODEV)
         }
         return root
     }
@@ -135,11 +135,11 @@ enum IntelRdt {
         let exists = Sys.exists(group)
         if plan.owned && exists {
             throw RuntimeError("\(field): resctrl group \(group) exists already (closID unset: the runtime makes it for the "
-                               + "container and removes it on delete)", errno: Linux.EEXIST)
+                               + "container and removes it on delete)", errno: Errno.EEXIST)
         }
         if !exists && !plan.createIfMissing {
             throw RuntimeError("\(field).closID: no resctrl group \"\(plan.group)\" in \(root), and no schema to make one with",
-                               errno: Linux.ENOENT)
+                               errno: Errno.ENOENT)
         }
         return !exists
     }
@@ -158,7 +158,7 @@ enum IntelRdt {
             let current = try withContext("\(field): read \(group)/schemata") { try Sys.readText(group + "/schemata") }
             for line in plan.compare where !schemataContains(current, line) {
                 throw RuntimeError("\(field): resctrl group \"\(plan.group)\" exists with other schemata than \"\(line)\"",
-                                   errno: Linux.EEXIST)
+                                   errno: Errno.EEXIST)
             }
         }
         if let monitor = plan.monitor {
@@ -224,7 +224,7 @@ enum IntelRdt {
             do {
                 try Sys.rmdir(directory)
             } catch {
-                if error.errno != Linux.ENOENT { throw RuntimeError("linux.intelRdt: remove \(directory)", error) }
+                if error.errno != Errno.ENOENT { throw RuntimeError("linux.intelRdt: remove \(directory)", error) }
             }
         }
     }

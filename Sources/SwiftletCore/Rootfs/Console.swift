@@ -8,15 +8,28 @@ import OCI
 /// a symlink to a host file there would otherwise hand the runtime something else as the
 /// terminal. The slave is never looked up by path: TIOCGPTPEER opens it from the master.
 enum Pty {
+    /// The one way a pty is opened, for create's process.terminal and `exec --tty`: the
+    /// container's `/dev/pts/ptmx` resolved inside `root` (openat2 RESOLVE_IN_ROOT, never a
+    /// path the container could point at the host), opened O_NONBLOCK so no FIFO can hang us,
+    /// verified as the multiplexer of a devpts instance, and its slave from TIOCGPTPEER.
+    /// Returns the master (`first`) and the slave (`second`).
+    static func open(root: Int32, size: Box?, context: String) throws -> FileDescriptorPair {
+        let master = try withContext(context) {
+            try InRoot.open(root, "/dev/pts/ptmx", flags: Linux.O_RDWR | Linux.O_NOCTTY | Linux.O_NONBLOCK)
+        }
+        let slave = try verifiedPeer(of: master.raw, display: "/dev/pts/ptmx", size: size, context: context)
+        return FileDescriptorPair(master, slave)
+    }
+
     /// Checks that `master` (opened O_NONBLOCK, so that no FIFO can hang the runtime) is the pty
     /// multiplexer, character device 5:2, on a devpts filesystem; unlocks it and returns its
     /// slave, sized to `size`. The master is left blocking, as a terminal's reader expects.
-    static func verifiedPeer(of master: Int32, display: String, size: Box?, context: String) throws -> FileDescriptor {
+    private static func verifiedPeer(of master: Int32, display: String, size: Box?, context: String) throws -> FileDescriptor {
         let info = try withContext(context) { try Sys.fstat(master, path: display) }
         let type = try withContext(context) { try Sys.fsType(fd: master, path: display) }
         guard info.kind == .charDevice, info.rdevMajor == 5, info.rdevMinor == 2, type == Linux.DEVPTS_SUPER_MAGIC else {
             throw RuntimeError("\(context): \(display) in the container is not the pty multiplexer of a devpts instance"
-                               + " (no devpts mount there, or something else mounted over it)", errno: Linux.ENOTTY)
+                               + " (no devpts mount there, or something else mounted over it)", errno: Errno.ENOTTY)
         }
         return try withContext(context) { () throws(SystemError) -> FileDescriptor in
             try Sys.setNonBlocking(master, false)
@@ -55,12 +68,12 @@ enum Console {
             _ = try Sys.openat(dev, "console", Linux.O_CREAT | Linux.O_EXCL | Linux.O_WRONLY | Linux.O_NOFOLLOW, mode: 0o600,
                                display: "/dev/console")
         } catch {
-            if error.errno != Linux.EEXIST { throw error }
+            if error.errno != Errno.EEXIST { throw error }
         }
         let existing = try Sys.openat(dev, "console", Linux.O_PATH | Linux.O_NOFOLLOW, display: "/dev/console")
         let kind = try Sys.fstat(existing.raw, path: "/dev/console").kind
         guard kind == .regular || kind == .charDevice else {
-            throw SystemError(errno: Linux.ELOOP, operation: "refuse to bind the console over what is there (not a file or"
+            throw SystemError(errno: Errno.ELOOP, operation: "refuse to bind the console over what is there (not a file or"
                               + " character device)", path: "/dev/console")
         }
         return existing

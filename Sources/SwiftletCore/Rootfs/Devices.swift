@@ -42,7 +42,7 @@ struct DeviceCreator {
                 if replace { try? Sys.unlinkat(dir, name) }
                 do {
                     try Sys.symlinkat(target, dir, name, display: path)
-                } catch let error as SystemError where error.errno == Linux.EEXIST {}
+                } catch let error as SystemError where error.errno == Errno.EEXIST {}
             }
         }
     }
@@ -72,7 +72,7 @@ struct DeviceCreator {
                 let made = try Sys.fstat(node.raw, path: device.path)
                 guard made.mode & 0o170000 == 0, made.kind == Self.kind(of: typeBits),
                       typeBits == Linux.S_IFIFO || (made.rdevMajor == major && made.rdevMinor == minor) else {
-                    throw RuntimeError("\(device.path): replaced while it was being created", errno: Linux.EXDEV)
+                    throw RuntimeError("\(device.path): replaced while it was being created", errno: Errno.EXDEV)
                 }
                 // fchmod/fchown do not work on O_PATH descriptors: go through the magic link.
                 let path = InRoot.procPath(node.raw)
@@ -98,7 +98,7 @@ struct DeviceCreator {
         _ = try Sys.openat(dir, name, Linux.O_CREAT | Linux.O_WRONLY | Linux.O_NOFOLLOW, mode: 0o644, display: path)
         let target = try Sys.openat(dir, name, Linux.O_PATH | Linux.O_NOFOLLOW, display: path)
         guard try Sys.fstat(target.raw, path: path).kind == .regular else {
-            throw RuntimeError("\(path): replaced while it was being created", errno: Linux.EXDEV)
+            throw RuntimeError("\(path): replaced while it was being created", errno: Errno.EXDEV)
         }
         try Sys.mount(source: path, target: InRoot.procPath(target.raw), type: nil, flags: Linux.MS_BIND, data: nil,
                       display: path)
@@ -114,7 +114,7 @@ extension DeviceCreator {
             let node = try Sys.openat(dir, name, Linux.O_PATH | Linux.O_NOFOLLOW, display: path)
             here = try Sys.fstat(node.raw, path: path)
         } catch {
-            if error.errno == Linux.ENOENT { return false }
+            if error.errno == Errno.ENOENT { return false }
             throw RuntimeError(path, error)
         }
         guard here.kind == .charDevice || here.kind == .blockDevice else { return false }

@@ -38,12 +38,12 @@ enum HostMountNamespace {
         guard !namespaces.isPrivate(.mount) else { return }
         if let propagation = spec.linux?.rootfsPropagation, !propagation.isEmpty {
             throw RuntimeError("linux.rootfsPropagation: \"\(propagation)\" needs a mount namespace (linux.namespaces has none): "
-                               + "without one it would change the propagation of the host's mounts", errno: Linux.EINVAL)
+                               + "without one it would change the propagation of the host's mounts", errno: Errno.EINVAL)
         }
         if namespaces.isPrivate(.user) {
             throw RuntimeError("linux.namespaces: a user namespace without a mount namespace cannot mount anything "
                                + "(the host's mount namespace belongs to the host's user namespace); add a mount namespace",
-                               errno: Linux.EINVAL)
+                               errno: Errno.EINVAL)
         }
     }
 
@@ -82,7 +82,7 @@ enum HostMountNamespace {
         let identity = try withContext(context) { try Sys.mountIdentity(root.raw, display: record.path) }
         guard identity.id == record.mountID, identity.isMountRoot else {
             throw RuntimeError("\(context): the mount there is not the bind create made (mount id \(identity.id), "
-                               + "expected \(record.mountID))", errno: Linux.EXDEV)
+                               + "expected \(record.mountID))", errno: Errno.EXDEV)
         }
         return root
     }
@@ -116,7 +116,7 @@ enum HostMountNamespace {
                 return detached
             }
         }
-        throw RuntimeError("root.path (\(record.path)): more than 64 mounts stacked on the container's root", errno: Linux.ELOOP)
+        throw RuntimeError("root.path (\(record.path)): more than 64 mounts stacked on the container's root", errno: Errno.ELOOP)
     }
 
     /// The topmost mount at root.path, nil when the path is gone.
@@ -124,7 +124,7 @@ enum HostMountNamespace {
         do {
             return try Sys.open(record.path, Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_NOFOLLOW)
         } catch {
-            if error.errno == Linux.ENOENT { return nil }
+            if error.errno == Errno.ENOENT { return nil }
             throw RuntimeError("root.path (\(record.path)): detach the container's mounts", error)
         }
     }

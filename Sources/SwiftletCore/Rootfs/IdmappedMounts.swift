@@ -41,14 +41,14 @@ struct IdmappedMounts: ~Copyable {
         guard own || options.idmap != nil else { return nil }
         guard options.isBind || mount.type == "bind" else {
             throw RuntimeError("\(field) (\(mount.destination)): id-mapped mounts (idmap, ridmap, uidMappings) need a bind mount",
-                               errno: Linux.EINVAL)
+                               errno: Errno.EINVAL)
         }
         if own { return .mappings(uid: mount.uidMappings ?? [], gid: mount.gidMappings ?? []) }
         if let user = spec.linux?.namespace(.user) {
             if let path = user.path, !path.isEmpty { return .userNamespace(path: path) }
             return .mappings(uid: spec.linux?.uidMappings ?? [], gid: spec.linux?.gidMappings ?? [])
         }
-        throw RuntimeError("\(field).options: \"idmap\" needs uidMappings and gidMappings or a user namespace", errno: Linux.EINVAL)
+        throw RuntimeError("\(field).options: \"idmap\" needs uidMappings and gidMappings or a user namespace", errno: Errno.EINVAL)
     }
 
     /// Every id-mapped mount of the config, prepared (runtime side, before clone3).
@@ -88,7 +88,7 @@ struct IdmappedMounts: ~Copyable {
                 try Sys.mountSetattr(tree.raw, set: Linux.MOUNT_ATTR_IDMAP, clear: 0, recursive: options.idmap == .recursive,
                                      userNamespace: userns, display: source)
             } catch {
-                if error.errno == Linux.EINVAL {
+                if error.errno == Errno.EINVAL {
                     throw RuntimeError("\(context): cannot id-map \(source): its filesystem does not support id-mapped mounts, "
                                        + "or it is id-mapped already (mount_setattr: Invalid argument)", errno: error.errno)
                 }

@@ -29,7 +29,7 @@ enum InRoot {
             do {
                 try Sys.mkdirat(parent.raw, last, mode: mode, display: path)
             } catch {
-                if error.errno != Linux.EEXIST { throw error }
+                if error.errno != Errno.EEXIST { throw error }
             }
             return try open(root, path, flags: directory)
         }
@@ -40,7 +40,7 @@ enum InRoot {
             do {
                 try Sys.mkdirat(current.raw, name, mode: mode, display: prefix)
             } catch {
-                if error.errno != Linux.EEXIST { throw error }
+                if error.errno != Errno.EEXIST { throw error }
             }
             current = try open(root, prefix, flags: Linux.O_PATH | Linux.O_DIRECTORY)
         }
@@ -56,7 +56,7 @@ enum InRoot {
         do {
             _ = try Sys.openat(parent.raw, last, Linux.O_CREAT | Linux.O_WRONLY | Linux.O_NOFOLLOW, mode: 0o644, display: path)
         } catch {
-            if error.errno != Linux.EEXIST { throw error }
+            if error.errno != Errno.EEXIST { throw error }
         }
         return try open(root, path)
     }

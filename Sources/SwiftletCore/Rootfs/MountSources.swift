@@ -7,9 +7,9 @@ import OCI
 /// Why: in a user namespace the child that mounts is the container's root, an unprivileged uid
 /// on the host, which cannot search a directory like a 0700 one of the host's root: a bind
 /// source below it fails with EACCES, although the runtime that was asked to mount it could
-/// reach it. So the child asks (`SWL_MSG_NEED_SOURCES`), and a helper the runtime forks joins
+/// reach it. So the child asks (`SyncMessage.needSources`), and a helper the runtime forks joins
 /// the child's mount namespace, opens every bind source `O_PATH` with the runtime's
-/// credentials, and hands each descriptor to the child (`SWL_MSG_MOUNT_SOURCE`). The child
+/// credentials, and hands each descriptor to the child (`SyncMessage.mountSource`). The child
 /// binds through the descriptor's magic link. The descriptors must belong to the child's mount
 /// namespace (the kernel binds only from a mount of the caller's namespace), which is why the
 /// helper joins it; a fork, so that the runtime's own root and working directory never change.
@@ -31,26 +31,29 @@ enum MountSources {
     /// could not open fails create here, naming the mount. `hostPID`: this process as the
     /// runtime sees it (getpid() says 1 in a new pid namespace).
     static func receive(_ sync: Int32, mounts: [Mount]?, hostPID: Int32) throws -> [Int: Int32] {
-        try Sys.send(sync, swl_msg(type: SWL_MSG_NEED_SOURCES, pid: hostPID))
+        let channel = SyncChannel(sync)
+        try channel.send(.needSources(pid: hostPID))
         var sources: [Int: Int32] = [:]
-        while true {
-            var attached: Int32 = -1
-            let received = try withContext("receive bind sources") { try Sys.receive(sync, attachedFD: &attached) }
-            guard let msg = received else { throw RuntimeError("receive bind sources: the runtime went away") }
-            switch msg.kind {
-            case SWL_MSG_GO:
-                return sources
-            case SWL_MSG_MOUNT_SOURCE where attached >= 0:
-                sources[Int(msg.step)] = attached
-            case SWL_MSG_MOUNT_SOURCE:
-                let index = Int(msg.step)
-                let destination = (mounts ?? []).indices.contains(index) ? (mounts ?? [])[index].destination : "?"
-                throw RuntimeError("mounts[\(index)] (\(destination)): \(msg.message)", errno: msg.err)
-            default:
-                if attached >= 0 { Sys.closeRaw(attached) }
-                throw RuntimeError("receive bind sources: unexpected message \(msg.type)")
+        do {
+            try channel.converse(closed: { RuntimeError("receive bind sources: the runtime went away") }) { message in
+                switch message {
+                case .go:
+                    return .done
+                case .mountSource(let index, let source):
+                    sources[index] = source.take()
+                case .mountSourceFailed(let index, let errno, let text):
+                    let destination = (mounts ?? []).indices.contains(index) ? (mounts ?? [])[index].destination : "?"
+                    throw RuntimeError("mounts[\(index)] (\(destination)): \(text)", errno: errno)
+                case .ready, .error, .start, .started, .console, .childPID, .needMaps, .hooks, .needSources:
+                    throw message.refused("receive bind sources")
+                }
+                return .next
             }
+        } catch {
+            for fd in sources.values { Sys.closeRaw(fd) }
+            throw error
         }
+        return sources
     }
 
     // MARK: runtime
@@ -58,7 +61,7 @@ enum MountSources {
     /// Opens `binds` in the mount namespace of `pid` (the child, which waits) and sends them on
     /// `sync`, then GO. The helper process writes on `sync` itself; the runtime waits for it
     /// before sending GO, so the child sees every source first.
-    static func send(_ binds: [(index: Int, path: String)], to sync: Int32, pid: Int32) throws {
+    static func send(_ binds: [(index: Int, path: String)], to sync: SyncChannel, pid: Int32) throws {
         let target = try withContext("bind sources: the child's mount namespace") { try Sys.pidfdOpen(pid) }
         let helper = try withContext("bind sources: fork") { try Sys.clone3(flags: 0) }
         if helper.pid == 0 { openAndSend(binds, to: sync, namespace: target.raw) }
@@ -67,25 +70,23 @@ enum MountSources {
         guard status == .exited(0) else {
             throw RuntimeError("bind sources: the helper that opens them in the container's mount namespace failed (exit status \(status.code))")
         }
-        try withContext("bind sources") { try Sys.send(sync, swl_msg(type: SWL_MSG_GO)) }
+        try withContext("bind sources") { try sync.send(.go) }
     }
 
     /// The helper: joins the mount namespace, sends each source or why it could not be opened,
     /// and exits (1 if it could not join or send; the runtime then fails create).
-    private static func openAndSend(_ binds: [(index: Int, path: String)], to sync: Int32, namespace: Int32) -> Never {
+    private static func openAndSend(_ binds: [(index: Int, path: String)], to sync: SyncChannel, namespace: Int32) -> Never {
         do {
             try Sys.setns(namespace, Linux.CLONE_NEWNS, path: "the container's mount namespace")
             for (index, path) in binds {
-                var msg = swl_msg(type: SWL_MSG_MOUNT_SOURCE)
-                var fd: Int32 = -1
+                let message: SyncMessage
                 do {
-                    fd = try Sys.open(path, Linux.O_PATH).take()
+                    // Closed once sent (the child gets its own copy).
+                    message = .mountSource(index: index, source: .owned(try Sys.open(path, Linux.O_PATH).take()))
                 } catch {
-                    msg = swl_msg(type: SWL_MSG_MOUNT_SOURCE, err: error.errno, text: "\(error)")
+                    message = .mountSourceFailed(index: index, errno: error.errno, text: "\(error)")
                 }
-                msg.step = UInt32(index)
-                try Sys.send(sync, msg, attaching: fd)
-                if fd >= 0 { Sys.closeRaw(fd) }
+                try sync.send(message)
             }
         } catch {
             Sys.exit(1)

@@ -103,7 +103,7 @@ struct MountPerformer {
                           data: data.isEmpty ? nil : data, display: mount.destination)
         } catch {
             // ENODEV from mount(2) means the kernel has no such filesystem type: say which.
-            if error.errno == Linux.ENODEV {
+            if error.errno == Errno.ENODEV {
                 throw RuntimeError("\(context): type \"\(type)\" is not a filesystem this kernel knows (/proc/filesystems)",
                                    errno: error.errno)
             }
@@ -129,7 +129,7 @@ struct MountPerformer {
             landsOnProcfs = try withContext(context) { try Sys.fsType(fd: target, path: destination) } == Linux.PROC_SUPER_MAGIC
         }
         if let why = ProcDestination.refusal(destination: destination, landsOnProcfs: landsOnProcfs, sourceIsProcfs: sourceIsProcfs) {
-            throw RuntimeError("\(context): \(why)", errno: Linux.EPERM)
+            throw RuntimeError("\(context): \(why)", errno: Errno.EPERM)
         }
     }
 
@@ -175,7 +175,7 @@ struct MountPerformer {
             try Sys.mount(source: nil, target: path, type: nil, flags: base | flags, data: nil, display: display)
             return
         } catch {
-            if error.errno != Linux.EPERM { throw RuntimeError(context, error) }
+            if error.errno != Errno.EPERM { throw RuntimeError(context, error) }
         }
         let locked = try withContext(context) { try Sys.mountFlags(path) }
         try withContext(context) {
@@ -193,7 +193,7 @@ struct MountPerformer {
             do {
                 try filesystem(Mount(destination: mount.destination, type: "cgroup2", source: "cgroup", options: nil),
                                type: "cgroup2", options: fsOptions, context: context)
-            } catch let error as RuntimeError where inUserNamespace && (error.errno == Linux.EPERM || error.errno == Linux.EBUSY) {
+            } catch let error as RuntimeError where inUserNamespace && (error.errno == Errno.EPERM || error.errno == Errno.EBUSY) {
                 try cgroupBindFallback(mount, options: base, context: context)
             }
             return

@@ -64,7 +64,7 @@ enum PathProtection {
         do {
             return try InRoot.open(root, path)
         } catch {
-            if error.errno == Linux.ENOENT || error.errno == Linux.ENOTDIR { return nil }
+            if error.errno == Errno.ENOENT || error.errno == Errno.ENOTDIR { return nil }
             throw RuntimeError(context, error)
         }
     }
@@ -102,7 +102,7 @@ enum NullDevice {
     static func verify(_ fd: Int32) throws {
         let info = try Sys.fstat(fd, path: "/dev/null")
         guard info.kind == .charDevice, info.rdevMajor == 1, info.rdevMinor == 3 else {
-            throw RuntimeError("/dev/null is not the null device (char 1:3): refusing to mask with it", errno: Linux.EXDEV)
+            throw RuntimeError("/dev/null is not the null device (char 1:3): refusing to mask with it", errno: Errno.EXDEV)
         }
     }
 

@@ -67,14 +67,14 @@ enum RootSwitch {
         let context = "--no-pivot: hide the host's \(mountPoint)"
         do {
             try Sys.mount(source: nil, target: mountPoint, type: nil, flags: Linux.MS_SLAVE | Linux.MS_REC, data: nil)
-        } catch where error.errno == Linux.ENOENT {
+        } catch where error.errno == Errno.ENOENT {
             return
         } catch {
             throw RuntimeError(context, error)
         }
         do {
             try Sys.umount(mountPoint, detach: true)
-        } catch where error.errno == Linux.EINVAL || error.errno == Linux.EPERM {
+        } catch where error.errno == Errno.EINVAL || error.errno == Errno.EPERM {
             try withContext(context) {
                 try Sys.mount(source: "tmpfs", target: mountPoint, type: "tmpfs", flags: Linux.MS_RDONLY, data: nil)
             }

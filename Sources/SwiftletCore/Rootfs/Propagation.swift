@@ -85,6 +85,6 @@ enum RootPropagation {
             if try Sys.mountIdentity(current.raw, display: path).isMountRoot { return current }
             current = try Sys.openat(current.raw, "..", Linux.O_PATH | Linux.O_DIRECTORY, display: path + "/..")
         }
-        throw SystemError(errno: Linux.ELOOP, operation: "find the mount holding", path: path)
+        throw SystemError(errno: Errno.ELOOP, operation: "find the mount holding", path: path)
     }
 }

@@ -72,8 +72,8 @@ struct RootfsSetup {
         } : nil
 
         if c.pauseForRuntimeHooks {
-            try Sys.send(c.syncFD, swl_msg(type: SWL_MSG_HOOKS, pid: Sys.getpid()))
-            try ChildSetup.waitForGo(c.syncFD, step: "wait for prestart/createRuntime hooks")
+            try SyncChannel(c.syncFD).send(.hooks(pid: Sys.getpid()))
+            try SyncChannel(c.syncFD).waitForGo(step: "wait for prestart/createRuntime hooks")
         }
         // createContainer hooks: in the container's namespaces, before pivot_root
         // (runtime-spec config.md "CreateContainer Hooks").
@@ -109,19 +109,15 @@ struct RootfsSetup {
         return terminal
     }
 
-    /// process.terminal: a pty from the container's own devpts instance (Rootfs/Console.swift).
-    /// The master goes to the runtime (and on to --console-socket); the slave becomes the
-    /// process's stdio and is bound over /dev/console. runtime-spec config.md "Process"
-    /// (terminal, consoleSize).
+    /// process.terminal: a pty from the container's own devpts instance (Pty.open, in
+    /// Rootfs/Console.swift). The master goes to the runtime (and on to --console-socket); the
+    /// slave becomes the process's stdio and is bound over /dev/console. runtime-spec
+    /// config.md "Process" (terminal, consoleSize).
     func openConsole(root: Int32) throws -> Int32 {
         let context = "process.terminal"
-        let master = try withContext(context) {
-            try InRoot.open(root, "/dev/pts/ptmx", flags: Linux.O_RDWR | Linux.O_NOCTTY | Linux.O_NONBLOCK)
-        }
-        let slave = try Pty.verifiedPeer(of: master.raw, display: "/dev/pts/ptmx", size: self.context.process.consoleSize,
-                                         context: context)
-        try Console.bind(slave.raw, root: root)
-        try Sys.send(self.context.syncFD, swl_msg(type: SWL_MSG_CONSOLE), attaching: master.raw)
-        return slave.take()
+        let pty = try Pty.open(root: root, size: self.context.process.consoleSize, context: context)
+        try Console.bind(pty.second.raw, root: root)
+        try SyncChannel(self.context.syncFD).send(.console(master: .lent(pty.first.raw)))
+        return pty.second.take()
     }
 }

@@ -37,7 +37,7 @@ enum UnmappedIDOptions {
                         + "in the user namespace (linux.\(kind)Mappings); ptys get the opener's \(kind)")
                 } else {
                     throw RuntimeError("mounts[\(i)].options[\(j)]: \(option): \(kind) \(id) is not mapped in the user namespace "
-                        + "(linux.\(kind)Mappings), so \(mount.destination) cannot be given that owner", errno: Linux.EINVAL)
+                        + "(linux.\(kind)Mappings), so \(mount.destination) cannot be given that owner", errno: Errno.EINVAL)
                 }
             }
             if kept.count != options.count { result.mounts[i].options = kept }

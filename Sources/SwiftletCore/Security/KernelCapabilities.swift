@@ -82,6 +82,6 @@ extension Runtime {
         else { return }
         throw RuntimeError("\(field).\(set): \(names.joined(separator: ", ")) not held by swiftlet itself "
             + "(the host withheld it: not in the runtime's permitted set), so the process cannot be given it",
-            errno: Linux.EPERM)
+            errno: Errno.EPERM)
     }
 }

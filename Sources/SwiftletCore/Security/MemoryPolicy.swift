@@ -46,7 +46,7 @@ enum MemoryPolicy {
         let nodes = policy.nodes ?? ""
         guard !nodes.isEmpty else { return Plan(mode: mode, nodemask: [], maxNode: 0) }
         guard let ranges = CPUList.parse(nodes), let last = ranges.map(\.upperBound).max(), last < CPUList.maxNodes else {
-            throw RuntimeError("linux.memoryPolicy.nodes: invalid node list \"\(nodes)\"", errno: Linux.EINVAL)
+            throw RuntimeError("linux.memoryPolicy.nodes: invalid node list \"\(nodes)\"", errno: Errno.EINVAL)
         }
         let bits = UInt.bitWidth
         var mask = [UInt](repeating: 0, count: Int(last) / bits + 2)
@@ -80,13 +80,13 @@ enum MemoryPolicy {
             online = try Sys.readText("/sys/devices/system/node/online").split(separator: "\n").first.map(String.init)
         } catch {
             // A kernel without NUMA has no node directory: set_mempolicy will say what it thinks.
-            guard error.errno == Linux.ENOENT else { throw RuntimeError("linux.memoryPolicy", error) }
+            guard error.errno == Errno.ENOENT else { throw RuntimeError("linux.memoryPolicy", error) }
             online = nil
         }
         let missing = offlineNodes(policy, online: online)
         guard !missing.isEmpty, let online else { return }
         throw RuntimeError("linux.memoryPolicy.nodes: node \(missing.map(String.init).joined(separator: ", ")) "
-                           + "not online on this host (online: \(online))", errno: Linux.EINVAL)
+                           + "not online on this host (online: \(online))", errno: Errno.EINVAL)
     }
 
     /// Sets the calling thread's policy (the child, right before it executes swiftlet-init).

@@ -40,7 +40,7 @@ public enum SeccompCompiler {
             guard token != 0 else {
                 throw RuntimeError("\(arch.path): architecture \(arch.name) is not supported by libseccomp \(libseccompVersion)")
             }
-            try filter.check(seccomp_arch_add(filter.context, token), allowing: -Linux.EEXIST,
+            try filter.check(seccomp_arch_add(filter.context, token), allowing: -Errno.EEXIST.rawValue,
                              "\(arch.path): add architecture \(arch.name)")
         }
         // libseccomp's binary-tree layout keeps long allow-lists fast (a few comparisons per

@@ -28,7 +28,7 @@ public enum SeccompRecorder {
             let name = SeccompTables.libseccompArchName(arch)
             let token = seccomp_arch_resolve_name(name)
             guard token != 0 else { continue }
-            try filter.check(seccomp_arch_add(filter.context, token), allowing: -Linux.EEXIST, "seccomp recorder: add architecture \(name)")
+            try filter.check(seccomp_arch_add(filter.context, token), allowing: -Errno.EEXIST.rawValue, "seccomp recorder: add architecture \(name)")
         }
         let sendmsg = seccomp_syscall_resolve_name("sendmsg")
         var handOff = [scmp_arg_cmp(arg: 0, op: SCMP_CMP_EQ, datum_a: UInt64(socketFD), datum_b: 0)]
@@ -120,13 +120,13 @@ public enum SeccompRecorder {
         do {
             call = try Sys.receiveNotification(listener)
         } catch {
-            if error.errno == Linux.ENOENT { return nil }
+            if error.errno == Errno.ENOENT { return nil }
             throw error
         }
         do {
             try Sys.continueNotification(listener, id: call.id)
         } catch {
-            if error.errno != Linux.ENOENT { throw error }
+            if error.errno != Errno.ENOENT { throw error }
         }
         return call
     }
@@ -194,7 +194,7 @@ extension Runtime {
         let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         do {
             guard try Sys.stat(dir.isEmpty ? "/" : dir).kind == .directory else {
-                throw RuntimeError("\(field): \(dir) is not a directory", errno: Linux.ENOTDIR)
+                throw RuntimeError("\(field): \(dir) is not a directory", errno: Errno.ENOTDIR)
             }
         } catch let error as SystemError {
             throw RuntimeError(field, error)

@@ -46,7 +46,7 @@ public enum StateRoot {
         case .system:
             return system
         case .refused(let message):
-            throw RuntimeError(message, errno: Linux.EACCES)
+            throw RuntimeError(message, errno: Errno.EACCES)
         case .xdg(let directory, let owner):
             let info: Sys.FileInfo
             do {
@@ -57,7 +57,7 @@ public enum StateRoot {
             }
             if let problem = problem(kind: info.kind, ownerUID: info.uid, mode: info.mode, expectedOwner: owner) {
                 throw RuntimeError("XDG_RUNTIME_DIR=\(directory) \(problem); set it to a directory of your own or pass --root DIR",
-                                   errno: Linux.EACCES)
+                                   errno: Errno.EACCES)
             }
             return directory.hasSuffix("/") ? directory + name : directory + "/" + name
         }

@@ -24,7 +24,7 @@ public struct StateStore: Sendable {
         do {
             try Sys.mkdir(directory(id), mode: 0o711)
         } catch {
-            if error.errno == Linux.EEXIST { throw RuntimeError("container \"\(id)\" already exists", errno: Linux.EEXIST) }
+            if error.errno == Errno.EEXIST { throw RuntimeError("container \"\(id)\" already exists", errno: Errno.EEXIST) }
             throw RuntimeError("create state directory", error)
         }
         return try lock(id)
@@ -36,7 +36,7 @@ public struct StateStore: Sendable {
         let fd = try openDirectory(id)
         try withContext("lock container \(id)") { try Sys.lockExclusive(fd.raw, path: directory(id)) }
         guard Sys.exists(directory(id)) else {
-            throw RuntimeError("container \"\(id)\" does not exist", errno: Linux.ENOENT)
+            throw RuntimeError("container \"\(id)\" does not exist", errno: Errno.ENOENT)
         }
         return Lock(fd: fd)
     }
@@ -45,7 +45,7 @@ public struct StateStore: Sendable {
         do {
             return try Sys.open(directory(id), Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW)
         } catch {
-            if error.errno == Linux.ENOENT { throw RuntimeError("container \"\(id)\" does not exist", errno: Linux.ENOENT) }
+            if error.errno == Errno.ENOENT { throw RuntimeError("container \"\(id)\" does not exist", errno: Errno.ENOENT) }
             throw RuntimeError("open state directory", error)
         }
     }
@@ -56,7 +56,7 @@ public struct StateStore: Sendable {
         do {
             bytes = try Sys.readFile(path)
         } catch {
-            if error.errno == Linux.ENOENT { throw RuntimeError("container \"\(id)\" does not exist", errno: Linux.ENOENT) }
+            if error.errno == Errno.ENOENT { throw RuntimeError("container \"\(id)\" does not exist", errno: Errno.ENOENT) }
             throw RuntimeError("read state", error)
         }
         return try ContainerRecord.decode(bytes, path: path)
@@ -87,7 +87,7 @@ public struct StateStore: Sendable {
         do {
             bytes = try Sys.readFile(path)
         } catch {
-            if error.errno == Linux.ENOENT { return nil }
+            if error.errno == Errno.ENOENT { return nil }
             throw RuntimeError("read saved config", error)
         }
         do { return try Spec.decode(Data(bytes)) } catch { throw RuntimeError("\(path): \(error)") }
@@ -113,7 +113,7 @@ public struct StateStore: Sendable {
         do {
             bytes = try Sys.readFile(path)
         } catch {
-            if error.errno == Linux.ENOENT { return record }
+            if error.errno == Errno.ENOENT { return record }
             throw RuntimeError("read exec defaults", error)
         }
         let defaults = try ExecDefaults.decode(bytes, path: path)
@@ -126,7 +126,7 @@ public struct StateStore: Sendable {
         do {
             try Sys.removeTree(directory(id))
         } catch {
-            if error.errno != Linux.ENOENT { throw RuntimeError("remove state directory", error) }
+            if error.errno != Errno.ENOENT { throw RuntimeError("remove state directory", error) }
         }
     }
 
@@ -142,7 +142,7 @@ public struct StateStore: Sendable {
         guard Sys.exists(cache), ids().isEmpty else { return }
         do {
             try Sys.removeTree(cache)
-        } catch where error.errno == Linux.ENOENT || error.errno == Linux.ENOTEMPTY {
+        } catch where error.errno == Errno.ENOENT || error.errno == Errno.ENOTEMPTY {
             return  // another command removed it, or a concurrent create wrote an entry
         } catch {
             throw RuntimeError("remove the seccomp cache", error)

@@ -123,26 +123,7 @@ public enum Linux {
     public static let S_IFBLK: UInt32 = 0o060000
     public static let S_IFIFO: UInt32 = 0o010000
 
-    // errno values the runtime branches on
-    public static let ENOENT: Int32 = 2
-    public static let ESRCH: Int32 = 3
-    public static let EINTR: Int32 = 4
-    public static let EEXIST: Int32 = 17
-    public static let ENODEV: Int32 = 19
-    public static let EPROTO: Int32 = 71
-    public static let ENOTTY: Int32 = 25
-    public static let ENOTDIR: Int32 = 20
-    public static let EINVAL: Int32 = 22
-    public static let EPERM: Int32 = 1
-    public static let EBUSY: Int32 = 16
-    public static let ENOSYS: Int32 = 38
-    public static let ENOTEMPTY: Int32 = 39
-    public static let EACCES: Int32 = 13
-    public static let EROFS: Int32 = 30
-    public static let ELOOP: Int32 = 40
-    public static let EXDEV: Int32 = 18
-    public static let ECONNREFUSED: Int32 = 111
-    public static let EWOULDBLOCK: Int32 = 11
+    // errno values: System/Errno.swift
 
     // signals
     public static let SIGKILL: Int32 = 9

@@ -39,7 +39,7 @@ public struct Procfs: ~Copyable {
         let type = try Sys.fsType(fd: root.raw, path: source)
         let info = try Sys.fstat(root.raw, path: source)
         guard type == Linux.PROC_SUPER_MAGIC, info.kind == .directory, info.inode == Linux.PROC_ROOT_INO else {
-            throw SystemError(errno: Linux.EXDEV, operation: "verify procfs root (not a procfs root directory)", path: source)
+            throw SystemError(errno: Errno.EXDEV, operation: "verify procfs root (not a procfs root directory)", path: source)
         }
         self.root = root
     }
@@ -64,7 +64,7 @@ public struct Procfs: ~Copyable {
         let display = "/proc/" + path
         let fd = try Sys.openat2(root.raw, path, flags | Linux.O_NOFOLLOW, resolve: Self.resolve, display: display)
         guard try Sys.fsType(fd: fd.raw, path: display) == Linux.PROC_SUPER_MAGIC else {
-            throw SystemError(errno: Linux.EXDEV, operation: "verify procfs file (not on procfs)", path: display)
+            throw SystemError(errno: Errno.EXDEV, operation: "verify procfs file (not on procfs)", path: display)
         }
         return fd
     }

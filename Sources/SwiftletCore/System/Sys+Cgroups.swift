@@ -4,21 +4,6 @@ import Glibc
 /// Wrappers the cgroup layer needs: directory-fd based reads and writes of cgroupfs files, so
 /// `Cgroups/` never touches open flags or libc.
 extension Sys {
-    /// errno values the cgroup code branches on.
-    public enum ErrnoCode {
-        public static let ENOENT: Int32 = Glibc.ENOENT
-        public static let EEXIST: Int32 = Glibc.EEXIST
-        public static let EBUSY: Int32 = Glibc.EBUSY
-        public static let ESRCH: Int32 = Glibc.ESRCH
-        public static let EINVAL: Int32 = Glibc.EINVAL
-        public static let ENOTEMPTY: Int32 = Glibc.ENOTEMPTY
-        public static let ENODEV: Int32 = Glibc.ENODEV
-        public static let EOPNOTSUPP: Int32 = Glibc.EOPNOTSUPP
-        public static let EACCES: Int32 = Glibc.EACCES
-        public static let EPERM: Int32 = Glibc.EPERM
-        public static let ENOSPC: Int32 = Glibc.ENOSPC
-    }
-
     public static let SIGKILL: Int32 = Glibc.SIGKILL
 
     /// O_PATH (fcntl.h, behind _GNU_SOURCE so Glibc does not export it).

@@ -6,7 +6,10 @@ import Glibc
 /// - `SWIFTLET_FAULT=<step>`: the runtime SIGKILLs itself when `create` reaches the named step
 ///   (`Fault.steps`), as an engine's timeout or the OOM killer would. It can do nothing the
 ///   caller could not already do with `kill -9` on the runtime, which the runtime must survive
-///   anyway; an unknown or empty value does nothing.
+///   anyway; an unknown or empty value does nothing. Only in a build that defines
+///   `SWIFTLET_FAULTS` (every debug build, Package.swift; a release build only with
+///   `-Xswiftc -DSWIFTLET_FAULTS`): elsewhere `Fault.point` is empty and the variable is
+///   never read. Such a build says so in `--version` (`faults: SWIFTLET_FAULT`).
 /// - `SWIFTLET_DEBUG_FDS=1`: at start and right before exit, the CLI logs the runtime's own open
 ///   descriptors (`Sys.openDescriptors`) to --log, so a test can assert that nothing leaked.
 public enum Fault {
@@ -16,10 +19,21 @@ public enum Fault {
         "after-id-maps", "before-ready", "after-ready", "before-pid-file",
     ]
 
-    /// SIGKILLs the calling process when `SWIFTLET_FAULT` names `step`.
+    /// Whether this build has fault injection (`SWIFTLET_FAULTS` defined at compile time).
+    #if SWIFTLET_FAULTS
+    public static let enabled = true
+    #else
+    public static let enabled = false
+    #endif
+
+    /// SIGKILLs the calling process when `SWIFTLET_FAULT` names `step`, in a build with fault
+    /// injection; nothing at all otherwise.
+    @inline(__always)
     public static func point(_ step: String) {
+        #if SWIFTLET_FAULTS
         guard let value = getenv("SWIFTLET_FAULT"), String(cString: value) == step else { return }
         _ = Glibc.kill(getpid(), SIGKILL)
+        #endif
     }
 }
 

@@ -70,6 +70,8 @@ extension Sys {
         return fd
     }
 
+    /// sendmsg of one `swl_msg` with an optional descriptor (SCM_RIGHTS). Only the sync
+    /// protocol's `SyncChannel` (Process/SyncProtocol.swift) calls this and `receive`.
     public static func send(_ fd: Int32, _ message: swl_msg, attaching attached: Int32 = -1) throws(SystemError) {
         var msg = message
         _ = try check("sendmsg") { swl_send_with_fd(fd, &msg, MemoryLayout<swl_msg>.size, attached) }
@@ -90,27 +92,6 @@ extension Sys {
         let msg = try receive(fd, attachedFD: &attached)
         if attached >= 0 { _ = Glibc.close(attached) }
         return msg
-    }
-}
-
-extension swl_msg {
-    /// A message with `text` truncated to fit.
-    public init(type: swl_msg_type, err: Int32 = 0, pid: Int32 = 0, text: String = "") {
-        self.init()
-        self.type = type.rawValue
-        self.err = err
-        self.pid = pid
-        withUnsafeMutableBytes(of: &self.text) { raw in
-            let bytes = Array(text.utf8.prefix(raw.count - 1))
-            for (i, b) in bytes.enumerated() { raw[i] = b }
-            raw[bytes.count] = 0
-        }
-    }
-
-    public var kind: swl_msg_type { swl_msg_type(rawValue: type) }
-
-    public var message: String {
-        withUnsafeBytes(of: text) { raw in String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self) }
     }
 }
 

@@ -104,17 +104,19 @@ final class Sandbox: Sendable {
     // MARK: commands
 
     /// `swiftlet --root <stateRoot> args...`.
+    /// `binary` replaces Harness.binary for this call (the fault tests' FaultBuild.binary).
     func swiftlet(_ args: [String], stdoutPath: String? = nil, timeout: Double = 30,
-                  environment: [String: String] = [:]) async throws -> Outcome {
-        guard let binary = Harness.binary else { throw HarnessError("no swiftlet binary") }
+                  environment: [String: String] = [:], binary: String? = nil) async throws -> Outcome {
+        guard let binary = binary ?? Harness.binary else { throw HarnessError("no swiftlet binary") }
         return try await Subprocess.run(binary, ["--root", stateRoot] + args, stdoutPath: stdoutPath, timeout: timeout,
                                         environment: environment)
     }
 
     /// `create --bundle B ID`; the container's stdout goes to `output` when given.
     func create(_ id: String, bundle: String, extra: [String] = [], output: String? = nil,
-                environment: [String: String] = [:]) async throws -> Outcome {
-        try await swiftlet(["create", "--bundle", bundle] + extra + [id], stdoutPath: output, environment: environment)
+                environment: [String: String] = [:], binary: String? = nil) async throws -> Outcome {
+        try await swiftlet(["create", "--bundle", bundle] + extra + [id], stdoutPath: output, environment: environment,
+                           binary: binary)
     }
 
     /// Like `create`, but records an issue when it fails.
