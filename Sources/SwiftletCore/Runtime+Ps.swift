@@ -22,32 +22,10 @@ extension Runtime {
     /// `ps [--format table] ID [PS-ARGS...]` (runc CLI): runs the host's `ps` with PS-ARGS
     /// (default `-ef`) and keeps its header and the lines whose PID column is one of the
     /// container's processes.
-    ///
-    /// Without PS-ARGS the host's ps is asked for the container's processes only
-    /// (`ps -f -p PID,...`: the columns of `-ef`, which is `-f` for every process): `-ef`
-    /// reads every process of the host, 2,000 of them beside 1,000 containers
-    /// (docs/performance.md, density). When that ps refuses `-p` or finds none of them (they
-    /// exited meanwhile), `-ef` as before.
     public func processTable(id: String, psArguments: [String]) throws -> [String] {
         let pids = try processes(id: id)
         guard let ps = Sys.lookPath("ps") else { throw RuntimeError("ps: no ps command in $PATH") }
-        if psArguments.isEmpty, !pids.isEmpty {
-            let list = PsTable.pidList(pids)
-            if case .success(let text) = try runPs(ps, args: ["-f", "-p", list]) {
-                return try PsTable.filter(text, pids: Set(pids))
-            }
-        }
         let args = psArguments.isEmpty ? ["-ef"] : psArguments
-        switch try runPs(ps, args: args) {
-        case .success(let text):
-            return try PsTable.filter(text, pids: Set(pids))
-        case .failure(let error):
-            throw error
-        }
-    }
-
-    /// The output of `ps ARGS`, or the error naming its status and output when it failed.
-    private func runPs(_ ps: String, args: [String]) throws -> Result<String, RuntimeError> {
         let pair = try withContext("ps") { try Sys.pipe() }
         let reader = pair.first
         let writer = pair.second
@@ -60,9 +38,9 @@ extension Runtime {
         let status = try withContext("ps") { try Sys.wait(pid: pid) }
         let text = String(decoding: output, as: UTF8.self)
         guard case .exited(0) = status else {
-            return .failure(RuntimeError("ps \(args.joined(separator: " ")): \(status): \(PsTable.trimmed(text))"))
+            throw RuntimeError("ps \(args.joined(separator: " ")): \(status): \(PsTable.trimmed(text))")
         }
-        return .success(text)
+        return try PsTable.filter(text, pids: Set(pids))
     }
 }
 
@@ -84,16 +62,6 @@ public enum PsTable {
             if pids.contains(pid) { result.append(line) }
         }
         return result
-    }
-
-    /// `ps -p`'s list: the pids in ascending order (the order of `-ef`), comma-separated.
-    public static func pidList(_ pids: [Int32]) -> String {
-        var list = ""
-        for pid in pids.sorted() {
-            if !list.isEmpty { list += "," }
-            list += String(pid)
-        }
-        return list
     }
 
     static func trimmed(_ text: String) -> String {

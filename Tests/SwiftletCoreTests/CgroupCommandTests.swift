@@ -93,11 +93,6 @@ import Testing
         ])
     }
 
-    @Test func psPidListIsSortedAndCommaSeparated() {
-        #expect(PsTable.pidList([4243, 17, 4242]) == "17,4242,4243")
-        #expect(PsTable.pidList([1]) == "1")
-    }
-
     @Test(arguments: [
         (UInt32(0), "root"), (1000, "cloudsdk"), (4, "#4"), (7, "first"), (99, "#99"),
     ])
