@@ -1,53 +1,81 @@
 #!/usr/bin/env python3
-"""swiftlet vs crun vs runc, side by side (issue 6). Run as root:
+"""swiftlet vs crun vs runc, side by side (issues 6 and 19). Run as root:
 
     bench/bench.py                    # re-executes itself in a private mount namespace
     BENCH_N=10 bench/bench.py         # quicker
+    bench/bench.py --density [N]      # N `sleep` containers per runtime at once (default 1000)
+    bench/bench.py --vm               # the same bench (ratios) inside conformance/vm's guest
 
 It re-executes itself as
     unshare -m sh -c 'mount --make-rprivate / && umount /sys/fs/cgroup/unified && exec bench.py'
 because crun refuses the host's hybrid cgroup layout; the host's mounts are never touched.
 
 Measures, interleaving the runtimes (the order rotates every iteration: A B C, B C A, C A B):
+  0. the kernel's floor: bench/floor.c (built here with gcc -static into the cache directory)
+     clones the bundle's namespaces, chroots into the same rootfs and executes /bin/true,
+     waited for; timed like a runtime, interleaved with 1a/1b, with and without netns
   1. sequential `run` of a /bin/true bundle, with and without a network namespace
   2. `create` + `start` + wait for exit + `delete` of a /bin/true container
-  3. BENCH_PAR containers `run` in parallel: wall time until all exited, failures
+  2c. churn: BENCH_CHURN_WORKERS (8) workers each looping create/start/wait/delete for
+     BENCH_CHURN_SECONDS (60) per runtime, in BENCH_CHURN_SLICES (3) slices whose runtime
+     order rotates; containers/s, p50/p99 latency, failures, and a leak check afterwards
+  3. BENCH_PAR containers `run` in parallel, BENCH_PAR_ROUNDS times: wall time until all
+     exited (every round shown), failures
   4. `exec` of /bin/true into a running container (a runtime whose exec fails is skipped)
-  5. peak RSS of the runtime process (/usr/bin/time -f %M), and smaps_rollup of the container's
-     pid 1 as the host sees it (swiftlet-init for swiftlet; the user process for crun/runc)
+  5. peak RSS of the runtime process (/usr/bin/time -f %M: ru_maxrss of the runtime process,
+     the largest of it and its waited-for children), and smaps_rollup of the container's pid 1
+     as the host sees it (swiftlet-init for swiftlet; the user process for crun/runc)
   6. binary sizes
 The bundle is bench/base-config.json (the shape of `runc spec`, ociVersion 1.0.2 so that
 Debian's crun 1.8 accepts it) with the busybox rootfs and a cgroupsPath per container.
-and prints a markdown report with medians, p90, ratios and the issue's target checks.
+and prints a markdown report with medians, p90, ratios and the issues' target checks.
 See docs/performance.md for exactly what each number times.
+
+--density [N] (default 1000; runtimes swiftlet,crun unless BENCH_RUNTIMES says otherwise):
+per runtime, /proc/meminfo and /proc/slabinfo before, N `sleep` containers created and started
+by BENCH_CHURN_WORKERS workers, meminfo and slabinfo again (per container: MemAvailable, Slab,
+and the slab caches that grew most), `list`, `state` and `ps` timed at N, every container
+deleted, and a leak check.
+
+--vm runs this script inside the project's VM (conformance/vm/run --shell, under
+`flock /tmp/swiftlet-vm.lock`): cgroup v2 only, Debian's 6.1 kernel, emulated (TCG); the
+runtimes and the floor helper are copied onto a tmpfs in the guest. BENCH_* variables are
+passed on (BENCH_N defaults to 5 there, churn to 10 s).
 
 Environment (all optional):
   SWIFTLET    swiftlet binary (default: .build/release/swiftlet; swiftlet-init must sit next to it)
   CRUN, RUNC  default: from PATH
   BENCH_RUNTIMES   comma list, subset of swiftlet,crun,runc (default all three)
+  BENCH_SECTIONS   comma list of floor,run,lifecycle,churn,parallel,exec,rss,sizes (default all)
   BENCH_N          iterations per sequential measurement (default 30)
   BENCH_WARMUP     untimed iterations per runtime before each measurement (default 2)
   BENCH_PAR        containers in the parallel test (default 50)
   BENCH_PAR_ROUNDS rounds of the parallel test per runtime (default 3)
+  BENCH_CHURN_SECONDS, BENCH_CHURN_WORKERS, BENCH_CHURN_SLICES   churn (60, 8, 3)
   BENCH_RSS_N      runs per runtime under /usr/bin/time for peak RSS (default 5)
   BENCH_SETTLE     seconds to sleep after each parallel batch (netns teardown is async; default 1)
   BENCH_TMP        parent of the temporary directory (default: $TMPDIR or /tmp)
+  BENCH_CACHE      where the floor helper is built (default ~/.cache/swiftlet-bench)
+  BENCH_FLOOR      a prebuilt floor helper (the VM mode passes the host's)
   BENCH_OUT        also write the markdown report to this file
   BENCH_JSON       also write every raw sample to this JSON file
   BUSYBOX          static busybox for the rootfs (default /bin/busybox)
 """
 
 import ctypes
+import hashlib
 import json
 import os
 import platform
 import select
+import shlex
 import shutil
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -69,6 +97,11 @@ PAR_ROUNDS = env_int("BENCH_PAR_ROUNDS", 3)
 RSS_N = env_int("BENCH_RSS_N", 5)
 TIME = os.environ.get("BENCH_TIME") or "/usr/bin/time"
 SETTLE = float(os.environ.get("BENCH_SETTLE", "1") or "1")
+CHURN_SECONDS = float(os.environ.get("BENCH_CHURN_SECONDS", "60") or "60")
+CHURN_WORKERS = env_int("BENCH_CHURN_WORKERS", 8)
+CHURN_SLICES = env_int("BENCH_CHURN_SLICES", 3)
+ALL_SECTIONS = ("floor", "run", "lifecycle", "churn", "parallel", "exec", "rss", "sizes")
+SECTIONS = [x for x in os.environ.get("BENCH_SECTIONS", ",".join(ALL_SECTIONS)).split(",") if x]
 
 
 def log(msg):
@@ -103,6 +136,31 @@ def cgroup_mounts():
             if fstype in ("cgroup", "cgroup2"):
                 result.append((left.split()[4], fstype))
     return result
+
+
+def build_floor():
+    """The floor helper (bench/floor.c), built with gcc -static into the cache directory and
+    named by the source's hash, so an edit rebuilds it. (path, None) or (None, why not)."""
+    if os.environ.get("BENCH_FLOOR"):
+        path = os.environ["BENCH_FLOOR"]
+        return (path, None) if os.access(path, os.X_OK) else (None, "BENCH_FLOOR=%s is not executable" % path)
+    src = os.path.join(HERE, "floor.c")
+    with open(src, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()[:16]
+    cache = os.environ.get("BENCH_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "swiftlet-bench")
+    path = os.path.join(cache, "floor-" + digest)
+    if os.access(path, os.X_OK):
+        return path, None
+    gcc = shutil.which("gcc")
+    if not gcc:
+        return None, "gcc is missing"
+    os.makedirs(cache, exist_ok=True)
+    tmp = path + ".tmp%d" % os.getpid()
+    r = subprocess.run([gcc, "-O2", "-static", "-o", tmp, src], capture_output=True, text=True)
+    if r.returncode != 0:
+        return None, "gcc -static failed: %s" % r.stderr.strip().splitlines()[-1:]
+    os.rename(tmp, path)
+    return path, None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,6 +291,9 @@ class Bench:
         self.results = {}
         self.notes = []
         self.failures = {}
+        self.floor = None
+        self.floor_cmd = None  # the issue's first floor: util-linux unshare + coreutils chroot
+        self.floor_cmd_chroot = None
 
     def state_root(self, rt):
         return os.path.join(self.tmp, "state-" + rt)
@@ -274,9 +335,28 @@ class Bench:
     # -- 1. sequential run ---------------------------------------------------------------------
 
     def bench_run(self, key, netns):
-        log("== %s: %d x run /bin/true (%s)" % (key, N, "with netns" if netns else "no netns"))
+        """`run` of /bin/true per runtime; the floor helper (when built) takes its turn in the
+        same rotation, so it sees the same load, and is recorded under floor_<key>."""
+        log("== %s: %d x run /bin/true (%s)%s" % (key, N, "with netns" if netns else "no netns",
+                                                  ", and the floor" if self.floor else ""))
+        floors = {}
+        if self.floor:
+            floors["floor"] = [self.floor, "netns" if netns else "nonetns", self.rootfs, "/bin/true"]
+        if self.floor_cmd:
+            floors["floor-cmd"] = self.floor_cmd + (["--net"] if netns else []) + [
+                "--fork", self.floor_cmd_chroot, self.rootfs, "/bin/true"]
+        names = self.names + list(floors)
         for i in range(-WARMUP, N):
-            for rt in self.order(i):
+            k = i % len(names)
+            for rt in names[k:] + names[:k]:
+                if rt in floors:
+                    rc, secs, _ = self.runner.run(floors[rt], rt)
+                    reap_orphans()
+                    if rc != 0:
+                        self.fail("floor_" + key, rt, "exit %d" % rc)
+                    elif i >= 0:
+                        self.record("floor_" + key, rt, "time", secs)
+                    continue
                 cid = "%s-%s-%d" % (rt, key, i + WARMUP)
                 bundle = self.bundle(rt, key, ["/bin/true"], netns=netns, cid=cid)
                 rc, secs, rss = self.runner.run(self.cmd(rt, "run", "--bundle", bundle, cid), rt)
@@ -344,6 +424,115 @@ class Bench:
                     self.record(key, rt, "start", t2 - t1)
                     self.record(key, rt, "exit", t3 - t2)
                     self.record(key, rt, "delete", t4 - t3)
+
+    # -- 2c. churn --------------------------------------------------------------------------------
+
+    def churn_one(self, rt, cid, bundle):
+        """create, start, wait for the process, delete: (ok, seconds, what failed)."""
+        r = self.runner
+        pidfile = os.path.join(self.tmp, "%s.pid" % cid)
+        t0 = time.perf_counter()
+        rc, _ = Runner.wait(r.spawn(self.cmd(rt, "create", "--bundle", bundle, "--pid-file", pidfile, cid), rt))
+        if rc != 0:
+            return False, 0, "create exit %d" % rc
+        try:
+            with open(pidfile) as f:
+                pidfd = os.pidfd_open(int(f.read().strip()))
+        except (OSError, ValueError) as e:
+            return False, 0, "pid file: %s" % e
+        try:
+            rc, _ = Runner.wait(r.spawn(self.cmd(rt, "start", cid), rt))
+            if rc != 0:
+                return False, 0, "start exit %d" % rc
+            if not select.select([pidfd], [], [], 10.0)[0]:
+                return False, 0, "the container's process did not exit"
+            try:
+                os.waitid(os.P_PIDFD, pidfd, os.WEXITED)
+            except ChildProcessError:
+                pass
+        finally:
+            os.close(pidfd)
+        rc, _ = Runner.wait(r.spawn(self.cmd(rt, "delete", cid), rt))
+        if rc != 0:
+            return False, 0, "delete exit %d" % rc
+        return True, time.perf_counter() - t0, None
+
+    def bench_churn(self):
+        """BENCH_CHURN_WORKERS threads per runtime, each looping create/start/wait/delete of
+        its own containers; BENCH_CHURN_SECONDS per runtime in BENCH_CHURN_SLICES slices whose
+        order rotates. No waitpid(-1) while the workers run (it would steal their children's
+        statuses): each worker reaps what it started, reap_orphans() runs between slices."""
+        key = "churn"
+        slice_secs = CHURN_SECONDS / max(1, CHURN_SLICES)
+        log("== %s: %d workers x create/start/wait/delete, %.0f s per runtime in %d slices" % (
+            key, CHURN_WORKERS, CHURN_SECONDS, CHURN_SLICES))
+        counter = [0]
+        lock = threading.Lock()
+        for sl in range(CHURN_SLICES):
+            for rt in self.order(sl):
+                latencies, errors = [], []
+                deadline = time.perf_counter() + slice_secs
+
+                def worker(w):
+                    bundle_name = "churn-%d" % w
+                    while time.perf_counter() < deadline:
+                        with lock:
+                            counter[0] += 1
+                            cid = "%s-churn-%d" % (rt, counter[0])
+                            bundle = self.bundle(rt, bundle_name, ["/bin/true"], cid=cid)
+                        ok, secs, why = self.churn_one(rt, cid, bundle)
+                        with lock:
+                            if ok:
+                                latencies.append(secs)
+                            else:
+                                errors.append((cid, why))
+
+                t0 = time.perf_counter()
+                threads = [threading.Thread(target=worker, args=(w,)) for w in range(CHURN_WORKERS)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                wall = time.perf_counter() - t0
+                reap_orphans()
+                for cid, why in errors:
+                    self.fail(key, rt, "%s: %s" % (cid, why))
+                    self.force_delete(rt, cid)
+                reap_orphans()
+                self.record(key, rt, "wall", wall)
+                self.record(key, rt, "done", len(latencies))
+                for x in latencies:
+                    self.record(key, rt, "time", x)
+                log("  %s slice %d: %d containers in %.1f s, %d failed" % (rt, sl, len(latencies), wall, len(errors)))
+                time.sleep(SETTLE)
+        for rt in self.names:
+            self.results.setdefault(key, {}).setdefault(rt, {})["leaks"] = self.leak_check(rt, "-churn-")
+
+    def leak_check(self, rt, marker):
+        """What the runtime left of containers whose id contains `marker`: state directories,
+        cgroup directories below the benchmark's prefix, live processes in them, mounts
+        (mountinfo lines mentioning the state root or the ids)."""
+        left = []
+        root = self.state_root(rt)
+        if os.path.isdir(root):
+            left += ["state %s" % d for d in os.listdir(root) if marker in d]
+        for mountpoint, _ in cgroup_mounts():
+            top = os.path.join(mountpoint, self.prefix)
+            if not os.path.isdir(top):
+                continue
+            for d in os.listdir(top):
+                if d.startswith(rt + marker):
+                    path = os.path.join(top, d)
+                    procs = ""
+                    try:
+                        with open(os.path.join(path, "cgroup.procs")) as f:
+                            procs = f.read().split()
+                    except OSError:
+                        pass
+                    left.append("cgroup %s%s" % (path, " with %d processes" % len(procs) if procs else ""))
+        with open("/proc/self/mountinfo") as f:
+            left += ["mount %s" % line.split()[4] for line in f if root in line or (rt + marker) in line]
+        return left
 
     # -- 3. parallel -----------------------------------------------------------------------------
 
@@ -584,6 +773,23 @@ def rt_label(x):
     return "-" if x is None else "%.2f" % x
 
 
+def cgroup_mode():
+    kinds = {fstype for _, fstype in cgroup_mounts()}
+    if kinds == {"cgroup2"}:
+        return "v2 only"
+    if kinds == {"cgroup"}:
+        return "v1 only (cgroup2 unmounted in the benchmark's mount namespace)"
+    return "mixed (%s)" % ", ".join(sorted(kinds)) if kinds else "none mounted"
+
+
+def pct(xs, q):
+    """Nearest-rank percentile q (0-100) of xs."""
+    if not xs:
+        return None
+    s = sorted(xs)
+    return s[max(0, -(-q * len(s) // 100) - 1)]
+
+
 def machine():
     model = "?"
     with open("/proc/cpuinfo") as f:
@@ -629,7 +835,7 @@ def report(b, started, elapsed):
     add("Run %s, %.0f s; N=%d per sequential measurement (after %d warm-up), parallel %d x %d rounds." % (
         started, elapsed, N, WARMUP, PAR, PAR_ROUNDS))
     add("")
-    add("Machine: %s. cgroups: v1 only (cgroup2 unmounted in the benchmark's mount namespace)." % machine())
+    add("Machine: %s. cgroups: %s." % (machine(), cgroup_mode()))
     add("")
     add("Runtimes: " + "; ".join("%s `%s` (%s)" % (rt, b.runtimes[rt], version(b.runtimes[rt])) for rt in names)
         + "; swiftlet at commit %s." % git_commit())
@@ -687,6 +893,60 @@ def report(b, started, elapsed):
     row("5a. peak RSS of `create`, MiB", "lifecycle", "rss", unit="MiB")
     row("5a. peak RSS of `exec`, MiB", "exec", "rss", unit="MiB")
     add("")
+
+    floors = [(k, label) for k, label in (("run_netns", "1a. `run` /bin/true"), ("run_nonetns", "1b. `run`, no netns"))
+              if R.get("floor_" + k)]
+    if floors:
+        add("0. The kernel's floor, and each runtime's `run` over it. floor: bench/floor.c, one clone of the "
+            "same namespaces + chroot into the same rootfs + exec /bin/true, waited for. floor-cmd: the same with "
+            "util-linux `unshare --fork` and coreutils `chroot` (three dynamic executables, as the issue first "
+            "measured it). Both interleaved with 1a/1b:")
+        add("")
+        add("| measurement | floor | " + " | ".join("%s/floor" % rt for rt in names) +
+            " | floor-cmd | " + " | ".join("%s/floor-cmd" % rt for rt in names) + " |")
+        add("|" + "---|" * (3 + 2 * len(names)))
+        for k, label in floors:
+            cells = []
+            for fl in ("floor", "floor-cmd"):
+                f = R["floor_" + k].get(fl, {}).get("time", [])
+                cells.append("%s (%s)" % (ms(median(f)), ms(p90(f))) if f else "-")
+                cells += [rt_label(ratio(median(R.get(k, {}).get(rt, {}).get("time", [])), median(f))) for rt in names]
+            add("| %s, ms median (p90) | %s |" % (label, " | ".join(cells)))
+        add("")
+
+    churn = R.get("churn", {})
+    if churn:
+        add("2c. Churn: %d workers, each looping create + start + wait + delete of /bin/true containers, "
+            "%.0f s per runtime in %d slices (latency: create to delete's exit):" % (
+                CHURN_WORKERS, CHURN_SECONDS, CHURN_SLICES))
+        add("")
+        add("| runtime | containers | containers/s | p50 ms | p99 ms | failed | left behind |")
+        add("|---|---|---|---|---|---|---|")
+        for rt in names:
+            c = churn.get(rt, {})
+            if "wall" not in c:
+                continue
+            done, wall, lat = sum(c.get("done", [])), sum(c.get("wall", [])), c.get("time", [])
+            leaks = c.get("leaks", [])
+            add("| %s | %d | %.1f | %s | %s | %d | %s |" % (
+                rt, done, done / wall if wall else 0, ms(pct(lat, 50)), ms(pct(lat, 99)),
+                b.failures.get("churn", {}).get(rt, 0), "nothing" if not leaks else "; ".join(leaks[:5])))
+        add("")
+
+    par = R.get("parallel", {})
+    if par:
+        add("3. Every round of %d parallel `run`s, wall ms (round i of each runtime ran back to back):" % PAR)
+        add("")
+        add("| runtime | " + " | ".join("round %d" % (i + 1) for i in range(PAR_ROUNDS)) + " |")
+        add("|---|" + "---|" * PAR_ROUNDS)
+        for rt in names:
+            xs = par.get(rt, {}).get("time", [])
+            if xs:
+                add("| %s | %s |" % (rt, " | ".join(ms(x) for x in xs)))
+        if "swiftlet" in par and "crun" in par:
+            rs = [ratio(a, c) for a, c in zip(par["swiftlet"].get("time", []), par["crun"].get("time", []))]
+            add("| swiftlet/crun | %s |" % " | ".join(rt_label(x) for x in rs))
+        add("")
 
     mem = R.get("memory", {})
     if mem:
@@ -763,6 +1023,49 @@ def report(b, started, elapsed):
             if s is not None and c is not None:
                 check("%d parallel: wall time <= crun's" % PAR, "%s ms vs %s ms" % (ms(s), ms(c)), s <= c)
         add("")
+    if have["swiftlet"]:
+        add("Targets (issue 19):")
+        add("")
+
+        def med19(key, rt, field="time"):
+            return median(R.get(key, {}).get(rt, {}).get(field, []))
+
+        def check19(label, value_text, ok):
+            add("- [%s] %s: %s" % ("met" if ok else "NOT met" if ok is not None else "n/a", label, value_text))
+
+        for key, label in (("run_netns", "1 floor: swiftlet `run` / floor <= 1.5"),
+                           ("run_nonetns", "1 floor, no netns: swiftlet `run` / floor <= 1.5")):
+            r = ratio(med19(key, "swiftlet"), med19("floor_" + key, "floor"))
+            check19(label, "not measured" if r is None else "%.2f (%s vs %s ms)" % (
+                r, ms(med19(key, "swiftlet")), ms(med19("floor_" + key, "floor"))), None if r is None else r <= 1.5)
+        c = R.get("churn", {})
+        if c.get("swiftlet", {}).get("wall") and c.get("crun", {}).get("wall"):
+            def rate(rt):
+                return sum(c[rt].get("done", [])) / sum(c[rt]["wall"])
+            r = rate("swiftlet") / rate("crun") if rate("crun") else None
+            fails = b.failures.get("churn", {}).get("swiftlet", 0)
+            leaks = c["swiftlet"].get("leaks", [])
+            check19("2 churn: swiftlet containers/s >= 1.3 x crun's, zero failures, nothing left",
+                    "%.2f x (%.1f vs %.1f/s), p99 %s ms, %d failed, %s" % (
+                        r or 0, rate("swiftlet"), rate("crun"), ms(pct(c["swiftlet"].get("time", []), 99)), fails,
+                        "nothing left" if not leaks else "%d left" % len(leaks)),
+                    r is not None and r >= 1.3 and fails == 0 and not leaks)
+        else:
+            check19("2 churn: swiftlet containers/s >= 1.3 x crun's", "not measured", None)
+        p = R.get("parallel", {})
+        if p.get("swiftlet", {}).get("time") and p.get("crun", {}).get("time"):
+            rs = [a / c2 for a, c2 in zip(p["swiftlet"]["time"], p["crun"]["time"])]
+            r = ratio(med19("parallel", "swiftlet"), med19("parallel", "crun"))
+            check19("3 %d parallel `run`: <= 0.8 x crun in every round" % PAR,
+                    "median %.2f; rounds %s" % (r, ", ".join("%.2f" % x for x in rs)), max(rs) <= 0.8)
+        else:
+            check19("3 %d parallel `run`: <= 0.8 x crun" % PAR, "not measured", None)
+        for key, label in (("run_netns", "run"), ("lifecycle", "create"), ("exec", "exec")):
+            sv, cv = med19(key, "swiftlet", "rss"), med19(key, "crun", "rss")
+            check19("4 peak RSS of `%s` <= crun's" % label,
+                    "not measured" if sv is None or cv is None else "%.1f vs %.1f MiB" % (sv / 1024, cv / 1024),
+                    None if sv is None or cv is None else sv <= cv)
+        add("")
     if b.failures:
         add("Failed commands by phase: " + "; ".join(
             "%s: %s" % (k, ", ".join("%s %d" % (rt, n) for rt, n in sorted(v.items())))
@@ -780,7 +1083,273 @@ def report(b, started, elapsed):
 # ---------------------------------------------------------------------------------------------
 
 
+# ---------------------------------------------------------------------------------------------
+# Density (--density N)
+
+MEMINFO_FIELDS = ("MemAvailable", "MemFree", "Slab", "SReclaimable", "SUnreclaim", "KernelStack", "PageTables",
+                  "Shmem", "AnonPages", "Percpu", "Cached")
+
+
+def meminfo():
+    out = {}
+    with open("/proc/meminfo") as f:
+        for line in f:
+            name, _, rest = line.partition(":")
+            if name in MEMINFO_FIELDS:
+                out[name] = int(rest.split()[0])  # KiB
+    return out
+
+
+def meminfo_settled(reads=3):
+    """The median of a few readings a second apart, field by field (other processes move
+    MemAvailable by megabytes)."""
+    samples = []
+    for i in range(reads):
+        if i:
+            time.sleep(1)
+        samples.append(meminfo())
+    return {k: statistics.median(s[k] for s in samples) for k in samples[0]}
+
+
+def slabinfo():
+    """Bytes of slab pages per cache (num_slabs x pagesperslab x page size)."""
+    out = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    try:
+        with open("/proc/slabinfo") as f:
+            for line in f:
+                if line.startswith(("slabinfo", "#")):
+                    continue
+                parts = line.split()
+                # name active_objs num_objs objsize objperslab pagesperslab : tunables ... : slabdata active num shared
+                out[parts[0]] = int(parts[-2]) * int(parts[5]) * page
+    except (OSError, IndexError, ValueError):
+        pass
+    return out
+
+
+class Density:
+    def __init__(self, bench, n):
+        self.b = bench
+        self.n = n
+        self.rows = {}
+
+    def spawn_all(self, rt, verb, ids, argv_of):
+        """Runs argv_of(cid) for every id with BENCH_CHURN_WORKERS workers: (seconds, failed ids)."""
+        pending = list(ids)
+        failed = []
+        lock = threading.Lock()
+
+        def worker():
+            while True:
+                with lock:
+                    if not pending:
+                        return
+                    cid = pending.pop()
+                rc = self.b.runner.quiet(argv_of(cid), rt, timeout=120)
+                if rc != 0:
+                    with lock:
+                        failed.append(cid)
+
+        t0 = time.perf_counter()
+        threads = [threading.Thread(target=worker) for _ in range(CHURN_WORKERS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return time.perf_counter() - t0, failed
+
+    def timed(self, rt, argv, reps=5):
+        xs = []
+        for _ in range(reps):
+            rc, secs, _ = self.b.runner.run(argv, rt)
+            if rc == 0:
+                xs.append(secs)
+        return xs
+
+    def run(self, rt):
+        b = self.b
+        log("== density %s: %d sleep containers" % (rt, self.n))
+        ids = ["%s-dens-%d" % (rt, i) for i in range(self.n)]
+        bundles = {}
+        for i, cid in enumerate(ids):
+            bundles[cid] = b.bundle(rt, "dens-%d" % i, ["sleep", "1000000"], cid=cid)
+        reap_orphans()
+        time.sleep(2)
+        before, slab_before = meminfo_settled(), slabinfo()
+        # create (which detaches) then start: the runtime's own process is gone afterwards,
+        # only the containers' processes remain (what an engine leaves running)
+        t_create, failed = self.spawn_all(rt, "create", ids, lambda c: b.cmd(rt, "create", "--bundle", bundles[c], c))
+        t_start, failed2 = self.spawn_all(rt, "start", [c for c in ids if c not in failed], lambda c: b.cmd(rt, "start", c))
+        failed += failed2
+        running = self.n - len(failed)
+        log("  %d running (%d failed): create %.1f s, start %.1f s" % (running, len(failed), t_create, t_start))
+        time.sleep(3)
+        after, slab_after = meminfo_settled(), slabinfo()
+        pss = self.container_pss(rt, ids[:20])
+        probe = ids[len(ids) // 2]
+        lat = {
+            "list": self.timed(rt, b.cmd(rt, "list")),
+            "state": self.timed(rt, b.cmd(rt, "state", probe)),
+            "ps": self.timed(rt, b.cmd(rt, "ps", probe)),
+        }
+        t_delete, failed_delete = self.spawn_all(rt, "delete", ids, lambda c: b.cmd(rt, "delete", "--force", c))
+        reap_orphans()
+        time.sleep(3)
+        reap_orphans()
+        gone = meminfo_settled()
+        leaks = b.leak_check(rt, "-dens-")
+        slab_delta = {k: slab_after.get(k, 0) - slab_before.get(k, 0) for k in set(slab_after) | set(slab_before)}
+        self.rows[rt] = {
+            "running": running, "failed": len(failed), "failed_delete": len(failed_delete),
+            "t_create": t_create, "t_start": t_start, "t_delete": t_delete,
+            "before": before, "after": after, "gone": gone, "slab_delta": slab_delta, "pss": pss,
+            "lat": lat, "leaks": leaks,
+        }
+        log("  deleted in %.1f s, %d failed; left: %s" % (t_delete, len(failed_delete), leaks or "nothing"))
+
+    def container_pss(self, rt, sample):
+        """Pss and private KiB of every process of a sample of containers (their cgroup.procs
+        in the pids hierarchy, or the unified one), averaged per container."""
+        totals, counted = {"Pss": 0, "Private": 0, "procs": 0}, 0
+        for cid in sample:
+            pids = []
+            for mountpoint, fstype in cgroup_mounts():
+                if fstype == "cgroup2" or mountpoint.endswith("/pids"):
+                    try:
+                        with open(os.path.join(mountpoint, self.b.prefix, cid, "cgroup.procs")) as f:
+                            pids = [int(x) for x in f.read().split()]
+                    except OSError:
+                        continue
+                    break
+            if not pids:
+                continue
+            counted += 1
+            for pid in pids:
+                try:
+                    with open("/proc/%d/smaps_rollup" % pid) as f:
+                        for line in f:
+                            k, _, v = line.partition(":")
+                            if k == "Pss":
+                                totals["Pss"] += int(v.split()[0])
+                            elif k in ("Private_Clean", "Private_Dirty"):
+                                totals["Private"] += int(v.split()[0])
+                    totals["procs"] += 1
+                except OSError:
+                    pass
+        return {k: v / counted for k, v in totals.items()} if counted else {}
+
+    def report(self):
+        lines = []
+        add = lines.append
+        names = list(self.rows)
+        add("Density: %d containers running `sleep` per runtime (bench/base-config.json: pid, ipc, uts, mount and "
+            "network namespaces, a cgroup in every hierarchy), created then started by %d workers; memory "
+            "from /proc/meminfo (the median of three readings a second apart) before the first create and 3 s "
+            "after the last start; per container = delta / containers running." % (self.n, CHURN_WORKERS))
+        add("")
+        add("| | " + " | ".join(names) + " |")
+        add("|---|" + "---|" * len(names))
+
+        def row(label, f):
+            add("| %s | %s |" % (label, " | ".join(f(self.rows[rt]) for rt in names)))
+
+        row("containers running / failed", lambda r: "%d / %d" % (r["running"], r["failed"]))
+        row("create all, s / start all, s", lambda r: "%.1f / %.1f" % (r["t_create"], r["t_start"]))
+        for field in ("MemAvailable", "Slab", "SUnreclaim", "SReclaimable", "KernelStack", "PageTables", "Percpu",
+                      "Shmem", "AnonPages", "Cached"):
+            sign = -1 if field == "MemAvailable" else 1
+            row("%s per container, KiB%s" % (field, " (drop)" if sign < 0 else ""),
+                lambda r, f=field, sg=sign: "%.0f" % (sg * (r["after"][f] - r["before"][f]) / max(1, r["running"])))
+        row("processes per container (sample of 20)", lambda r: "%.0f" % r["pss"].get("procs", 0))
+        row("their Pss per container, KiB", lambda r: "%.0f" % r["pss"].get("Pss", 0))
+        row("their private memory per container, KiB", lambda r: "%.0f" % r["pss"].get("Private", 0))
+        for verb in ("list", "state", "ps"):
+            row("`%s` at %d, ms median (of 5)" % (verb, self.n),
+                lambda r, v=verb: ms(median(r["lat"][v])) if r["lat"][v] else "failed")
+        row("delete --force all, s (failed)", lambda r: "%.1f (%d)" % (r["t_delete"], r["failed_delete"]))
+        row("MemAvailable not back 3 s after, MiB",
+            lambda r: "%.0f" % ((r["before"]["MemAvailable"] - r["gone"]["MemAvailable"]) / 1024))
+        row("left behind", lambda r: "nothing" if not r["leaks"] else "; ".join(r["leaks"][:5]))
+        add("")
+        caches = set()
+        for rt in names:
+            top = sorted(self.rows[rt]["slab_delta"].items(), key=lambda kv: -kv[1])[:12]
+            caches.update(k for k, _ in top)
+        order = sorted(caches, key=lambda k: -max(self.rows[rt]["slab_delta"].get(k, 0) for rt in names))
+        add("Slab caches that grew most (/proc/slabinfo, slab pages), KiB per container:")
+        add("")
+        add("| cache | " + " | ".join(names) + " |")
+        add("|---|" + "---|" * len(names))
+        for k in order:
+            add("| %s | %s |" % (k, " | ".join("%.1f" % (self.rows[rt]["slab_delta"].get(k, 0) / 1024 /
+                                                         max(1, self.rows[rt]["running"])) for rt in names)))
+        add("")
+        return "\n".join(lines)
+
+
+VM_DEFAULTS = {"BENCH_N": "5", "BENCH_WARMUP": "1", "BENCH_CHURN_SECONDS": "15", "BENCH_RSS_N": "3"}
+
+
+def run_in_vm():
+    """bench.py inside conformance/vm's guest (cgroup v2 only), under the VM lock. The guest
+    sees this machine's root read-only over 9p: the runtimes and the floor helper are copied
+    onto a tmpfs there (an exec through 9p costs a second), and the report comes back on the
+    guest's stdout."""
+    if os.geteuid() != 0:
+        sys.exit("bench.py: must run as root")
+    floor, why = build_floor()
+    if why:
+        sys.exit("bench.py --vm: the floor helper: %s" % why)
+    swiftlet = os.path.abspath(os.environ.get("SWIFTLET") or os.path.join(REPO, ".build/release/swiftlet"))
+    crun = os.path.abspath(os.environ.get("CRUN") or shutil.which("crun") or "/usr/bin/crun")
+    runc = os.path.abspath(os.environ.get("RUNC") or shutil.which("runc") or "/usr/sbin/runc")
+    init = os.path.join(os.path.dirname(os.path.realpath(swiftlet)), "swiftlet-init")
+    for path in (swiftlet, init, crun, runc):
+        if not os.access(path, os.X_OK):
+            sys.exit("bench.py --vm: %s is not an executable" % path)
+    env = dict(VM_DEFAULTS)
+    env.update({k: v for k, v in os.environ.items() if k.startswith("BENCH_") and k not in ("BENCH_OUT", "BENCH_JSON", "BENCH_TMP", "BENCH_CACHE", "BENCH_FLOOR")})
+    w = "/tmp/swiftlet-vm-bench"
+    q = shlex.quote
+    script = "\n".join([
+        "set -e",
+        "for c in $(cat /sys/fs/cgroup/cgroup.controllers); do echo +$c > /sys/fs/cgroup/cgroup.subtree_control; done",
+        "mkdir -p %s && mount -t tmpfs -o mode=755 swiftlet-vm-bench %s && mkdir %s/bin" % (w, w, w),
+        "cp %s %s %s/bin/" % (q(os.path.realpath(swiftlet)), q(init), w),
+        "cp %s %s/bin/crun && cp %s %s/bin/runc && cp %s %s/bin/floor" % (q(crun), w, q(runc), w, q(floor), w),
+        "cd %s" % q(REPO),
+        "echo \"guest: $(uname -r), $(nproc) vCPUs, $(stat -f -c %%T /sys/fs/cgroup)\" >&2",
+        "env %s SWIFTLET=%s/bin/swiftlet CRUN=%s/bin/crun RUNC=%s/bin/runc BENCH_FLOOR=%s/bin/floor "
+        "BENCH_TMP=%s BENCH_CACHE=%s python3 bench/bench.py" % (
+            " ".join("%s=%s" % (k, q(v)) for k, v in sorted(env.items())), w, w, w, w, w, w),
+    ])
+    vm_env = dict(os.environ)
+    vm_env.setdefault("VM_TIMEOUT", "1500")
+    vm_env.setdefault("VM_DEADLINE", "1600")
+    log("bench.py --vm: waiting for /tmp/swiftlet-vm.lock, then booting the VM (minutes)")
+    t0 = time.monotonic()
+    r = subprocess.run(["flock", "/tmp/swiftlet-vm.lock", os.path.join(REPO, "conformance/vm/run"), "--shell", script],
+                       env=vm_env, stdout=subprocess.PIPE, text=True)
+    out = r.stdout
+    start = out.find("Run ")
+    text = ("Inside conformance/vm's guest (cgroup v2 only, Debian's 6.1 kernel, qemu TCG emulation), "
+            "booted by `bench/bench.py --vm` in %.0f s; the guest's report:\n\n" % (time.monotonic() - t0)) + \
+        (out[start:] if start >= 0 else out)
+    print(text)
+    if os.environ.get("BENCH_OUT"):
+        with open(os.environ["BENCH_OUT"], "w") as f:
+            f.write(text + "\n")
+    return r.returncode
+
+
 def main():
+    if "--vm" in sys.argv[1:]:
+        return run_in_vm()
+    density = None
+    if "--density" in sys.argv[1:]:
+        i = sys.argv.index("--density")
+        density = int(sys.argv[i + 1]) if i + 1 < len(sys.argv) and sys.argv[i + 1].isdigit() else 1000
     if os.environ.get(INNER_MARK) != "1":
         reexec_in_private_namespace()
     if any(fstype == "cgroup2" for _, fstype in cgroup_mounts()) and \
@@ -791,7 +1360,8 @@ def main():
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         sys.exit("bench.py: prctl(PR_SET_CHILD_SUBREAPER) failed")
 
-    wanted = [x for x in os.environ.get("BENCH_RUNTIMES", "swiftlet,crun,runc").split(",") if x]
+    wanted = [x for x in os.environ.get("BENCH_RUNTIMES", "swiftlet,crun" if density else "swiftlet,crun,runc").split(",")
+              if x]
     defaults = {
         "swiftlet": os.environ.get("SWIFTLET") or os.path.join(REPO, ".build/release/swiftlet"),
         "crun": os.environ.get("CRUN") or shutil.which("crun") or "crun",
@@ -837,16 +1407,42 @@ def main():
             reap_orphans()
             if rc != 0:
                 sys.exit("bench.py: %s cannot run a container here (exit %d):\n%s" % (rt, rc, b.runner.tail(rt)))
-        b.bench_run("run_netns", netns=True)
-        b.bench_run("run_nonetns", netns=False)
-        b.bench_lifecycle()
-        b.bench_parallel()
-        b.bench_exec_and_memory()
-        if os.access(TIME, os.X_OK):
-            b.bench_rss()
-        else:
-            b.notes.append("peak RSS not measured: %s (GNU time) is missing" % TIME)
-        b.sizes()
+        sections = [] if density else SECTIONS
+        if density:
+            d = Density(b, density)
+            for rt in b.names:
+                d.run(rt)
+        if "floor" in sections:
+            b.floor, why = build_floor()
+            if why:
+                b.notes.append("floor not measured: %s" % why)
+            else:
+                rc, _, _ = b.runner.run([b.floor, "netns", b.rootfs, "/bin/true"], "floor")
+                reap_orphans()
+                if rc != 0:
+                    b.notes.append("floor not measured: %s exited %d: %s" % (b.floor, rc, b.runner.tail("floor", 2)))
+                    b.floor = None
+            if shutil.which("unshare") and shutil.which("chroot"):
+                b.floor_cmd = [shutil.which("unshare"), "--mount", "--uts", "--ipc", "--pid"]
+                b.floor_cmd_chroot = shutil.which("chroot")
+        if "run" in sections:
+            b.bench_run("run_netns", netns=True)
+            b.bench_run("run_nonetns", netns=False)
+        if "lifecycle" in sections:
+            b.bench_lifecycle()
+        if "churn" in sections:
+            b.bench_churn()
+        if "parallel" in sections:
+            b.bench_parallel()
+        if "exec" in sections:
+            b.bench_exec_and_memory()
+        if "rss" in sections:
+            if os.access(TIME, os.X_OK):
+                b.bench_rss()
+            else:
+                b.notes.append("peak RSS not measured: %s (GNU time) is missing" % TIME)
+        if "sizes" in sections:
+            b.sizes()
     except KeyboardInterrupt as e:
         log("interrupted (%s): cleaning up" % e)
         status = 130
@@ -859,14 +1455,19 @@ def main():
             shutil.rmtree(tmp, ignore_errors=True)
     if status:
         return status
-    text = report(b, started, time.monotonic() - t_start)
+    if density:
+        text = "Run %s, %.0f s. Machine: %s. cgroups: %s.\n\n" % (
+            started, time.monotonic() - t_start, machine(), cgroup_mode()) + d.report()
+    else:
+        text = report(b, started, time.monotonic() - t_start)
     print(text)
     if os.environ.get("BENCH_OUT"):
         with open(os.environ["BENCH_OUT"], "w") as f:
             f.write(text + "\n")
     if os.environ.get("BENCH_JSON"):
         with open(os.environ["BENCH_JSON"], "w") as f:
-            json.dump({"results": b.results, "failures": b.failures, "notes": b.notes}, f, indent=1)
+            json.dump({"results": b.results, "failures": b.failures, "notes": b.notes,
+                       "density": d.rows if density else None}, f, indent=1)
     return 0
 
 

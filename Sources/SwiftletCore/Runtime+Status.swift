@@ -60,12 +60,14 @@ extension Runtime {
     /// owner is the user name of the state directory's owner (`#UID` when /etc/passwd has
     /// none), as runc's list shows it; `state` keeps the recorded owner (empty), as runc's does.
     public func list() -> [StateOutput] {
-        let passwd = (try? Sys.readText("/etc/passwd")) ?? ""
+        // Read and indexed once: a search of the text per container was 0.5 M instructions
+        // each (Character-by-Character splitting), most of `list` at 1,000 containers.
+        let names = UserNames((try? Sys.readText("/etc/passwd")) ?? "")
         return store.ids().compactMap { id in
             do {
                 var output = stateOutput(try store.read(id))
                 if let uid = try? Sys.stat(store.directory(id)).uid {
-                    output.owner = UserNames.name(of: uid, passwd: passwd)
+                    output.owner = names.name(of: uid)
                 }
                 return output
             } catch {
@@ -90,14 +92,38 @@ extension Runtime.StateOutput {
     }
 }
 
-/// User names from /etc/passwd text (the host's, for `list`).
-public enum UserNames {
-    /// The name of `uid`, else `#uid` (runc's fallback).
-    public static func name(of uid: UInt32, passwd: String) -> String {
-        for line in passwd.split(separator: "\n") {
-            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
-            if fields.count > 2, UInt32(fields[2]) == uid, !fields[0].isEmpty { return String(fields[0]) }
+/// User names from /etc/passwd text (the host's, for `list`), indexed once.
+public struct UserNames {
+    private var byUID: [UInt32: String] = [:]
+
+    /// Reads every `name:x:uid:...` line, splitting on bytes (not Characters); the first
+    /// line naming a uid wins, as a search from the top would find it.
+    public init(_ passwd: String) {
+        var utf8 = passwd.utf8[...]
+        while !utf8.isEmpty {
+            let end = utf8.firstIndex(of: UInt8(ascii: "\n")) ?? utf8.endIndex
+            let line = utf8[utf8.startIndex..<end]
+            utf8 = end == utf8.endIndex ? utf8[end...] : utf8[utf8.index(after: end)...]
+            var fields: [Substring.UTF8View] = []
+            var rest = line
+            while fields.count < 3 {
+                let colon = rest.firstIndex(of: UInt8(ascii: ":")) ?? rest.endIndex
+                fields.append(Substring(rest[rest.startIndex..<colon]).utf8)
+                if colon == rest.endIndex { break }
+                rest = rest[rest.index(after: colon)...]
+            }
+            guard fields.count == 3, !fields[0].isEmpty, let uid = UInt32(Substring(fields[2])) else { continue }
+            if byUID[uid] == nil { byUID[uid] = String(Substring(fields[0])) }
         }
-        return "#\(uid)"
+    }
+
+    /// The name of `uid`, else `#uid` (runc's fallback).
+    public func name(of uid: UInt32) -> String {
+        byUID[uid] ?? "#\(uid)"
+    }
+
+    /// The name of `uid` in `passwd`, else `#uid`.
+    public static func name(of uid: UInt32, passwd: String) -> String {
+        UserNames(passwd).name(of: uid)
     }
 }

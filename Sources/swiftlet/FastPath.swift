@@ -1,7 +1,7 @@
 import SwiftletCore
 
 /// The plain command lines engines send for the hot commands (`create`, `start`, `run`,
-/// `delete`, `kill`, `state`, `exec`), parsed without swift-argument-parser.
+/// `delete`, `kill`, `state`, `exec`, `list`, `ps`), parsed without swift-argument-parser.
 ///
 /// Why: ArgumentParser's root parse builds the whole command tree by reflection (Mirror,
 /// String(describing:) of every command type, conformance scans over the static binary's
@@ -63,6 +63,8 @@ struct FastCommandLine {
         case "kill": Kill.fastGrammar
         case "state": State.fastGrammar
         case "exec": Exec.fastGrammar
+        case "list": List.fastGrammar
+        case "ps": Ps.fastGrammar
         default: nil
         }
     }

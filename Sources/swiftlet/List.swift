@@ -11,7 +11,26 @@ struct List: ParsableCommand {
     enum Format: String, ExpressibleByArgument { case table, json }
 
     func run() throws {
-        let states = try top.globals.runtime().list()
+        try Self.show(top.globals.runtime(), format: format, quiet: quiet)
+    }
+
+    /// `list [-q] [-f table|json]`, the line engines and tools poll, without ArgumentParser
+    /// (FastPath.swift): its root parse is 22 M instructions, more than listing 1,000
+    /// containers (docs/performance.md, density).
+    static let fastGrammar = FastCommandLine.Grammar(
+        flags: ["-q": "quiet", "--quiet": "quiet"], options: ["-f": "format", "--format": "format"],
+        minPositionals: 0, maxPositionals: 0
+    ) { line, globals in
+        var format = Format.table
+        if let value = line.value("format") {
+            guard let parsed = Format(rawValue: value) else { return nil }
+            format = parsed
+        }
+        return { try show(globals.runtime(), format: format, quiet: line.has("quiet")) }
+    }
+
+    static func show(_ runtime: Runtime, format: Format, quiet: Bool) throws {
+        let states = runtime.list()
         if quiet {
             for s in states { Console.print(s.id) }
         } else if format == .json {

@@ -15,14 +15,28 @@ struct Ps: ParsableCommand {
     enum Format: String, ExpressibleByArgument { case table, json }
 
     func run() throws {
-        let runtime = try top.globals.runtime()
+        let args = psArguments.first == "--" ? Array(psArguments.dropFirst()) : psArguments
+        try Self.show(top.globals.runtime(), format: format, id: id, psArguments: args)
+    }
+
+    /// `ps [-f table|json] ID` (no ps arguments: those go to ArgumentParser), without its
+    /// root parse (FastPath.swift).
+    static let fastGrammar = FastCommandLine.Grammar(options: ["-f": "format", "--format": "format"]) { line, globals in
+        var format = Format.table
+        if let value = line.value("format") {
+            guard let parsed = Format(rawValue: value) else { return nil }
+            format = parsed
+        }
+        return { try show(globals.runtime(), format: format, id: line.positionals[0], psArguments: []) }
+    }
+
+    static func show(_ runtime: Runtime, format: Format, id: String, psArguments: [String]) throws {
         switch format {
         case .json:
             let pids = try runtime.processes(id: id)
             Console.print("[" + pids.map(String.init).joined(separator: ",") + "]")
         case .table:
-            let args = psArguments.first == "--" ? Array(psArguments.dropFirst()) : psArguments
-            for line in try runtime.processTable(id: id, psArguments: args) { Console.print(line) }
+            for line in try runtime.processTable(id: id, psArguments: psArguments) { Console.print(line) }
         }
     }
 }

@@ -93,6 +93,24 @@ import Testing
         ])
     }
 
+    @Test(arguments: [
+        (UInt32(0), "root"), (1000, "cloudsdk"), (4, "#4"), (7, "first"), (99, "#99"),
+    ])
+    func userNamesFromPasswd(uid: UInt32, name: String) {
+        let passwd = """
+            root:x:0:0:root:/root:/bin/bash
+            # not a user line
+            :x:4:4::/:/bin/sh
+            first:x:7:7::/:/bin/sh
+            second:x:7:7::/:/bin/sh
+            cloudsdk:x:1000:1000::/home/cloudsdk:/bin/bash
+            broken:x:notanumber:0::/:/bin/sh
+            short:x
+            """
+        #expect(UserNames(passwd).name(of: uid) == name)
+        #expect(UserNames.name(of: uid, passwd: passwd) == name)
+    }
+
     @Test func psTableNeedsAPIDColumn() {
         #expect(throws: RuntimeError.self) { try PsTable.filter("USER COMMAND\nroot init\n", pids: [1]) }
     }
