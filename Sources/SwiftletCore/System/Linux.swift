@@ -137,6 +137,8 @@ public enum Linux {
     public static let EBUSY: Int32 = 16
     public static let ENOSYS: Int32 = 38
     public static let ENOTEMPTY: Int32 = 39
+    public static let ENOEXEC: Int32 = 8
+    public static let EOPNOTSUPP: Int32 = 95
     public static let EACCES: Int32 = 13
     public static let EROFS: Int32 = 30
     public static let ELOOP: Int32 = 40
