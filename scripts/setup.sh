@@ -7,7 +7,8 @@ packages=(libseccomp-dev libcap-dev pkg-config musl-dev gcc libc6-dev busybox-st
           podman conmon containernetworking-plugins catatonit containerd docker.io bsdutils  # tests/engines
           binutils gzip man-db  # scripts/package-deb.sh, tests/package
           python3-venv  # tests/kubernetes (grpcio from PyPI in a venv)
-          uidmap)  # newuidmap/newgidmap: rootless containers with several id ranges (docs/rootless.md)
+          uidmap  # newuidmap/newgidmap: rootless containers with several id ranges (docs/rootless.md)
+          criu)  # checkpoint/restore (docs/checkpoint.md; the VM guest uses the host's binary)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -27,8 +27,12 @@ extension Runtime {
     ///    `org.opencontainers.runc.version`/`.commit`, and the libseccomp version.
     public static func features(version: String = BuildInfo.version, commit: String = BuildInfo.commit) -> Features {
         let seccomp = seccompFeatures()
+        // run.swiftlet.checkpoint: the commands beyond the runtime-spec's that swiftlet has
+        // (checkpoint and restore through CRIU's CLI, docs/checkpoint.md); whether CRIU works on
+        // this kernel is `criu check`'s answer, given by the commands themselves.
         let annotations = ["run.swiftlet.version": version, "run.swiftlet.commit": commit,
-                           "io.github.seccomp.libseccomp.version": BuildInfo.libseccomp]
+                           "io.github.seccomp.libseccomp.version": BuildInfo.libseccomp,
+                           "run.swiftlet.checkpoint": "criu"]
         let linux = Features.Linux(
             namespaces: LinuxNamespaceType.allCases.map(\.rawValue).sorted(),
             capabilities: Capability.allCases.map(\.name),

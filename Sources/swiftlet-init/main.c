@@ -62,6 +62,13 @@ static int harden(struct failure *f)
 {
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
         return fail_errno(f, errno, "prctl PR_SET_DUMPABLE");
+    /* A session of its own (runc's init has one too): the init was in the runtime's session, a
+     * session whose leader lives outside the container, which CRIU refuses to dump ("a session
+     * leader ... is outside of its pid namespace"). No terminal is attached by this: the
+     * process makes its own session and takes the terminal (process.c). EPERM: already a
+     * process group leader (cannot happen after clone, which makes no leader). */
+    if (setsid() < 0 && errno != EPERM)
+        return fail_errno(f, errno, "setsid");
     /* Executed from a memfd, the init would be listed as "memfd:swiftlet-" by ps. */
     (void)prctl(PR_SET_NAME, "swiftlet-init", 0, 0, 0);
     if (sys_block_all_signals() < 0)
@@ -165,12 +172,23 @@ __attribute__((noreturn)) static void run_supervised(const struct plan *p, int s
         close(conn);
     }
     /* PID 1 keeps nothing of the runtime (start socket, pty, preserved and notify fds) and not
-     * the container's stdio: the process's readers must see EOF when the process closes it. */
+     * the container's stdio: the process's readers must see EOF when the process closes it.
+     * Closed rather than pointed at the null device: that is a detached mount, in no mount
+     * namespace, which CRIU cannot dump; the init opens nothing afterwards, so no descriptor
+     * it makes can land on 0-2. */
     proc_close();
-    fds_stdio_to_devnull(p->null_fd);
-    fds_close_all_except(sigfd, pidfd);
-    (void)confine_seccomp(p, pidfd >= 0);
-    supervise(sigfd, pidfd, pid);
+    close(0);
+    close(1);
+    close(2);
+    /* No pidfd is kept either: CRIU 3.17 (Debian 12's) cannot dump one, so a PID 1 holding it
+     * could never be checkpointed (docs/checkpoint.md). The pid is as safe here: the process
+     * is our own child, and its pid cannot be reused before we reap it, which supervise does
+     * only to exit. SIGCHLD on the signalfd says when to reap; signals go by kill(2). */
+    if (pidfd >= 0)
+        close(pidfd);
+    fds_close_all_except(sigfd, -1);
+    (void)confine_seccomp(p, false);
+    supervise(sigfd, -1, pid);
 }
 
 int main(int argc, char **argv)

@@ -130,7 +130,8 @@ struct FastCommandLine {
         }
         g.debug = globals["debug"] != nil
         g.systemdCgroup = globals["systemd-cgroup"] != nil
-        // runc's --rootless was taken out before (Swiftlet.takeRuncRootless); --criu is unused.
+        // runc's --rootless was taken out before (Swiftlet.takeRuncRootless); --criu is only for
+        // checkpoint and restore, which are not hot commands.
         return grammar.action(line, g)
     }
 }

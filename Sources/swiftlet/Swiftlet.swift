@@ -156,7 +156,7 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .customLong("systemd-cgroup"), help: "Use systemd to manage cgroups (not supported yet).")
     var systemdCgroup = false
 
-    @Option(help: ArgumentHelp("runc's path to criu, for checkpoint and restore, which swiftlet does not have: accepted and unused.",
+    @Option(help: ArgumentHelp("The CRIU binary checkpoint and restore run (default: criu in $PATH).",
                                valueName: "PATH"))
     var criu: String?
 

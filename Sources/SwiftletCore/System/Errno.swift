@@ -24,6 +24,7 @@ public struct Errno: RawRepresentable, Hashable, Sendable, CustomStringConvertib
     public static let ENODEV = Errno(rawValue: Glibc.ENODEV)
     public static let ENOTDIR = Errno(rawValue: Glibc.ENOTDIR)
     public static let EINVAL = Errno(rawValue: Glibc.EINVAL)
+    public static let ENOEXEC = Errno(rawValue: Glibc.ENOEXEC)
     public static let ENOTTY = Errno(rawValue: Glibc.ENOTTY)
     public static let ENOSPC = Errno(rawValue: Glibc.ENOSPC)
     public static let EPIPE = Errno(rawValue: Glibc.EPIPE)

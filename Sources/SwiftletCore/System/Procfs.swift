@@ -69,6 +69,12 @@ public struct Procfs: ~Copyable {
         return fd
     }
 
+    /// The whole of `path` (`123/mountinfo`), read through the verified handle.
+    public func read(_ path: String) throws(SystemError) -> [UInt8] {
+        let fd = try open(path, Linux.O_RDONLY)
+        return try Sys.readAll(fd, path: "/proc/" + path)
+    }
+
     /// Writes `text` to `path` in one write(2), as procfs files expect.
     public func write(_ path: String, _ text: String) throws(SystemError) {
         let fd = try open(path, Linux.O_WRONLY)

@@ -3,8 +3,10 @@ import Glibc
 extension Sys {
     /// posix_spawn(3) of `path` with `args` and `env`; stdin from `stdinFD` (or inherited when
     /// -1), stdout and stderr to `outputFD` (or inherited when -1). Returns the child's pid.
+    /// `inherit`: descriptors the child gets at fixed numbers (source, number), e.g. the
+    /// namespace files CRIU's `--inherit-fd fd[N]:KEY` names (dup2 clears close-on-exec).
     public static func spawn(_ path: String, args: [String], env: [String], stdinFD: Int32 = -1,
-                             outputFD: Int32 = -1) throws(SystemError) -> Int32 {
+                             outputFD: Int32 = -1, inherit: [(Int32, Int32)] = []) throws(SystemError) -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -13,6 +15,7 @@ extension Sys {
             posix_spawn_file_actions_adddup2(&actions, outputFD, 1)
             posix_spawn_file_actions_adddup2(&actions, outputFD, 2)
         }
+        for (source, number) in inherit { posix_spawn_file_actions_adddup2(&actions, source, number) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -64,6 +67,15 @@ extension Sys {
             return "\(dir)/\(name)"
         }
         return nil
+    }
+
+    /// uname(2)'s release, the running kernel's version (`6.1.0-57-amd64`).
+    public static func kernelRelease() -> String {
+        var names = utsname()
+        guard uname(&names) == 0 else { return "unknown" }
+        return withUnsafeBytes(of: &names.release) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
     }
 
     public static func environment(_ name: String) -> String? {

@@ -1,0 +1,139 @@
+import OCI
+
+/// The pure part of checkpoint and restore: CRIU's command lines (criu(8) 3.17) from the
+/// container's config.json and the options. Unit-tested (Tests/SwiftletCoreTests/CriuArgumentsTests).
+///
+/// CRIU dumps every mount of the container's mount namespace itself, except those whose source
+/// lies outside the container: those must be named `--external mnt[MOUNTPOINT]:KEY` at dump
+/// and given back as `--external mnt[KEY]:HOST-PATH` at restore (criu(8) "External
+/// resources"). For a swiftlet container they are the bind mounts of config.json (`mounts[]`
+/// with `bind`/`rbind` or type `bind`), the device nodes bound from the host (in a user
+/// namespace), and each masked file, a bind of the host's null device (key `/dev/null`, as runc
+/// names it, so the images are interchangeable). Namespaces joined by path (`linux.namespaces[].path`)
+/// are the host's, not the container's: the network and pid ones are external at dump
+/// (`--external net[INODE]:extRootNetNS`) and inherited at restore (`--inherit-fd
+/// fd[N]:extRootNetNS`); the others are joined by CRIU at restore (`--join-ns`).
+public enum CriuArguments {
+    /// The mounts of `mounts` CRIU must treat as external: (destination, host source).
+    public static func bindMounts(_ mounts: [Mount], bundle: String) -> [(destination: String, source: String)] {
+        mounts.compactMap { mount in
+            let options = mount.options ?? []
+            guard mount.type == "bind" || options.contains("bind") || options.contains("rbind"),
+                  let source = mount.source else { return nil }
+            let destination = mount.destination.hasPrefix("/") ? mount.destination : "/" + mount.destination
+            return (destination, source.hasPrefix("/") ? source : bundle + "/" + source)
+        }
+    }
+
+    /// The device paths of the container: the defaults every container gets and `linux.devices`.
+    public static func devicePaths(_ devices: [LinuxDevice]?) -> [String] {
+        var paths = DeviceCreator.defaults.map(\.path)
+        for device in devices ?? [] where !paths.contains(device.path) { paths.append(device.path) }
+        return paths
+    }
+
+    /// The masked paths that are mounts of the null device in the container, from its
+    /// mountinfo: a masked file is a bind of a file (root not `/`), a masked directory an
+    /// empty tmpfs (internal to the container, CRIU dumps it).
+    public static func maskedFiles(_ masked: [String], mountinfo: String) -> [String] {
+        var fileMounts = Set<String>()
+        for line in mountinfo.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            // id parent major:minor root mountpoint options ... - fstype source super
+            guard fields.count >= 5, let dash = fields.firstIndex(of: "-"), dash + 1 < fields.count else { continue }
+            if fields[3] != "/" && fields[dash + 1] != "tmpfs" { fileMounts.insert(unescape(String(fields[4]))) }
+        }
+        return masked.filter { fileMounts.contains($0) }
+    }
+
+    /// mountinfo's octal escapes (`\040` for a space).
+    static func unescape(_ text: String) -> String {
+        guard text.contains("\\") else { return text }
+        var out: [UInt8] = []
+        let bytes = Array(text.utf8)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "\\"), i + 3 < bytes.count,
+               let value = UInt8(String(decoding: bytes[(i + 1)...(i + 3)], as: UTF8.self), radix: 8) {
+                out.append(value)
+                i += 4
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// CRIU's key for an external namespace of `type` (runc's: `extRootNetNS`, `extRootPidNS`).
+    public static func namespaceKey(_ type: LinuxNamespaceType) -> String {
+        type == .network ? "extRootNetNS" : "extRootPidNS"
+    }
+
+    /// What both commands pass: the flags runc's of the same name map to.
+    static func common(tcpEstablished: Bool, extUnixSk: Bool, shellJob: Bool, fileLocks: Bool,
+                       manageCgroupsMode: String?) -> [String] {
+        var args: [String] = []
+        if tcpEstablished { args.append("--tcp-established") }
+        if extUnixSk { args.append("--ext-unix-sk") }
+        if shellJob { args.append("--shell-job") }
+        if fileLocks { args.append("--file-locks") }
+        args.append(manageCgroupsMode.map { "--manage-cgroups=\($0)" } ?? "--manage-cgroups")
+        return args
+    }
+
+    /// `criu dump` (or `pre-dump`) of the tree under `pid`, whose root is `rootfs`.
+    /// `externalNamespaces`: (type, inode) of the network and pid namespaces joined by path.
+    public static func dump(pid: Int32, rootfs: String, imageDir: String, workDir: String, options: CheckpointOptions,
+                            binds: [(destination: String, source: String)], devices: [String], maskedFiles: [String],
+                            externalNamespaces: [(LinuxNamespaceType, UInt64)]) -> [String] {
+        var args = [options.preDump ? "pre-dump" : "dump", "--tree", "\(pid)", "--images-dir", imageDir,
+                    "--work-dir", workDir, "--log-file", options.preDump ? "pre-dump.log" : "dump.log", "-v4",
+                    "--root", rootfs]
+        args += common(tcpEstablished: options.tcpEstablished, extUnixSk: options.extUnixSk, shellJob: options.shellJob,
+                       fileLocks: options.fileLocks, manageCgroupsMode: options.manageCgroupsMode)
+        if options.leaveRunning && !options.preDump { args.append("--leave-running") }
+        if let parent = options.parentPath { args += ["--prev-images-dir", parent, "--track-mem"] }
+        if options.preDump { args.append("--track-mem") }
+        for (type, inode) in externalNamespaces {
+            args += ["--external", "\(type == .network ? "net" : "pid")[\(inode)]:\(namespaceKey(type))"]
+        }
+        if !options.preDump {
+            for bind in binds { args += ["--external", "mnt[\(bind.destination)]:\(bind.destination)"] }
+            for path in devices { args += ["--external", "mnt[\(path)]:\(path)"] }
+            for path in maskedFiles { args += ["--external", "mnt[\(path)]:/dev/null"] }
+        }
+        return args
+    }
+
+    /// `criu restore` below `root` (a mount point: the rootfs bound there), detached, the
+    /// restored init a sibling of CRIU (the runtime's child), its pid in `pidFile`.
+    /// `inherited`: (key, fd number) of the namespaces handed down; `joined`: (CRIU's name, path).
+    public static func restore(root: String, imageDir: String, workDir: String, pidFile: String, options: RestoreOptions,
+                               cgroupRoot: String?, binds: [(destination: String, source: String)], devices: [String],
+                               inherited: [(String, Int32)], joined: [(String, String)]) -> [String] {
+        var args = ["restore", "--images-dir", imageDir, "--work-dir", workDir, "--log-file", "restore.log", "-v4",
+                    "--root", root, "--restore-detached", "--restore-sibling", "--pidfile", pidFile, "--evasive-devices"]
+        args += common(tcpEstablished: options.tcpEstablished, extUnixSk: options.extUnixSk, shellJob: options.shellJob,
+                       fileLocks: options.fileLocks, manageCgroupsMode: options.manageCgroupsMode)
+        if let cgroupRoot { args += ["--cgroup-root", cgroupRoot] }
+        for bind in binds { args += ["--external", "mnt[\(bind.destination)]:\(bind.source)"] }
+        for path in devices { args += ["--external", "mnt[\(path)]:\(path)"] }
+        args += ["--external", "mnt[/dev/null]:/dev/null"]
+        for (key, fd) in inherited { args += ["--inherit-fd", "fd[\(fd)]:\(key)"] }
+        for (name, path) in joined { args += ["--join-ns", "\(name):\(path)"] }
+        return args
+    }
+
+    /// CRIU's name of a namespace type for `--join-ns` (nil: CRIU cannot join it).
+    public static func joinName(_ type: LinuxNamespaceType) -> String? {
+        switch type {
+        case .ipc: "ipc"
+        case .uts: "uts"
+        case .mount: "mnt"
+        case .user: "user"
+        case .time: "time"
+        default: nil
+        }
+    }
+}

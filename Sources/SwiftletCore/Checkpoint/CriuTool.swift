@@ -1,0 +1,84 @@
+/// The CRIU binary: found, asked its version, checked against the running kernel, and run.
+/// swiftlet drives CRIU through its command line (`criu dump`, `criu restore`) rather than its
+/// RPC (`criu swrk`, protobuf messages): the CLI needs no protobuf code in the runtime and
+/// says everything a runc-style checkpoint needs (external mounts and namespaces, inherited
+/// descriptors, cgroup handling); what only the RPC offers (the `orphan-pts-master`
+/// notification that hands back a restored console) is listed in docs/checkpoint.md.
+struct CriuTool {
+    let path: String
+    let version: String
+
+    /// `--criu PATH` or `criu` in $PATH; the one-line error when there is none.
+    static func locate(_ configured: String?, command: String) throws -> CriuTool {
+        let name = configured ?? "criu"
+        guard let path = Sys.lookPath(name) else {
+            throw RuntimeError("\(command): no CRIU binary (\(configured.map { "--criu \($0)" } ?? "criu in $PATH")): "
+                + "checkpoint and restore need CRIU (Debian package criu)", errno: Errno.ENOENT)
+        }
+        let (status, output) = try run(path, ["--version"], command: command)
+        guard status == 0 else {
+            throw RuntimeError("\(command): \(path) --version failed: \(lastLine(output))", errno: Errno.ENOEXEC)
+        }
+        return CriuTool(path: path, version: parseVersion(output) ?? "unknown")
+    }
+
+    /// `Version: 3.17.1` out of `criu --version`.
+    static func parseVersion(_ output: String) -> String? {
+        for line in output.split(separator: "\n") where line.hasPrefix("Version:") {
+            return line.dropFirst("Version:".count).trimmingPrefix(while: { $0 == " " }).description
+        }
+        return nil
+    }
+
+    /// `criu check`: whether this CRIU can dump and restore on this kernel. A CRIU older than
+    /// the kernel fails here (CRIU 3.17 on 6.18: its vDSO parsing), and the command says so in
+    /// one line instead of failing half-way through a dump.
+    func check(command: String) throws {
+        let (status, output) = try Self.run(path, ["check"], command: command)
+        guard status != 0 else { return }
+        throw RuntimeError("\(command): criu \(version) cannot \(command == "checkpoint" ? "dump" : "restore") on kernel "
+            + "\(Sys.kernelRelease()): criu check failed: \(Self.firstError(output))", errno: Errno.EOPNOTSUPP)
+    }
+
+    /// Runs CRIU with `args`; its exit status and everything it printed (stdout and stderr).
+    static func run(_ path: String, _ args: [String], command: String, inherit: [(Int32, Int32)] = []) throws
+        -> (Int32, String)
+    {
+        let pair = try withContext("\(command): criu") { try Sys.pipe() }
+        let reader = pair.first
+        let writer = pair.second
+        let devnull = try withContext("\(command): /dev/null") { try Sys.open("/dev/null", Linux.O_RDONLY) }
+        let pid = try withContext("\(command): spawn \(path)") {
+            try Sys.spawn(path, args: ["criu"] + args, env: Sys.environment(), stdinFD: devnull.raw, outputFD: writer.raw,
+                          inherit: inherit)
+        }
+        _ = consume writer
+        let output = try withContext("\(command): output of criu") { try Sys.readAll(reader, path: "output of criu") }
+        _ = consume reader
+        let status = try withContext("\(command): wait for criu") { try Sys.wait(pid: pid) }
+        let text = String(decoding: output, as: UTF8.self)
+        return (status.code, text)
+    }
+
+    /// CRIU's first `Error (...)` line without its source location, else its last line.
+    static func firstError(_ output: String) -> String {
+        for line in output.split(separator: "\n") where line.contains("Error (") {
+            if let close = line.firstRange(of: "): ") { return String(line[close.upperBound...]) }
+            return String(line)
+        }
+        return lastLine(output)
+    }
+
+    static func lastLine(_ output: String) -> String {
+        output.split(separator: "\n").last.map(String.init) ?? "(no output)"
+    }
+
+    /// The first error of a CRIU log file (`dump.log`), for the one-line message; nil when the
+    /// log cannot be read (the message then names the log instead).
+    static func logError(_ path: String) -> String? {
+        let bytes: [UInt8]
+        do { bytes = try Sys.readFile(path) } catch { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        return text.contains("Error (") ? firstError(text) : nil
+    }
+}

@@ -1,0 +1,65 @@
+import OCI
+
+extension Runtime {
+    /// `checkpoint` (runc CLI, runc-checkpoint(8)): CRIU dumps the running (or paused)
+    /// container's process tree, from swiftlet-init down, into the image directory; unless
+    /// `--leave-running` or `--pre-dump`, CRIU kills the tree and the container is deleted, as
+    /// runc does. Not part of the runtime-spec. docs/checkpoint.md.
+    ///
+    /// Before anything is touched, CRIU itself is checked (`criu check`): where it cannot work on
+    /// this kernel the command fails in one line saying why and the container is left as it was.
+    public func checkpoint(id: String, options: CheckpointOptions) throws {
+        do { try ContainerID.validate(id) } catch { throw RuntimeError(error) }
+        _ = try CriuCgroupMode.check(options.manageCgroupsMode)
+        if let parent = options.parentPath, parent.hasPrefix("/") {
+            throw RuntimeError("--parent-path: \"\(parent)\" must be relative to the image path (as runc requires)", errno: Errno.EINVAL)
+        }
+        let lock = try store.lock(id)
+        let record = try store.read(id)
+        let current = status(of: record)
+        guard current == .running || current == .paused, let pid = record.pid else {
+            throw RuntimeError("checkpoint: container \"\(id)\" cannot be checkpointed in the \(current.rawValue) state", errno: Errno.EINVAL)
+        }
+        let criu = try CriuTool.locate(options.criuPath, command: "checkpoint")
+        try criu.check(command: "checkpoint")
+        let spec = try store.savedSpec(id)
+        let imageDir = Self.absolutePath(options.imagePath ?? "checkpoint")
+        let workDir = options.workPath.map(Self.absolutePath) ?? imageDir
+        for (flag, dir) in [("--image-path", imageDir), ("--work-path", workDir)] {
+            try withContext(flag) { try Sys.mkdirAll(dir, mode: 0o700) }
+        }
+        if let parent = options.parentPath {
+            let full = imageDir + "/" + parent
+            let isDirectory = try withContext("--parent-path") { try Sys.stat(full).kind == .directory }
+            guard isDirectory else { throw RuntimeError("--parent-path: \(full) is not a directory", errno: Errno.ENOTDIR) }
+        }
+        let mountinfo = try withContext("checkpoint: mountinfo of the init") {
+            String(decoding: try Procfs.open().read("\(pid)/mountinfo"), as: UTF8.self)
+        }
+        var external: [(LinuxNamespaceType, UInt64)] = []
+        for namespace in record.namespaces ?? [] where namespace.type == .network || namespace.type == .pid {
+            guard let path = namespace.path, !path.isEmpty else { continue }
+            let inode = try withContext("linux.namespaces (\(namespace.type.rawValue)).path") { try Sys.stat(path).inode }
+            external.append((namespace.type, inode))
+        }
+        let args = CriuArguments.dump(
+            pid: pid, rootfs: record.rootfs, imageDir: imageDir, workDir: workDir, options: options,
+            binds: CriuArguments.bindMounts(spec?.mounts ?? [], bundle: record.bundle),
+            devices: CriuArguments.devicePaths(spec?.linux?.devices),
+            maskedFiles: CriuArguments.maskedFiles(spec?.linux?.maskedPaths ?? [], mountinfo: mountinfo),
+            externalNamespaces: external)
+        debug("checkpoint: \(criu.path) \(args.joined(separator: " "))")
+        let (code, output) = try CriuTool.run(criu.path, args, command: "checkpoint")
+        guard code == 0 else {
+            let log = workDir + (options.preDump ? "/pre-dump.log" : "/dump.log")
+            let reason = CriuTool.logError(log) ?? CriuTool.lastLine(output)
+            throw RuntimeError("checkpoint: criu \(options.preDump ? "pre-dump" : "dump") failed (exit status \(code)): \(reason) (log: \(log))")
+        }
+        _ = consume lock
+        if !options.leaveRunning && !options.preDump {
+            // CRIU killed the tree once the images were written: what is left is the state,
+            // the cgroup and the container's mounts, which delete removes (runc destroys too).
+            try delete(id: id, force: true)
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import FoundationEssentials
+import OCI
+
+extension Runtime {
+    /// `restore` (runc CLI, runc-restore(8)): a new container `id` from the bundle's config.json,
+    /// its process tree (swiftlet-init and below) brought back by CRIU from the image directory.
+    /// Like runc, the runtime makes the cgroup and applies `linux.resources`, then CRIU
+    /// restores the namespaces, the mounts (the rootfs bound at `<state>/<id>/criu-root`, which
+    /// CRIU needs to be a mount point), the processes into that cgroup, and their seccomp
+    /// filters, credentials and no_new_privs as they were dumped. The restored init is the
+    /// runtime's child (`--restore-sibling`); `--detach` returns at once, else restore waits
+    /// for it as `run` does and exits with its status. Not part of the runtime-spec.
+    /// On failure nothing is left: no state, cgroup, mount or process. docs/checkpoint.md.
+    public func restore(id: String, options: RestoreOptions) throws -> Int32 {
+        do { try ContainerID.validate(id) } catch { throw RuntimeError(error) }
+        _ = try CriuCgroupMode.check(options.manageCgroupsMode)
+        let bundle = Self.absolutePath(options.bundle)
+        let configBytes: [UInt8]
+        do {
+            configBytes = try Sys.readFile(bundle + "/config.json")
+        } catch {
+            throw RuntimeError(SpecError(path: "config.json", message: "cannot read \(bundle)/config.json: \(error.reason)"))
+        }
+        let spec: Spec
+        do {
+            spec = try Spec.decode(Data(configBytes))
+            try spec.validate()
+        } catch {
+            throw RuntimeError(error)
+        }
+        guard let process = spec.process else { throw RuntimeError("process: required") }
+        if process.terminal == true {
+            throw RuntimeError("restore: process.terminal is true: swiftlet cannot hand a restored console back yet "
+                + "(CRIU's command line has no orphan-pts-master; docs/checkpoint.md)", errno: Errno.EOPNOTSUPP)
+        }
+        let imageDir = Self.absolutePath(options.imagePath ?? "checkpoint")
+        let isDirectory = try withContext("--image-path") { try Sys.stat(imageDir).kind == .directory }
+        guard isDirectory else { throw RuntimeError("--image-path: \(imageDir) is not a directory", errno: Errno.ENOTDIR) }
+        let rootPath = spec.root?.path ?? ""
+        let rootfs = rootPath.hasPrefix("/") ? rootPath : bundle + "/" + rootPath
+        var inherited: [(String, Int32)] = []
+        var joined: [(String, String)] = []
+        var namespaceFDs: [Int32] = []
+        defer { for fd in namespaceFDs { Sys.closeRaw(fd) } }
+        for (index, namespace) in (spec.linux?.namespaces ?? []).enumerated() {
+            guard let path = namespace.path, !path.isEmpty else { continue }
+            let field = "linux.namespaces[\(index)].path"
+            if namespace.type == .network || namespace.type == .pid {
+                let fd = try withContext(field) { try Sys.open(path, Linux.O_RDONLY).take() }
+                namespaceFDs.append(fd)
+                // 0-2 are CRIU's stdio; what it inherits comes after.
+                inherited.append((CriuArguments.namespaceKey(namespace.type), Int32(2 + namespaceFDs.count)))
+            } else if let name = CriuArguments.joinName(namespace.type) {
+                joined.append((name, path))
+            } else {
+                throw RuntimeError("\(field): CRIU cannot restore into a joined \(namespace.type.rawValue) namespace", errno: Errno.EOPNOTSUPP)
+            }
+        }
+        let criu = try CriuTool.locate(options.criuPath, command: "restore")
+        try criu.check(command: "restore")
+
+        let lock = try store.create(id)
+        var record = ContainerRecord(
+            ociVersion: spec.ociVersion, id: id, bundle: bundle, rootfs: rootfs, pid: nil, initStartTime: nil,
+            created: Timestamp.now(), owner: "", annotations: spec.annotations, creating: true, started: false,
+            cgroup: nil, hooks: spec.hooks, namespaces: spec.linux?.namespaces, terminal: process.terminal)
+        var manager: CgroupManager?
+        let criuRoot = store.directory(id) + "/criu-root"
+        var mounted = false
+        // The restored init's pidfd (raw: owned by `restored` below once everything worked).
+        var pidfd: Int32 = -1
+        do {
+            let cgroup: CgroupManager
+            do {
+                cgroup = try Cgroups.manager(cgroupsPath: spec.linux?.cgroupsPath, containerID: id)
+                record.cgroup = cgroup.description
+                try store.write(record)
+                try store.writeConfig(id, configBytes)
+                try cgroup.create()
+                manager = cgroup
+                for warning in try cgroup.apply(Self.createResources(spec)) { warn(warning) }
+            } catch let error as CgroupError {
+                throw RuntimeError("cgroup: \(error)", errno: error.errno ?? 0)
+            }
+            try withContext("restore: \(criuRoot)") { try Sys.mkdir(criuRoot, mode: 0o755) }
+            try withContext("restore: bind \(rootfs) to \(criuRoot)") {
+                try Sys.mount(source: rootfs, target: criuRoot, type: nil, flags: Linux.MS_BIND | Linux.MS_REC, data: nil)
+            }
+            mounted = true
+            let pidFile = store.directory(id) + "/criu.pid"
+            let workDir = options.workPath.map(Self.absolutePath) ?? imageDir
+            try withContext("--work-path") { try Sys.mkdirAll(workDir, mode: 0o700) }
+            let description = cgroup.description
+            var cgroupRoots: [String] = []
+            if let unified = description.unified, description.mode == .unified { cgroupRoots.append(unified.path) }
+            for location in description.legacy where !location.controllers.isEmpty {
+                cgroupRoots.append("\(location.controllers.joined(separator: ",")):\(location.path)")
+            }
+            var args = CriuArguments.restore(
+                root: criuRoot, imageDir: imageDir, workDir: workDir, pidFile: pidFile, options: options, cgroupRoot: nil,
+                binds: CriuArguments.bindMounts(spec.mounts ?? [], bundle: bundle),
+                devices: CriuArguments.devicePaths(spec.linux?.devices), inherited: inherited, joined: joined)
+            for root in cgroupRoots { args += ["--cgroup-root", root] }
+            debug("restore: \(criu.path) \(args.joined(separator: " "))")
+            let inherit = namespaceFDs.enumerated().map { ($0.element, Int32(3 + $0.offset)) }
+            let (code, output) = try CriuTool.run(criu.path, args, command: "restore", inherit: inherit)
+            guard code == 0 else {
+                let log = workDir + "/restore.log"
+                throw RuntimeError("restore: criu restore failed (exit status \(code)): "
+                    + "\(CriuTool.logError(log) ?? CriuTool.lastLine(output)) (log: \(log))")
+            }
+            let text = try withContext("restore: \(pidFile)") { String(decoding: try Sys.readFile(pidFile), as: UTF8.self) }
+            guard let pid = Int32(text.trimmingPrefix(while: { $0 == " " }).prefix { $0.isNumber }), pid > 0 else {
+                throw RuntimeError("restore: criu wrote no pid to \(pidFile): \"\(text)\"")
+            }
+            try withContext("restore: \(pidFile)") { try Sys.unlink(pidFile) }
+            pidfd = try withContext("restore: pidfd of the restored init \(pid)") { try Sys.pidfdOpen(pid).take() }
+            guard let stat = Sys.processStat(pid) else { throw RuntimeError("restore: the restored init \(pid) is gone", errno: Errno.ESRCH) }
+            record.pid = pid
+            record.initStartTime = stat.startTime
+            record.creating = false
+            record.started = true
+            try store.write(record)
+            try withContext("restore: unmount \(criuRoot)") { try Sys.umount(criuRoot) }
+            mounted = false
+            try withContext("restore: \(criuRoot)") { try Sys.rmdir(criuRoot) }
+            if let pidFile = options.pidFile {
+                try withContext("--pid-file") { try Sys.writeFileAtomically(Self.absolutePath(pidFile), Array("\(pid)".utf8)) }
+            }
+        } catch {
+            if pidfd >= 0 { Sys.closeRaw(pidfd) }
+            if let pid = record.pid { Sys.kill(pid, Linux.SIGKILL) }
+            if mounted {
+                do { try Sys.umount(criuRoot) } catch { debug("restore: unmount \(criuRoot): \(error)") }
+            }
+            if let manager {
+                do { try manager.destroy() } catch { warn("restore: remove the cgroup: \(error)") }
+            }
+            do { try store.remove(id) } catch { warn("restore: remove the state of \(id): \(error)") }
+            _ = consume lock
+            removeCacheIfLast()
+            throw error
+        }
+        _ = consume lock
+        if options.detach { return 0 }
+        let restored = CreatedContainer(record: record, pidfd: FileDescriptor(pidfd), consoleMaster: -1)
+        let exitCode = try waitInForeground(restored)
+        do { try delete(id: id, force: true) } catch { warn("delete \(id): \(error)") }
+        return exitCode
+    }
+}

@@ -1,0 +1,107 @@
+import OCI
+import Testing
+@testable import SwiftletCore
+
+/// checkpoint and restore's CRIU command lines (Checkpoint/CriuArguments.swift,
+/// docs/checkpoint.md): which mounts are external and under which keys, the namespaces joined
+/// by path, runc's flags.
+@Suite struct CriuArgumentsTests {
+    static let mounts = [
+        Mount(destination: "/proc", type: "proc", source: "proc", options: nil),
+        Mount(destination: "/data", type: "none", source: "/srv/data", options: ["rbind", "rw"]),
+        Mount(destination: "cache", type: "bind", source: "cache", options: nil),
+        Mount(destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid"]),
+    ]
+
+    @Test func bindMountsAreTheExternalOnes() {
+        let binds = CriuArguments.bindMounts(Self.mounts, bundle: "/b")
+        #expect(binds.map(\.destination) == ["/data", "/cache"])
+        #expect(binds.map(\.source) == ["/srv/data", "/b/cache"])
+    }
+
+    @Test func devicesAreTheDefaultsAndTheConfigs() {
+        let extra = LinuxDevice(path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: nil, uid: nil, gid: nil)
+        let paths = CriuArguments.devicePaths([extra, DeviceCreator.defaults[0]])
+        #expect(paths.first == "/dev/null")
+        #expect(paths.last == "/dev/fuse")
+        #expect(paths.filter { $0 == "/dev/null" }.count == 1)
+    }
+
+    static let mountinfo = """
+        100 90 0:50 / / ro,relatime - overlay overlay rw
+        101 100 0:5 /null /proc/kcore ro,nosuid - devtmpfs udev rw
+        102 100 0:60 / /proc/acpi ro,relatime - tmpfs tmpfs ro,size=0k
+        103 100 0:5 /null /proc/timer\\040list ro - devtmpfs udev rw
+        104 100 0:22 /sys /proc/sys ro,nosuid - proc proc rw
+        """
+
+    @Test(arguments: [
+        (["/proc/kcore", "/proc/acpi", "/proc/keys"], ["/proc/kcore"]),
+        (["/proc/timer list", "/proc/sys"], ["/proc/timer list", "/proc/sys"]),
+        ([], []),
+    ])
+    func maskedFilesAreTheNullBinds(masked: [String], files: [String]) {
+        // /proc/sys here is a bind of a procfs subdirectory (root /sys): not a tmpfs, so a file
+        // mount by the rule; readonlyPaths never reach this function, only maskedPaths do.
+        #expect(CriuArguments.maskedFiles(masked, mountinfo: Self.mountinfo) == files)
+    }
+
+    @Test func dumpArguments() {
+        var options = CheckpointOptions()
+        options.leaveRunning = true
+        options.shellJob = true
+        options.manageCgroupsMode = "full"
+        let args = CriuArguments.dump(
+            pid: 42, rootfs: "/r", imageDir: "/img", workDir: "/w", options: options,
+            binds: [("/data", "/srv/data")], devices: ["/dev/null"], maskedFiles: ["/proc/kcore"],
+            externalNamespaces: [(.network, 4026531840)])
+        #expect(Array(args.prefix(3)) == ["dump", "--tree", "42"])
+        #expect(args.contains("--leave-running") && args.contains("--shell-job") && args.contains("--manage-cgroups=full"))
+        #expect(args.contains("mnt[/data]:/data") && args.contains("mnt[/dev/null]:/dev/null"))
+        #expect(args.contains("mnt[/proc/kcore]:/dev/null"))
+        #expect(args.contains("net[4026531840]:extRootNetNS"))
+        #expect(!args.contains("--tcp-established"))
+    }
+
+    @Test func preDumpHasNoMountsAndTracksMemory() {
+        var options = CheckpointOptions()
+        options.preDump = true
+        options.leaveRunning = true
+        let args = CriuArguments.dump(pid: 1, rootfs: "/r", imageDir: "/i", workDir: "/w", options: options,
+                                      binds: [("/data", "/srv")], devices: [], maskedFiles: [], externalNamespaces: [])
+        #expect(args.first == "pre-dump")
+        #expect(args.contains("--track-mem") && !args.contains("--leave-running"))
+        #expect(!args.contains("mnt[/data]:/data"))
+    }
+
+    @Test func restoreArguments() {
+        var options = RestoreOptions()
+        options.tcpEstablished = true
+        let args = CriuArguments.restore(
+            root: "/state/c/criu-root", imageDir: "/img", workDir: "/w", pidFile: "/state/c/criu.pid", options: options,
+            cgroupRoot: "/swiftlet/c", binds: [("/data", "/srv/new")], devices: ["/dev/zero"],
+            inherited: [("extRootNetNS", 3)], joined: [("uts", "/run/uts")])
+        #expect(args.first == "restore")
+        #expect(args.contains("--restore-detached") && args.contains("--restore-sibling") && args.contains("--tcp-established"))
+        #expect(args.contains("mnt[/data]:/srv/new") && args.contains("mnt[/dev/zero]:/dev/zero"))
+        #expect(args.contains("mnt[/dev/null]:/dev/null"))
+        #expect(args.contains("fd[3]:extRootNetNS") && args.contains("uts:/run/uts"))
+        #expect(args.contains("/swiftlet/c"))
+    }
+
+    @Test(arguments: ["soft", "full", "strict", "ignore"])
+    func cgroupModes(mode: String) throws {
+        #expect(try CriuCgroupMode.check(mode) == mode)
+    }
+
+    @Test func unknownCgroupModeNamesTheFlag() {
+        #expect(throws: RuntimeError.self) { try CriuCgroupMode.check("bogus") }
+    }
+
+    @Test func criuOutputParsing() {
+        #expect(CriuTool.parseVersion("Version: 3.17.1\n") == "3.17.1")
+        let check = "Warn (a.c:1): x\nError (criu/vdso.c:613): vdso: Failed to fill self vdso symtable\nError (b): y\n"
+        #expect(CriuTool.firstError(check) == "vdso: Failed to fill self vdso symtable")
+        #expect(CriuTool.firstError("Looks good.\n") == "Looks good.")
+    }
+}

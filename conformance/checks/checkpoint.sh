@@ -1,0 +1,69 @@
+# checkpoint/restore (runc CLI runc-checkpoint(8), runc-restore(8); not runtime-spec): what a
+# host whose kernel CRIU cannot handle must get. The real checkpoint/restore checks need a
+# kernel the installed CRIU supports and run in the VM (conformance/vm/checks-criu.sh).
+
+# criu_check_fails: the reason `criu check` gives on this host, in CRIU_REASON; status 1 when
+# there is no criu or its check passes (then conformance/vm/checks-criu.sh's checks apply).
+criu_check_fails() {
+    command -v criu > /dev/null || return 1
+    CRIU_REASON=$(criu check 2>&1) && return 1
+    CRIU_REASON=$(grep -m1 'Error (' <<< "$CRIU_REASON" | sed 's/^.*): //')
+    return 0
+}
+
+# Where `criu check` fails (criu 3.17 on a newer kernel: "vdso: Unexpected rt vDSO area
+# bounds" on 6.18), `checkpoint` must fail at once with one line that says criu cannot work
+# on this kernel and why, and leave the container running and untouched: same init pid, no
+# image written, still running. runc 1.1.5 FAILS this: it starts the dump anyway, writes
+# descriptors.json and dump.log into the image path, and says only `criu failed: type DUMP
+# errno 0` (the container does stay running).
+checkpoint_criu_unusable() {
+    command -v criu > /dev/null || skip "no criu on this host (Debian package criu)"
+    criu_check_fails || skip "criu check passes on this host: checkpoint works here (the VM's checks-criu.sh tests it)"
+    bundle_new
+    bundle_args sleep 300
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    local pid
+    pid=$(state_field pid) || fail "no state"
+    expect_exit nonzero rt checkpoint --image-path "$T/img" "$ID"
+    expect_eq "$(wc -l <<< "$ERR")" 1 "lines of the error"
+    expect_contains "$ERR" "criu check failed" "the error"
+    expect_contains "$ERR" "$(uname -r)" "the error names the kernel"
+    expect_contains "$ERR" "${CRIU_REASON:0:40}" "the error gives criu's reason"
+    expect_eq "$(state_field status)" running "status after the refused checkpoint"
+    expect_eq "$(state_field pid)" "$pid" "init pid after the refused checkpoint"
+    [ -z "$(ls -A "$T/img" 2> /dev/null)" ] || fail "the refused checkpoint wrote $(ls "$T/img" | tr '\n' ' ')"
+    # restore from nothing: an error naming the image path, and no container.
+    expect_exit nonzero rt restore --image-path "$T/img" --bundle "$BUNDLE" "$ID-r"
+    expect_exit nonzero rt state "$ID-r"
+    expect_eq "$(find "$STATE" -name "$ID-r*" | tr '\n' ' ')" "" "state entries left by the failed restore"
+    [ -z "$(_cgroup_dirs "$ID-r")" ] || fail "cgroup left by the failed restore: $(_cgroup_dirs "$ID-r" | head -n 1)"
+}
+check criu_unusable checkpoint_criu_unusable
+
+# A CRIU binary that is not there (`--criu PATH`): an error naming it, the container untouched
+# (runc 1.1.5 passes: "CRIU version check failed: exec: PATH: ... no such file or directory").
+checkpoint_no_criu() {
+    bundle_new
+    bundle_args sleep 300
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    expect_exit nonzero rt --criu "$T/no-such-criu" checkpoint --image-path "$T/img" "$ID"
+    expect_contains "$ERR" "$T/no-such-criu" "the error"
+    expect_eq "$(state_field status)" running "status after the refused checkpoint"
+}
+check no_criu checkpoint_no_criu
+
+# Flags with values checked before anything happens: --manage-cgroups-mode takes soft, full,
+# strict or ignore (runc 1.1.5: "Invalid manage cgroups mode").
+checkpoint_bad_mode() {
+    bundle_new
+    bundle_args sleep 300
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    expect_exit nonzero rt checkpoint --manage-cgroups-mode bogus --image-path "$T/img" "$ID"
+    expect_match "$ERR" "[Mm]anage.cgroups.mode" "the error"
+    expect_eq "$(state_field status)" running "status after the refused checkpoint"
+}
+check bad_mode checkpoint_bad_mode
