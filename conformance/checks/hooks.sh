@@ -194,6 +194,37 @@ hooks_start_container_fails() {
 }
 check start_container_fails hooks_start_container_fails
 
+# config.md#posix-platform-hooks: a hook gets the state on stdin, and may ignore it. The state
+# here is larger than a pipe holds (a 200 KiB annotation), so a hook that exits without
+# reading it makes the runtime's write fail: that must neither kill the container's process
+# (SIGPIPE) nor turn a failing hook into a successful start. swiftlet before the fix: the
+# process died of SIGPIPE, PID 1 took that for a successful execve, and `start` exited 0
+# with the program never run (the same race made start_container_fails flaky under load).
+# runc 1.1.5 FAILS the second half, as start_container_fails: `runc start` returns 0 before
+# the hook runs; the first half (the hook ignores the state, the program runs) it passes.
+hooks_start_container_large_state() {
+    head -c 150000 /dev/zero | base64 -w0 > "$T/big"
+    bundle_new
+    bundle_sh 'echo user-program-ran'
+    bundle_set --rawfile big "$T/big" '.annotations["org.example.big"] = $big
+        | .hooks.startContainer = [{path: "/bin/sh", args: ["sh", "-c", "exit 0"]}]'
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start
+    expect_rc 0 "start with a startContainer hook that ignores a large state"
+    wait_status "$ID" stopped || fail "container did not stop"
+    expect_contains "$(cat "$T/$ID.out")" user-program-ran "output (the program ran)"
+
+    bundle_new fails
+    bundle_sh 'echo user-program-ran'
+    bundle_set --rawfile big "$T/big" '.annotations["org.example.big"] = $big
+        | .hooks.startContainer = [{path: "/bin/sh", args: ["sh", "-c", "exit 1"]}]'
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start
+    expect_rc nonzero "start with a failing startContainer hook that ignores a large state"
+    expect_not_contains "$(cat "$T/$ID.out")" user-program-ran "output (the program ran)"
+}
+check start_container_large_state hooks_start_container_large_state
+
 # runtime.md#lifecycle step 9 (runtime-spec >= 1.3.0): a failing poststart hook makes
 # start fail and stops the container.
 # runc 1.1.5 FAILS this: poststart runs during `create` (see hooks/order), so it is
