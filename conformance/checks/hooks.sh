@@ -265,8 +265,12 @@ check poststop_fails hooks_poststop_fails
 # config.md#posix-platform-hooks: timeout aborts a hook that runs too long, which is a
 # hook failure. "Quickly": within 9 s (the hook's 1 s and the runtime's work), widened by
 # three times a create and delete of the same bundle without the hook on a slow host.
-hooks_timeout() {
-    local t0 calib took bound
+# hooks_timeout_case [big]: with `big`, the state is larger than a pipe holds (a 200 KiB
+# annotation) and the hook never reads it: the runtime's write of the state must not hold
+# the timeout off (swiftlet before the fix: blocked in write(2) until the hook exited, 20 s,
+# then took the exit for success and created the container).
+hooks_timeout_case() {
+    local t0 calib took bound big=${1:-}
     bundle_new calib
     bundle_args true
     t0=$(now_ms)
@@ -281,6 +285,10 @@ hooks_timeout() {
     # duration finds it again in the process list (sleep sums its arguments).
     local tag="0.$RANDOM"
     bundle_set --arg s "exec sleep 20 $tag" '.hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", $s], timeout: 1}]'
+    if [ -n "$big" ]; then
+        head -c 150000 /dev/zero | base64 -w0 > "$T/big"
+        bundle_set --rawfile big "$T/big" '.annotations["org.example.big"] = $big'
+    fi
     t0=$(now_ms)
     ctr_create
     took=$(($(now_ms) - t0))
@@ -292,4 +300,7 @@ hooks_timeout() {
     pgrep -fx "sleep 20 $tag" > /dev/null && fail "the timed-out hook is still running"
     return 0
 }
+hooks_timeout() { hooks_timeout_case; }
 check timeout hooks_timeout
+hooks_timeout_large_state() { hooks_timeout_case big; }
+check timeout_large_state hooks_timeout_large_state

@@ -76,6 +76,16 @@ extension Sys {
         }
     }
 
+    /// One write(2) of `bytes[offset...]` to a non-blocking `fd`: the count written, 0 when the
+    /// fd would block (EAGAIN).
+    public static func writeSome(_ fd: Int32, _ bytes: [UInt8], from offset: Int, path: String) throws(SystemError) -> Int {
+        let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress.map { $0 + offset }, $0.count - offset) }
+        let err = errno
+        if n >= 0 { return n }
+        if err == Glibc.EAGAIN || err == Glibc.EINTR { return 0 }
+        throw SystemError(errno: err, operation: "write", path: path)
+    }
+
     /// Writes `text` to an existing file (procfs, sysfs, cgroupfs) in one write(2), as the
     /// kernel interfaces expect.
     public static func writeText(_ path: String, _ text: String, dirfd: Int32 = AT_FDCWD) throws(SystemError) {

@@ -3,6 +3,7 @@ import Glibc
 
 extension Sys {
     public static let POLLIN = Int16(Glibc.POLLIN)
+    public static let POLLOUT = Int16(Glibc.POLLOUT)
 
     /// poll(2) over (fd, events) pairs; returns each one's revents.
     public static func poll(_ fds: [(Int32, Int16)], timeoutMs: Int32) throws(SystemError) -> [Int16] {
