@@ -22,6 +22,15 @@ failed=0
 summary=()
 skips=()
 # record NAME RC: one stage's outcome, for the summary at the end.
+# stage NAME: the stage's header; how long each stage took is printed in the summary (CI
+# must stay under 45 minutes on a 2-core machine).
+STAGE= STAGE_T0=$SECONDS
+times=()
+stage() {
+    [ -n "$STAGE" ] && times+=("$STAGE: $((SECONDS - STAGE_T0))s")
+    STAGE=$1 STAGE_T0=$SECONDS
+    echo "== $1"
+}
 record() {
     if [ "$2" -eq 0 ]; then passed=$((passed + 1)); summary+=("ok   $1"); else failed=$((failed + 1)); summary+=("FAIL $1"); status=1; fi
 }
@@ -57,7 +66,7 @@ scripts/host-facts.sh
 # reports only what the run added, and no stage touches what was there.
 scripts/leaks.sh --snapshot "$LOGS/before-leaks"
 
-echo "== swift test"
+stage "swift test"
 # The release binary has no SWIFTLET_FAULT (Package.swift: only builds defining SWIFTLET_FAULTS);
 # FaultTests' killed-at-each-step cases run the debug swiftlet that `swift test` builds, and
 # skip with the reason if it lacks fault injection.
@@ -71,10 +80,10 @@ for d in /sys/fs/cgroup/swiftlet-itest /sys/fs/cgroup/*/swiftlet-itest; do
     if [ -d "$d" ]; then rmdir "$d" 2>/dev/null || true; fi
 done
 
-echo "== conformance: runc (reference)"
+stage "conformance: runc (reference)"
 RUNTIME=$(command -v runc) logged "$LOGS/conformance-runc.log" conformance/run
 
-echo "== conformance: swiftlet"
+stage "conformance: swiftlet"
 RUNTIME=$PWD/.build/release/swiftlet logged "$LOGS/conformance-swiftlet.log" conformance/run
 record "conformance (swiftlet)" $?
 collect_skips "conformance (swiftlet)" "$LOGS/conformance-swiftlet.log"
@@ -83,7 +92,7 @@ collect_skips "conformance (runc)" "$LOGS/conformance-runc.log"
 # cgroup v2 + AppArmor checks in one boot of an emulated VM (conformance/vm/README.md):
 # swiftlet's failures fail the run, runc's tally is for reference; 125 = `VM: SKIPPED
 # (reason)`, a machine that cannot run the VM at all (not a failure).
-echo "== vm: cgroup v2 + AppArmor"
+stage "vm: cgroup v2 + AppArmor"
 SWIFTLET=$PWD/.build/release/swiftlet logged "$LOGS/vm.log" conformance/vm/run
 rc=$?
 if [ $rc -eq 125 ]; then
@@ -94,7 +103,7 @@ else
     collect_skips "vm" "$LOGS/vm.log" '^vm-[a-z]+: skipped '
 fi
 
-echo "== engines"
+stage "engines"
 # runc's tally is the reference; the exit status is swiftlet's (and leftovers')
 SWIFTLET=$PWD/.build/release/swiftlet logged "$LOGS/engines.log" tests/engines/run
 record "engines (swiftlet)" $?
@@ -104,7 +113,7 @@ collect_skips "engines" "$LOGS/engines.log"
 SWIFTLET=$PWD/.build/release/swiftlet logged "$LOGS/engines-selftest.log" tests/engines/selftest-preexisting.sh
 record "engines: host state left alone" $?
 
-echo "== kubernetes"
+stage "kubernetes"
 # containerd's CRI plugin with a swiftlet and a runc RuntimeClass handler, a kubelet-like client
 # (tests/kubernetes/README.md); runc's tally is the reference, the exit status swiftlet's
 SWIFTLET=$PWD/.build/release/swiftlet logged "$LOGS/kubernetes.log" tests/kubernetes/run
@@ -113,7 +122,7 @@ collect_skips "kubernetes" "$LOGS/kubernetes.log"
 
 # The package as a user installs it. 125: `PACKAGE: SKIPPED (why)`, a host that already has a
 # swiftlet of its own (never replaced) or no apt: not a failure.
-echo "== package: build, apt install, engines by name, dpkg -r"
+stage "package: build, apt install, engines by name, dpkg -r"
 logged "$LOGS/package.log" tests/package/run -v
 rc=$?
 if [ $rc -eq 125 ]; then
@@ -124,15 +133,15 @@ else
     collect_skips "package" "$LOGS/package.log"
 fi
 
-echo "== fuzz: config decoding and validation (${FUZZ_SECONDS:-60}s)"
+stage "fuzz: config decoding and validation (${FUZZ_SECONDS:-60}s)"
 scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
 record "fuzz" $?
 
-echo "== leaks: no swiftlet mount, cgroup or process left on the host"
+stage "leaks: no swiftlet mount, cgroup or process left on the host"
 scripts/leaks.sh --baseline "$LOGS/before-leaks"
 record "leaks" $?
 
-echo "== summary"
+stage "summary"
 scripts/host-facts.sh
 printf '%s\n' "${summary[@]}"
 if [ ${#skips[@]} -gt 0 ]; then
@@ -140,5 +149,7 @@ if [ ${#skips[@]} -gt 0 ]; then
     printf '  %s\n' "${skips[@]}"
 fi
 rm -rf "$LOGS"
+echo "time per stage (${SECONDS}s in all):"
+printf '  %s\n' "${times[@]}"
 echo "stages: $passed passed, $failed failed"
 exit $status
