@@ -23,11 +23,9 @@ public struct CreatedContainer: ~Copyable {
 }
 
 extension Runtime {
-    /// runtime-spec runtime.md "Create": set everything up, leave the process waiting for
-    /// `start`. On any failure nothing is left behind: no process, cgroup, mount or state dir.
-    public func create(id: String, options: CreateOptions) throws -> CreatedContainer {
-        do { try ContainerID.validate(id) } catch { throw RuntimeError(error) }
-        let bundle = Self.absolutePath(options.bundle)
+    /// The bundle's config.json (runtime-spec bundle.md), decoded and validated: what create
+    /// and restore start from. `bundle` is absolute.
+    static func loadSpec(bundle: String) throws -> Spec {
         let configFile = bundle.hasSuffix("/") ? bundle + "config.json" : bundle + "/config.json"
         let configBytes: [UInt8]
         do {
@@ -35,13 +33,21 @@ extension Runtime {
         } catch {
             throw RuntimeError(SpecError(path: "config.json", message: "cannot read \(configFile): \(error.reason)"))
         }
-        let spec: Spec
         do {
-            spec = try Spec.decode(Data(configBytes))
+            let spec = try Spec.decode(Data(configBytes))
             try spec.validate()
+            return spec
         } catch {
             throw RuntimeError(error)
         }
+    }
+
+    /// runtime-spec runtime.md "Create": set everything up, leave the process waiting for
+    /// `start`. On any failure nothing is left behind: no process, cgroup, mount or state dir.
+    public func create(id: String, options: CreateOptions) throws -> CreatedContainer {
+        do { try ContainerID.validate(id) } catch { throw RuntimeError(error) }
+        let bundle = Self.absolutePath(options.bundle)
+        let spec = try Self.loadSpec(bundle: bundle)
         guard var process = spec.process else { throw RuntimeError("process: required") }
         let configuredProcess = process
         var options = options

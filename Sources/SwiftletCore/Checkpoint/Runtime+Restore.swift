@@ -15,19 +15,7 @@ extension Runtime {
         do { try ContainerID.validate(id) } catch { throw RuntimeError(error) }
         _ = try CriuCgroupMode.check(options.manageCgroupsMode)
         let bundle = Self.absolutePath(options.bundle)
-        let configBytes: [UInt8]
-        do {
-            configBytes = try Sys.readFile(bundle + "/config.json")
-        } catch {
-            throw RuntimeError(SpecError(path: "config.json", message: "cannot read \(bundle)/config.json: \(error.reason)"))
-        }
-        let spec: Spec
-        do {
-            spec = try Spec.decode(Data(configBytes))
-            try spec.validate()
-        } catch {
-            throw RuntimeError(error)
-        }
+        let spec = try Self.loadSpec(bundle: bundle)
         guard let process = spec.process else { throw RuntimeError("process: required") }
         if process.terminal == true {
             throw RuntimeError("restore: process.terminal is true: swiftlet cannot hand a restored console back yet "
