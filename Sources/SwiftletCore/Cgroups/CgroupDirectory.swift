@@ -25,6 +25,20 @@ final class CgroupDirectory {
         return raw
     }
 
+    /// Keeps `descriptor` (the directory itself, opened by `makeLevels`) as this directory's
+    /// handle, so the commands that create the cgroup do not walk its path a second time.
+    func adopt(_ descriptor: consuming FileDescriptor) {
+        if handle == nil { handle = consume descriptor }
+    }
+
+    /// Opens `file` of this directory: relative to the directory descriptor when one is already
+    /// open (after `makeLevels`, or an earlier read or write), otherwise by its full path, which
+    /// costs one lookup instead of two for a command that touches nothing else here (`exec`).
+    func openFile(_ file: String, _ flags: Int32) throws(SystemError) -> FileDescriptor {
+        if let raw = handle?.raw { return try Sys.openat(raw, file, flags, display: path + "/" + file) }
+        return try Sys.open(path + "/" + file, flags)
+    }
+
     /// Drops the descriptor (after the directory was removed).
     func close() {
         handle = nil
@@ -101,9 +115,10 @@ final class CgroupDirectory {
     /// Creates the cgroup's directory and any missing ancestors below the mount point.
     /// `eachLevel` runs on every level from the mount point (depth 0) down to the cgroup itself,
     /// before the next level is made, with that level's directory descriptor and whether this
-    /// call created it. Returns the directories created, outermost first.
+    /// call created it. Returns the directories created, outermost first. With `keeping`, the
+    /// last level's descriptor becomes that directory's handle (`adopt`) instead of being closed.
     @discardableResult
-    static func makeLevels(_ location: CgroupLocation,
+    static func makeLevels(_ location: CgroupLocation, keeping directory: CgroupDirectory? = nil,
                            eachLevel: (_ dirfd: Int32, _ display: String, _ depth: Int, _ created: Bool) throws(CgroupError) -> Void)
         throws(CgroupError) -> [String]
     {
@@ -120,6 +135,7 @@ final class CgroupDirectory {
                 current = try openChild(current.raw, name, display: display)
                 try eachLevel(current.raw, display, index + 1, made)
             }
+            if let directory { directory.adopt(current) }
         } catch {
             removeCreated(created)
             throw error

@@ -23,18 +23,19 @@ public final class CgroupSelfJoin: Sendable {
     /// No file: the runtime places the process (v2 hosts, or nothing to join).
     public static let none = CgroupSelfJoin(fds: [], directories: [])
 
-    /// Opens `tasks` in each directory; on failure the ones already opened are closed.
-    static func open(_ directories: [String]) throws(CgroupError) -> CgroupSelfJoin {
+    /// Opens `tasks` in each directory (relative to its descriptor when `create` left one open);
+    /// on failure the ones already opened are closed.
+    static func open(_ directories: [CgroupDirectory]) throws(CgroupError) -> CgroupSelfJoin {
         var fds: [Int32] = []
         for directory in directories {
             do {
-                fds.append(try Sys.open(directory + "/tasks", Linux.O_WRONLY | Linux.O_NOFOLLOW).take())
+                fds.append(try directory.openFile("tasks", Linux.O_WRONLY | Linux.O_NOFOLLOW).take())
             } catch {
                 for fd in fds { Sys.closeRaw(fd) }
                 throw CgroupError(error, message: "opening tasks to join the cgroup")
             }
         }
-        return CgroupSelfJoin(fds: fds, directories: directories)
+        return CgroupSelfJoin(fds: fds, directories: directories.map(\.path))
     }
 
     /// In the cloned child, first thing: moves the calling (only) thread into every cgroup.

@@ -7,9 +7,9 @@ enum CgroupUnified {
     /// ignored: an ancestor that holds processes cannot delegate ("no internal processes"), and
     /// a controller that did not arrive shows up as a clear error when its file is written.
     @discardableResult
-    static func create(_ location: CgroupLocation) throws(CgroupError) -> [String] {
+    static func create(_ location: CgroupLocation, keeping directory: CgroupDirectory? = nil) throws(CgroupError) -> [String] {
         let depth = location.path.split(separator: "/").count
-        return try CgroupDirectory.makeLevels(location) { dirfd, display, level, _ throws(CgroupError) in
+        return try CgroupDirectory.makeLevels(location, keeping: directory) { dirfd, display, level, _ throws(CgroupError) in
             if level < depth { enableControllers(dirfd, display) }
         }
     }

@@ -30,13 +30,13 @@ public final class CgroupV1Manager: CgroupManager {
         do {
             for dir in legacy {
                 if dir.location.controllers.contains("cpuset") {
-                    created += try Self.createCpuset(dir.location)
+                    created += try Self.createCpuset(dir.location, keeping: dir)
                 } else {
-                    created += try CgroupDirectory.makeLevels(dir.location) { _, _, _, _ throws(CgroupError) in }
+                    created += try CgroupDirectory.makeLevels(dir.location, keeping: dir) { _, _, _, _ throws(CgroupError) in }
                 }
             }
             if let unified {
-                created += try CgroupUnified.create(unified.location)
+                created += try CgroupUnified.create(unified.location, keeping: unified)
             }
         } catch {
             CgroupDirectory.removeCreated(created)
@@ -47,10 +47,12 @@ public final class CgroupV1Manager: CgroupManager {
     /// A new cpuset cgroup starts with empty cpuset.cpus and cpuset.mems, and a task cannot join
     /// it until both are set: copy them down from the parent at every level that has them empty
     /// (cgroup-v1/cpusets.rst; runc does the same).
-    static func createCpuset(_ location: CgroupLocation) throws(CgroupError) -> [String] {
+    static func createCpuset(_ location: CgroupLocation, keeping directory: CgroupDirectory? = nil)
+        throws(CgroupError) -> [String]
+    {
         var parentCPUs = ""
         var parentMems = ""
-        return try CgroupDirectory.makeLevels(location) { dirfd, display, depth, _ throws(CgroupError) in
+        return try CgroupDirectory.makeLevels(location, keeping: directory) { dirfd, display, depth, _ throws(CgroupError) in
             parentCPUs = try inherit("cpuset.cpus", from: parentCPUs, dirfd, display, depth)
             parentMems = try inherit("cpuset.mems", from: parentMems, dirfd, display, depth)
         }
@@ -83,7 +85,7 @@ public final class CgroupV1Manager: CgroupManager {
 
     public func openSelfJoin() throws(CgroupError) -> CgroupSelfJoin {
         var seen = Set<String>()
-        return try CgroupSelfJoin.open(legacy.map(\.path).filter { seen.insert($0).inserted })
+        return try CgroupSelfJoin.open(legacy.filter { seen.insert($0.path).inserted })
     }
 
     public func addProcess(_ pid: Int32, besides joined: CgroupSelfJoin, clonedIntoCgroup: Bool) throws(CgroupError) {

@@ -20,7 +20,7 @@ public final class CgroupV2Manager: CgroupManager {
 
     public func create() throws(CgroupError) {
         let dir = try dir()
-        try CgroupUnified.create(dir.location)
+        try CgroupUnified.create(dir.location, keeping: dir)
     }
 
     public func directoryFD() -> Int32? {
