@@ -23,9 +23,9 @@ public struct CreatedContainer: ~Copyable {
 }
 
 extension Runtime {
-    /// The bundle's config.json (runtime-spec bundle.md), decoded and validated: what create
-    /// and restore start from. `bundle` is absolute.
-    static func loadSpec(bundle: String) throws -> Spec {
+    /// The bundle's config.json (runtime-spec bundle.md), decoded and validated, and its bytes
+    /// (kept in the state directory): what create and restore start from. `bundle` is absolute.
+    static func loadSpec(bundle: String) throws -> (spec: Spec, bytes: [UInt8]) {
         let configFile = bundle.hasSuffix("/") ? bundle + "config.json" : bundle + "/config.json"
         let configBytes: [UInt8]
         do {
@@ -36,7 +36,7 @@ extension Runtime {
         do {
             let spec = try Spec.decode(Data(configBytes))
             try spec.validate()
-            return spec
+            return (spec, configBytes)
         } catch {
             throw RuntimeError(error)
         }
@@ -47,7 +47,7 @@ extension Runtime {
     public func create(id: String, options: CreateOptions) throws -> CreatedContainer {
         do { try ContainerID.validate(id) } catch { throw RuntimeError(error) }
         let bundle = Self.absolutePath(options.bundle)
-        let spec = try Self.loadSpec(bundle: bundle)
+        let (spec, configBytes) = try Self.loadSpec(bundle: bundle)
         guard var process = spec.process else { throw RuntimeError("process: required") }
         let configuredProcess = process
         var options = options

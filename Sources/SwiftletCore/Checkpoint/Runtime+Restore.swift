@@ -15,7 +15,7 @@ extension Runtime {
         do { try ContainerID.validate(id) } catch { throw RuntimeError(error) }
         _ = try CriuCgroupMode.check(options.manageCgroupsMode)
         let bundle = Self.absolutePath(options.bundle)
-        let spec = try Self.loadSpec(bundle: bundle)
+        let (spec, configBytes) = try Self.loadSpec(bundle: bundle)
         guard let process = spec.process else { throw RuntimeError("process: required") }
         if process.terminal == true {
             throw RuntimeError("restore: process.terminal is true: swiftlet cannot hand a restored console back yet "
