@@ -5,8 +5,8 @@
  * executed this program from a sealed memfd with argv = { "swiftlet-init", "<plan fd>" }. The
  * plan (swiftlet_plan.h) says what to run and how. The flow:
  *
- *   harden -> read plan -> subreaper -> READY -> wait for START -> run the process
- *   -> confine PID 1 (confine.h) -> supervise
+ *   harden -> read plan -> segments off the memfd -> subreaper -> READY -> wait for START
+ *   -> run the process -> confine PID 1 (confine.h) -> supervise
  *
  * Every failure before READY is an SWL_MSG_ERROR on the sync socket and exit status 1; after it,
  * an SWL_MSG_ERROR on the start connection (stderr when there is none). A process that cannot be
@@ -25,6 +25,7 @@
 
 #include "caps.h"
 #include "confine.h"
+#include "exeimage.h"
 #include "fds.h"
 #include "plan.h"
 #include "proc.h"
@@ -211,6 +212,12 @@ int main(int argc, char **argv)
     close(plan_fd);
     proc_set_root(p.proc_fd);
     const int last_cap = caps_last_cap();
+
+    /* 2b. The init's own segments off the memfd, into anonymous memory: CRIU cannot restore a
+     * process whose exe is a memfd it also maps (exeimage.c). Not in direct mode, where this
+     * process becomes the user's program by execve anyway. */
+    if (p.mode != SWL_MODE_DIRECT && exeimage_to_anonymous(&f) < 0)
+        fail_exit(p.sync_fd, &f);
 
     /* 3. A child subreaper when the container has no pid namespace of its own: orphans of the
      * process come back to us, not to the host's init. */

@@ -63,6 +63,26 @@ import Testing
         #expect(!args.contains("--tcp-established"))
     }
 
+    /// swiftlet-init's memfd exe: CRIU's own key format (files-reg.c: `file[%x:%llx]`), passed
+    /// at dump (pre-dump too: the exe is dumped there as well) and inherited at restore.
+    @Test func initExeIsAnExternalFile() {
+        let key = CriuArguments.fileKey(mountID: 0x1a, inode: 94766)
+        #expect(key == "file[1a:1722e]")
+        let args = CriuArguments.dump(pid: 1, rootfs: "/r", imageDir: "/i", workDir: "/w", options: CheckpointOptions(),
+                                      binds: [], devices: [], maskedFiles: [], externalNamespaces: [], externalFiles: [key])
+        let index = args.firstIndex(of: key)
+        #expect(index != nil && index.map { args[$0 - 1] } == "--external")
+        let restore = CriuArguments.restore(
+            root: "/r", imageDir: "/i", workDir: "/w", pidFile: "/p", options: RestoreOptions(), cgroupRoot: nil,
+            binds: [], devices: [], inherited: [(key, 4)], joined: [])
+        #expect(restore.contains("fd[4]:file[1a:1722e]"))
+    }
+
+    @Test(arguments: [("3.17.1", false), ("3.18", false), ("3.19", true), ("3.19.1", true), ("4.0", true), ("unknown", false)])
+    func noNewPrivsFromCriu319(version: String, restores: Bool) {
+        #expect(CriuTool.restoresNoNewPrivs(version) == restores)
+    }
+
     @Test func preDumpHasNoMountsAndTracksMemory() {
         var options = CheckpointOptions()
         options.preDump = true

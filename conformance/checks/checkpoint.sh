@@ -67,3 +67,27 @@ checkpoint_bad_mode() {
     expect_eq "$(state_field status)" running "status after the refused checkpoint"
 }
 check bad_mode checkpoint_bad_mode
+
+# The process's stdio on the caller's /dev/null (create < /dev/null, as every detached engine
+# run and the VM's checkpoint checks have it) is moved onto the container's own /dev/null: the
+# mount of fd 0 (mnt_id in /proc/self/fdinfo/0) is one of the container's (/proc/self/mountinfo),
+# and it is still the null device. A descriptor on a mount outside the container is one CRIU
+# cannot dump ("Can't lookup mount=N for fd=0 path=/dev/null"); runc's init reopens the same
+# way after pivot_root. Host-independent: no criu needed.
+checkpoint_stdio_null_inside() {
+    bundle_new
+    bundle_sh 'm=$(awk "/^mnt_id:/ { print \$2 }" /proc/self/fdinfo/0)
+        echo "mnt=$m"
+        awk -v m="$m" "\$1 == m { found = 1 } END { print (found ? \"inside\" : \"outside\") }" /proc/self/mountinfo
+        stat -L -c "rdev=%t:%T" /proc/self/fd/0
+        head -c 1 <&0 | wc -c'
+    # create (detached: runc's `run` would give the process pipes), stdout to a file.
+    STDIN=/dev/null ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    wait_status "$ID" stopped 20 || fail "the container did not stop"
+    OUT=$(cat "$T/$ID.out")
+    expect_contains "$OUT" "inside" "fd 0's mount ($(grep '^mnt=' <<< "$OUT")) in the container's mountinfo"
+    expect_contains "$OUT" "rdev=1:3" "fd 0 is the null device"
+    expect_eq "$(tail -n 1 <<< "$OUT")" 0 "bytes read from stdin"
+}
+check stdio_null_inside checkpoint_stdio_null_inside

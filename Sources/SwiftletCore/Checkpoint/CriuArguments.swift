@@ -65,6 +65,16 @@ public enum CriuArguments {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The image file that records swiftlet-init's external exe key for restore (the role of
+    /// runc's descriptors.json).
+    public static let initExeFile = "swiftlet-init-exe"
+
+    /// CRIU's key of an external file (`--external file[MNTID:INODE]`, both hex, as CRIU
+    /// formats it in files-reg.c).
+    public static func fileKey(mountID: UInt64, inode: UInt64) -> String {
+        "file[\(String(mountID, radix: 16)):\(String(inode, radix: 16))]"
+    }
+
     /// CRIU's key for an external namespace of `type` (runc's: `extRootNetNS`, `extRootPidNS`).
     public static func namespaceKey(_ type: LinuxNamespaceType) -> String {
         type == .network ? "extRootNetNS" : "extRootPidNS"
@@ -83,10 +93,11 @@ public enum CriuArguments {
     }
 
     /// `criu dump` (or `pre-dump`) of the tree under `pid`, whose root is `rootfs`.
-    /// `externalNamespaces`: (type, inode) of the network and pid namespaces joined by path.
+    /// `externalNamespaces`: (type, inode) of the network and pid namespaces joined by path;
+    /// `externalFiles`: keys of files CRIU must not dump (swiftlet-init's memfd exe).
     public static func dump(pid: Int32, rootfs: String, imageDir: String, workDir: String, options: CheckpointOptions,
                             binds: [(destination: String, source: String)], devices: [String], maskedFiles: [String],
-                            externalNamespaces: [(LinuxNamespaceType, UInt64)]) -> [String] {
+                            externalNamespaces: [(LinuxNamespaceType, UInt64)], externalFiles: [String] = []) -> [String] {
         var args = [options.preDump ? "pre-dump" : "dump", "--tree", "\(pid)", "--images-dir", imageDir,
                     "--work-dir", workDir, "--log-file", options.preDump ? "pre-dump.log" : "dump.log", "-v4",
                     "--root", rootfs]
@@ -98,6 +109,7 @@ public enum CriuArguments {
         for (type, inode) in externalNamespaces {
             args += ["--external", "\(type == .network ? "net" : "pid")[\(inode)]:\(namespaceKey(type))"]
         }
+        for key in externalFiles { args += ["--external", key] }
         if !options.preDump {
             for bind in binds { args += ["--external", "mnt[\(bind.destination)]:\(bind.destination)"] }
             for path in devices { args += ["--external", "mnt[\(path)]:\(path)"] }

@@ -30,6 +30,16 @@ struct CriuTool {
         return nil
     }
 
+    /// Whether CRIU `version` ("3.17.1") brings back no_new_privs at restore: CRIU dumps and
+    /// restores it since 3.19 (commit "prctl: Migrate prctl(NO_NEW_PRIVS) setting"); before,
+    /// every restored process runs without it, whatever it had (runc's containers too).
+    static func restoresNoNewPrivs(_ version: String) -> Bool {
+        let parts = version.split(separator: ".").map { Int($0.prefix { $0.isNumber }) ?? 0 }
+        let major = parts.first ?? 0
+        let minor = parts.count > 1 ? parts[1] : 0
+        return major > 3 || (major == 3 && minor >= 19)
+    }
+
     /// `criu check`: whether this CRIU can dump and restore on this kernel. A CRIU older than
     /// the kernel fails here (CRIU 3.17 on 6.18: its vDSO parsing), and the command says so in
     /// one line instead of failing half-way through a dump.

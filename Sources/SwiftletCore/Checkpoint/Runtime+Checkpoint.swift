@@ -42,12 +42,24 @@ extension Runtime {
             let inode = try withContext("linux.namespaces (\(namespace.type.rawValue)).path") { try Sys.stat(path).inode }
             external.append((namespace.type, inode))
         }
+        // swiftlet-init runs from a sealed memfd, which CRIU cannot restore as an exe link: it
+        // is external, and restore hands CRIU a fresh sealed memfd of the init under the same
+        // key (the init moved its segments off the memfd, swiftlet-init/exeimage.c).
+        let exe = try withContext("checkpoint: the init's executable") {
+            try Procfs.open().executableIdentity(pid)
+        }
+        let exeKey = CriuArguments.fileKey(mountID: exe.mountID, inode: exe.inode)
+        if !options.preDump {
+            try withContext("checkpoint: \(imageDir)/\(CriuArguments.initExeFile)") {
+                try Sys.writeFileAtomically(imageDir + "/" + CriuArguments.initExeFile, Array((exeKey + "\n").utf8))
+            }
+        }
         let args = CriuArguments.dump(
             pid: pid, rootfs: record.rootfs, imageDir: imageDir, workDir: workDir, options: options,
             binds: CriuArguments.bindMounts(spec?.mounts ?? [], bundle: record.bundle),
             devices: CriuArguments.devicePaths(spec?.linux?.devices),
             maskedFiles: CriuArguments.maskedFiles(spec?.linux?.maskedPaths ?? [], mountinfo: mountinfo),
-            externalNamespaces: external)
+            externalNamespaces: external, externalFiles: [exeKey])
         debug("checkpoint: \(criu.path) \(args.joined(separator: " "))")
         let (code, output) = try CriuTool.run(criu.path, args, command: "checkpoint")
         guard code == 0 else {

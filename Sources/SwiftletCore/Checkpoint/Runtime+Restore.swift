@@ -28,24 +28,46 @@ extension Runtime {
         let rootfs = rootPath.hasPrefix("/") ? rootPath : bundle + "/" + rootPath
         var inherited: [(String, Int32)] = []
         var joined: [(String, String)] = []
-        var namespaceFDs: [Int32] = []
-        defer { for fd in namespaceFDs { Sys.closeRaw(fd) } }
+        var inheritedFDs: [Int32] = []
+        defer { for fd in inheritedFDs { Sys.closeRaw(fd) } }
         for (index, namespace) in (spec.linux?.namespaces ?? []).enumerated() {
             guard let path = namespace.path, !path.isEmpty else { continue }
             let field = "linux.namespaces[\(index)].path"
             if namespace.type == .network || namespace.type == .pid {
                 let fd = try withContext(field) { try Sys.open(path, Linux.O_RDONLY).take() }
-                namespaceFDs.append(fd)
-                // 0-2 are CRIU's stdio; what it inherits comes after.
-                inherited.append((CriuArguments.namespaceKey(namespace.type), Int32(2 + namespaceFDs.count)))
+                inheritedFDs.append(fd)
+                // 0-2 are CRIU's stdio; what it inherits (namespaces, the init's exe) comes after.
+                inherited.append((CriuArguments.namespaceKey(namespace.type), Int32(2 + inheritedFDs.count)))
             } else if let name = CriuArguments.joinName(namespace.type) {
                 joined.append((name, path))
             } else {
                 throw RuntimeError("\(field): CRIU cannot restore into a joined \(namespace.type.rawValue) namespace", errno: Errno.EOPNOTSUPP)
             }
         }
+        // swiftlet-init's exe, external at dump: a fresh sealed memfd of the init under the
+        // dumped key (an image without the key was not made by swiftlet: nothing to hand over).
+        let exeKeyPath = imageDir + "/" + CriuArguments.initExeFile
+        if Sys.exists(exeKeyPath) {
+            let text = try withContext("--image-path: \(exeKeyPath)") {
+                String(decoding: try Sys.readFile(exeKeyPath), as: UTF8.self)
+            }
+            let key = text.split(separator: "\n").first.map(String.init) ?? ""
+            guard key.hasPrefix("file["), key.hasSuffix("]") else {
+                throw RuntimeError("--image-path: \(exeKeyPath): \"\(key)\" is not a CRIU file key", errno: Errno.EINVAL)
+            }
+            let memfd = try InitBinary.load()
+            inheritedFDs.append(memfd.take())
+            inherited.append((key, Int32(2 + inheritedFDs.count)))
+        }
         let criu = try CriuTool.locate(options.criuPath, command: "restore")
         try criu.check(command: "restore")
+        if !CriuTool.restoresNoNewPrivs(criu.version) {
+            // Not refused: every swiftlet-init sets no_new_privs, so refusing would mean no
+            // restore at all with Debian 12's CRIU. The bounding set, credentials, seccomp
+            // filters and LSM label do come back (docs/checkpoint.md "Confinement").
+            warn("restore: criu \(criu.version) does not restore no_new_privs (CRIU 3.19 does): "
+                + "the restored processes run without it")
+        }
 
         let lock = try store.create(id)
         var record = ContainerRecord(
@@ -90,7 +112,7 @@ extension Runtime {
                 devices: CriuArguments.devicePaths(spec.linux?.devices), inherited: inherited, joined: joined)
             for root in cgroupRoots { args += ["--cgroup-root", root] }
             debug("restore: \(criu.path) \(args.joined(separator: " "))")
-            let inherit = namespaceFDs.enumerated().map { ($0.element, Int32(3 + $0.offset)) }
+            let inherit = inheritedFDs.enumerated().map { ($0.element, Int32(3 + $0.offset)) }
             let (code, output) = try CriuTool.run(criu.path, args, command: "restore", inherit: inherit)
             guard code == 0 else {
                 let log = workDir + "/restore.log"

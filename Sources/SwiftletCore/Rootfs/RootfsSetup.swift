@@ -102,6 +102,8 @@ struct RootfsSetup {
             }
         }
         if c.spec.root?.readonly == true { try PathProtection.makeRootReadonly(root: slash.raw) }
+        // stdio on the caller's /dev/null moves to the container's, which CRIU can dump.
+        try StdioNull.reopen(root: slash.raw, ownDevices: !devIsBind)
         // runc creates process.cwd when it is missing.
         _ = try withContext("process.cwd (\(c.process.cwd))") { try InRoot.mkdirAll(slash.raw, c.process.cwd) }
         // Last: an unbindable root refuses the clones the read-only paths are made of.

@@ -14,6 +14,7 @@ public struct Errno: RawRepresentable, Hashable, Sendable, CustomStringConvertib
     public static let EPERM = Errno(rawValue: Glibc.EPERM)
     public static let ENOENT = Errno(rawValue: Glibc.ENOENT)
     public static let ESRCH = Errno(rawValue: Glibc.ESRCH)
+    public static let EBADF = Errno(rawValue: Glibc.EBADF)
     public static let EINTR = Errno(rawValue: Glibc.EINTR)
     public static let EAGAIN = Errno(rawValue: Glibc.EAGAIN)
     public static let EWOULDBLOCK = Errno(rawValue: Glibc.EWOULDBLOCK)

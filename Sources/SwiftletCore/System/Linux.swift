@@ -106,6 +106,7 @@ public enum Linux {
     public static let O_RDONLY: Int32 = 0
     public static let O_WRONLY: Int32 = 1
     public static let O_RDWR: Int32 = 2
+    public static let O_ACCMODE: Int32 = 3
     public static let O_CREAT: Int32 = 0o100
     public static let O_EXCL: Int32 = 0o200
     public static let O_NOCTTY: Int32 = 0o400

@@ -81,6 +81,24 @@ public struct Procfs: ~Copyable {
         try Sys.writeAll(fd.raw, Array(text.utf8), path: "/proc/" + path)
     }
 
+    /// The identity of the program process `pid` runs (`/proc/PID/exe`): the mount id the
+    /// kernel reports for it (`mnt_id` in fdinfo, the id CRIU keys external files by) and its
+    /// inode. The one lookup here that follows a magic link: only `exe` of a pid directory
+    /// found below the verified root, opened O_PATH (nothing is read or written through it) and
+    /// only looked at. For checkpoint (swiftlet-init's exe is a sealed memfd, docs/checkpoint.md).
+    public func executableIdentity(_ pid: Int32) throws(SystemError) -> (mountID: UInt64, inode: UInt64) {
+        let directory = try open("\(pid)", Linux.O_PATH | Linux.O_DIRECTORY)
+        let exe = try Sys.openat(directory.raw, "exe", Linux.O_PATH, display: "/proc/\(pid)/exe")
+        let inode = try Sys.fstat(exe.raw, path: "/proc/\(pid)/exe").inode
+        let fdinfo = String(decoding: try read("self/fdinfo/\(exe.raw)"), as: UTF8.self)
+        for line in fdinfo.split(separator: "\n") where line.hasPrefix("mnt_id:") {
+            if let id = UInt64(line.dropFirst("mnt_id:".count).trimmingPrefix(while: { $0 == " " || $0 == "\t" })) {
+                return (id, inode)
+            }
+        }
+        throw SystemError(errno: Errno.EPROTO, operation: "no mnt_id in fdinfo", path: "/proc/self/fdinfo/\(exe.raw)")
+    }
+
     /// The file for linux.sysctl key `key` (`net.ipv4.ip_forward` -> `sys/net/ipv4/ip_forward`).
     public static func sysctlPath(_ key: String) -> String { "sys/" + key.replacing(".", with: "/") }
 }

@@ -24,6 +24,11 @@ extension Sys {
         _ = try fcntl(fd, F_SETFL, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK, operation: "fcntl F_SETFL")
     }
 
+    /// The file status flags (F_GETFL: access mode, O_APPEND, O_NONBLOCK, ...) of `fd`.
+    public static func fileStatusFlags(_ fd: Int32) throws(SystemError) -> Int32 {
+        try fcntl(fd, F_GETFL, 0, operation: "fcntl F_GETFL")
+    }
+
     /// Whether `fd` is open in this process (fcntl F_GETFD succeeds).
     public static func isOpen(_ fd: Int32) -> Bool { swl_fcntl_int(fd, F_GETFD, 0) >= 0 }
 }
