@@ -68,6 +68,31 @@ checkpoint_bad_mode() {
 }
 check bad_mode checkpoint_bad_mode
 
+# A CRIU before 3.19 restores every process without no_new_privs. A config that asks for it
+# (process.noNewPrivileges, config.md) must not come back less confined: restore refuses,
+# naming the field and the CRIU version, before anything is made. Host-independent as long
+# as criu is older than 3.19 (it never gets to `criu check`). runc 1.1.5 FAILS this: it
+# restores and drops no_new_privs without a word (here it fails later, at CRIU's own error).
+checkpoint_restore_nnp_refused() {
+    command -v criu > /dev/null || skip "no criu on this host (Debian package criu)"
+    local version
+    version=$(criu --version 2>/dev/null | sed -n 's/^Version: *//p')
+    case $version in
+        3.1[0-8]*|3.[0-9]|3.[0-9].*|[12].*) ;;
+        *) skip "criu $version restores no_new_privs: nothing to refuse" ;;
+    esac
+    bundle_new
+    bundle_args sleep 300
+    mkdir -p "$T/img"
+    expect_exit nonzero rt restore --image-path "$T/img" --bundle "$BUNDLE" "$ID"
+    expect_eq "$(wc -l <<< "$ERR")" 1 "lines of the error"
+    expect_contains "$ERR" "process.noNewPrivileges" "the error names the field"
+    expect_contains "$ERR" "$version" "the error names the CRIU version"
+    expect_exit nonzero rt state "$ID"
+    expect_nothing_left
+}
+check restore_nnp_refused checkpoint_restore_nnp_refused
+
 # The process's stdio on the caller's /dev/null (create < /dev/null, as every detached engine
 # run and the VM's checkpoint checks have it) is moved onto the container's own /dev/null: the
 # mount of fd 0 (mnt_id in /proc/self/fdinfo/0) is one of the container's (/proc/self/mountinfo),

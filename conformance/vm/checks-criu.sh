@@ -20,9 +20,12 @@ need_criu() {
 }
 
 # criu_counter NAME: bundle NAME counting into $T/NAME.out/count, with a seccomp filter (one
-# syscall refused) so that the filter's survival can be seen in /proc/PID/status.
+# syscall refused) so that the filter's survival can be seen in /proc/PID/status. Without
+# process.noNewPrivileges where CRIU cannot restore it (before 3.19): swiftlet refuses to
+# restore such a config (conformance/checks/checkpoint.sh restore_nnp_refused).
 criu_counter() {
     bundle_new "$1"
+    criu_restores_nnp || bundle_set '.process.noNewPrivileges = false'
     mkdir -p "$T/$1.out"
     bundle_mount /out bind "$T/$1.out" rbind rw
     bundle_set '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64"],

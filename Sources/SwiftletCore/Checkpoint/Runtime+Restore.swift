@@ -60,14 +60,17 @@ extension Runtime {
             inherited.append((key, Int32(2 + inheritedFDs.count)))
         }
         let criu = try CriuTool.locate(options.criuPath, command: "restore")
-        try criu.check(command: "restore")
-        if !CriuTool.restoresNoNewPrivs(criu.version) {
-            // Not refused: every swiftlet-init sets no_new_privs, so refusing would mean no
-            // restore at all with Debian 12's CRIU. The bounding set, credentials, seccomp
-            // filters and LSM label do come back (docs/checkpoint.md "Confinement").
-            warn("restore: criu \(criu.version) does not restore no_new_privs (CRIU 3.19 does): "
-                + "the restored processes run without it")
+        // A CRIU before 3.19 neither dumps nor restores no_new_privs: every restored process
+        // runs without it. Where the config asks for it (config.md "noNewPrivileges"), that
+        // would be a container with less confinement than its config says, so restore refuses
+        // (runc restores and drops it silently). Without it in the config only swiftlet-init
+        // loses its own, which it never execs under (docs/checkpoint.md "Confinement").
+        if process.noNewPrivileges == true && !CriuTool.restoresNoNewPrivs(criu.version) {
+            throw RuntimeError("restore: process.noNewPrivileges is true, but criu \(criu.version) restores processes "
+                + "without no_new_privs (CRIU 3.19 keeps it): refusing to run the container less confined than its config",
+                errno: Errno.EOPNOTSUPP)
         }
+        try criu.check(command: "restore")
 
         let lock = try store.create(id)
         var record = ContainerRecord(
