@@ -79,6 +79,9 @@ let package = Package(
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "SwiftletCoreTests", dependencies: ["SwiftletCore", "OCI"]),
         .testTarget(name: "IntegrationTests", dependencies: ["SwiftletCore", "OCI"]),
+        // The command line itself (@testable import of the executable): the fast path and
+        // ArgumentParser agree on every command and flag (Sources/swiftlet/FastPath.swift).
+        .testTarget(name: "CLITests", dependencies: ["swiftlet", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -68,7 +68,10 @@ extension Exec {
     static let fastGrammar = FastCommandLine.Grammar(
         flags: ["-t": "tty", "--tty": "tty", "-d": "detach", "--detach": "detach"],
         options: ["-p": "process", "--process": "process", "--console-socket": "console-socket", "--pid-file": "pid-file"],
-        passthroughAfterFirst: true
+        capturesAfterFirst: true, passthroughAfterFirst: true,
+        leftToArgumentParser: ["--cwd", "-e", "--env", "-u", "--user", "-g", "--additional-gids", "-c", "--cap",
+                               "--no-new-privs", "--apparmor", "--process-label", "--preserve-fds", "--ignore-paused",
+                               "--cgroup"]
     ) { line, globals in
         {
             var options = Runtime.ExecOptions()

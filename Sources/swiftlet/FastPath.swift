@@ -11,6 +11,13 @@ import SwiftletCore
 /// missing value, `--`, combined short flags, a value that looks like a flag, a missing or
 /// extra argument. A declined command line goes to ArgumentParser, so help, errors and every
 /// other command behave exactly as before.
+///
+/// Every spelling the fast path reads is in the tables below (`globalFlags`, `globalOptions`,
+/// `hotCommands`, each command's `fastGrammar`), and every spelling it leaves to ArgumentParser
+/// on purpose is listed beside them (`Grammar.leftToArgumentParser`, `builtInSpellings`):
+/// Tests/CLITests/FastPathAgreementTests.swift walks every ArgumentParser command and flag and
+/// fails when the two disagree (a flag added to one parser and not the other, a spelling
+/// mapped to another option, a flag read as an option).
 struct FastCommandLine {
     /// Values by key (a flag's value is ""); the key is the long name without dashes.
     // Room for every option up front: growing a dictionary goes through an unspecialized
@@ -29,8 +36,17 @@ struct FastCommandLine {
         var options: [String: String] = [:]
         var minPositionals = 1
         var maxPositionals = 1
+        /// ArgumentParser captures everything after the first positional (`exec`'s command,
+        /// `ps`'s ps arguments), and then reads no global option after the command name
+        /// either: the fast path declines those, and whatever follows the first positional
+        /// unless it passes it through.
+        var capturesAfterFirst = false
         /// `exec`: everything after the first positional is passed through untouched.
         var passthroughAfterFirst = false
+        /// The command's other spellings in ArgumentParser, which this grammar declines on
+        /// purpose (a command line with one of them is parsed by ArgumentParser). Read only by
+        /// the agreement test: a spelling in neither list nor the tables above fails it.
+        var leftToArgumentParser: [String] = []
         /// Builds the command's action, or nil to decline (a value it cannot convert).
         var action: @Sendable (FastCommandLine, GlobalValues) -> (() throws -> Void)?
     }
@@ -52,33 +68,51 @@ struct FastCommandLine {
     static let globalFlags = ["--debug": "debug", "--systemd-cgroup": "systemd-cgroup"]
     static let globalOptions = ["--root": "root", "--log": "log", "--log-format": "log-format", "--criu": "criu"]
 
-    /// The grammar of a hot command. A switch rather than a dictionary of all of them: each
-    /// grammar is a lazily initialized static, and only the one in use is built.
+    /// ArgumentParser's own spellings, in every command: the fast path declines them all
+    /// (help and version text come from ArgumentParser).
+    static let builtInSpellings = ["-h", "--help", "--version"]
+
+    /// The hot commands and their grammars: the one list of what the fast path parses. A
+    /// closure per command rather than the grammars themselves: each grammar is a lazily
+    /// initialized static, and only the one in use is built.
+    static let hotCommands: [(name: String, grammar: @Sendable () -> Grammar)] = [
+        ("create", { Create.fastGrammar }), ("start", { Start.fastGrammar }), ("run", { Run.fastGrammar }),
+        ("delete", { Delete.fastGrammar }), ("kill", { Kill.fastGrammar }), ("state", { State.fastGrammar }),
+        ("exec", { Exec.fastGrammar }), ("list", { List.fastGrammar }), ("ps", { Ps.fastGrammar }),
+    ]
+
+    /// The grammar of a hot command, nil for every other command.
     static func grammar(of command: String) -> Grammar? {
-        switch command {
-        case "create": Create.fastGrammar
-        case "start": Start.fastGrammar
-        case "run": Run.fastGrammar
-        case "delete": Delete.fastGrammar
-        case "kill": Kill.fastGrammar
-        case "state": State.fastGrammar
-        case "exec": Exec.fastGrammar
-        case "list": List.fastGrammar
-        case "ps": Ps.fastGrammar
-        default: nil
-        }
+        for entry in hotCommands where entry.name == command { return entry.grammar() }
+        return nil
     }
 
     /// The action for `arguments` (without argv[0]), or nil when ArgumentParser must parse it.
     static func action(for arguments: [String]) -> (() throws -> Void)? {
-        var command: Grammar?
+        guard let parsed = parse(arguments) else { return nil }
+        return parsed.grammar.action(parsed.line, parsed.globals)
+    }
+
+    /// A command line the fast path reads: the command's grammar, its flags, options and
+    /// positionals, and the global options.
+    struct Parsed {
+        var command: String
+        var grammar: Grammar
+        var line: FastCommandLine
+        var globals: GlobalValues
+    }
+
+    /// `arguments` read by the tables, or nil when ArgumentParser must parse them.
+    static func parse(_ arguments: [String]) -> Parsed? {
+        var command: (name: String, grammar: Grammar)?
         var line = FastCommandLine()
         var globals = [String: String](minimumCapacity: 8)
         var i = 0
         while i < arguments.count {
             let arg = arguments[i]
             i += 1
-            if let grammar = command, grammar.passthroughAfterFirst, !line.positionals.isEmpty {
+            if let grammar = command?.grammar, grammar.capturesAfterFirst, !line.positionals.isEmpty {
+                guard grammar.passthroughAfterFirst else { return nil }
                 line.positionals.append(arg)
                 continue
             }
@@ -88,10 +122,13 @@ struct FastCommandLine {
                 if arg.hasPrefix("--"), let eq = arg.firstIndex(of: "=") {
                     name = String(arg[..<eq])
                     inline = String(arg[arg.index(after: eq)...])
+                    // ArgumentParser takes `--name=` as a missing value (and the next argument).
+                    guard inline != "" else { return nil }
                 }
                 let isGlobal = globalFlags[name] != nil || globalOptions[name] != nil
-                let flags = isGlobal ? globalFlags : (command?.flags ?? [:])
-                let options = isGlobal ? globalOptions : (command?.options ?? [:])
+                if isGlobal, let grammar = command?.grammar, grammar.capturesAfterFirst { return nil }
+                let flags = isGlobal ? globalFlags : (command?.grammar.flags ?? [:])
+                let options = isGlobal ? globalOptions : (command?.grammar.options ?? [:])
                 if let key = flags[name], inline == nil {
                     if isGlobal { guard globals.updateValue("", forKey: key) == nil else { return nil } }
                     else { guard line.values.updateValue("", forKey: key) == nil else { return nil } }
@@ -110,17 +147,15 @@ struct FastCommandLine {
                 else { guard line.values.updateValue(value, forKey: key) == nil else { return nil } }
                 continue
             }
-            if command == nil {
+            guard let grammar = command?.grammar else {
                 guard let grammar = grammar(of: arg) else { return nil }
-                command = grammar
+                command = (arg, grammar)
                 continue
             }
             line.positionals.append(arg)
-            if let grammar = command, !grammar.passthroughAfterFirst, line.positionals.count > grammar.maxPositionals {
-                return nil
-            }
+            if !grammar.passthroughAfterFirst, line.positionals.count > grammar.maxPositionals { return nil }
         }
-        guard let grammar = command, line.positionals.count >= grammar.minPositionals else { return nil }
+        guard let command, line.positionals.count >= command.grammar.minPositionals else { return nil }
         var g = GlobalValues()
         if let root = globals["root"] { g.root = root }
         g.log = globals["log"]
@@ -132,6 +167,6 @@ struct FastCommandLine {
         g.systemdCgroup = globals["systemd-cgroup"] != nil
         // runc's --rootless was taken out before (Swiftlet.takeRuncRootless); --criu is only for
         // checkpoint and restore, which are not hot commands.
-        return grammar.action(line, g)
+        return Parsed(command: command.name, grammar: command.grammar, line: line, globals: g)
     }
 }

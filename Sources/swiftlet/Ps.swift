@@ -19,9 +19,10 @@ struct Ps: ParsableCommand {
         try Self.show(top.globals.runtime(), format: format, id: id, psArguments: args)
     }
 
-    /// `ps [-f table|json] ID` (no ps arguments: those go to ArgumentParser), without its
-    /// root parse (FastPath.swift).
-    static let fastGrammar = FastCommandLine.Grammar(options: ["-f": "format", "--format": "format"]) { line, globals in
+    /// `ps [-f table|json] ID` (no ps arguments, and no global option after `ps`: those go to
+    /// ArgumentParser), without its root parse (FastPath.swift).
+    static let fastGrammar = FastCommandLine.Grammar(options: ["-f": "format", "--format": "format"],
+                                                     capturesAfterFirst: true) { line, globals in
         var format = Format.table
         if let value = line.value("format") {
             guard let parsed = Format(rawValue: value) else { return nil }

@@ -203,3 +203,8 @@ extension Sys {
         _ = try check("keyctl join session keyring", name) { swl_join_session_keyring(name) }
     }
 }
+
+extension Sys {
+    /// exit(3): flushes and exits (the CLI's normal way out).
+    public static func exitProcess(_ code: Int32) -> Never { Glibc.exit(code) }
+}
