@@ -99,15 +99,6 @@ enum CgroupUnified {
 
     /// Signals each pid through a pidfd; a process that is already gone (ESRCH) is skipped.
     static func signal(_ pids: [Int32], _ signal: Int32) throws(CgroupError) {
-        for pid in pids {
-            do {
-                let pidfd = try Sys.pidfdOpen(pid)
-                try Sys.pidfdSendSignal(pidfd.raw, signal)
-            } catch where error.errno == Errno.ESRCH {
-                continue
-            } catch {
-                throw CgroupError(error)
-            }
-        }
+        do { try Sys.pidfdSignalEach(pids, signal) } catch { throw CgroupError(error) }
     }
 }

@@ -50,16 +50,8 @@ extension Runtime {
     /// `kill --all` of a container without a cgroup: each of its processes through a pidfd
     /// (one that exits meanwhile is skipped).
     func signalWithoutCgroup(_ record: ContainerRecord, _ signal: Int32) throws {
-        for pid in try processesWithoutCgroup(record) {
-            do {
-                let pidfd = try Sys.pidfdOpen(pid)
-                try Sys.pidfdSendSignal(pidfd.raw, signal)
-            } catch where error.errno == Errno.ESRCH {
-                continue
-            } catch {
-                throw RuntimeError("kill --all", error)
-            }
-        }
+        let pids = try processesWithoutCgroup(record)
+        do { try Sys.pidfdSignalEach(pids, signal) } catch { throw RuntimeError("kill --all", error) }
     }
 
     static func hasPrivatePidNamespace(_ record: ContainerRecord) -> Bool {

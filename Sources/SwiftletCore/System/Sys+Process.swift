@@ -32,6 +32,19 @@ extension Sys {
         _ = try check("pidfd_send_signal", "signal \(signal)") { swl_pidfd_send_signal(pidfd, signal, 0) }
     }
 
+    /// Signals each pid through a pidfd of its own, never the bare pid; a process that is
+    /// already gone (ESRCH) is skipped.
+    public static func pidfdSignalEach(_ pids: [Int32], _ signal: Int32) throws(SystemError) {
+        for pid in pids {
+            do {
+                let pidfd = try pidfdOpen(pid)
+                try pidfdSendSignal(pidfd.raw, signal)
+            } catch where error.errno == ESRCH {
+                continue
+            }
+        }
+    }
+
     static func status(code: Int32, value: Int32) -> ExitStatus {
         code == Linux.CLD_EXITED ? .exited(value) : .signaled(value)
     }
