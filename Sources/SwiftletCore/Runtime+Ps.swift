@@ -22,10 +22,25 @@ extension Runtime {
     /// `ps [--format table] ID [PS-ARGS...]` (runc CLI): runs the host's `ps` with PS-ARGS
     /// (default `-ef`) and keeps its header and the lines whose PID column is one of the
     /// container's processes.
+    ///
+    /// Without PS-ARGS the host's ps is asked for the container's pids only (`-f -q PIDS`,
+    /// procps's quick-pid mode): the same columns, widths and lines as `-ef` filtered, without
+    /// reading every process on the host (at 1,000 containers `-ef` reads 2,000+ of them).
+    /// A ps without `-q` (busybox, procps before 3.3.12) fails and `-ef` is run instead.
     public func processTable(id: String, psArguments: [String]) throws -> [String] {
         let pids = try processes(id: id)
         guard let ps = Sys.lookPath("ps") else { throw RuntimeError("ps: no ps command in $PATH") }
+        if psArguments.isEmpty,
+           let lines = try runPs(ps, args: PsTable.quickPidArguments(pids, own: Sys.getpid()), pids: pids, fallible: true) {
+            return lines
+        }
         let args = psArguments.isEmpty ? ["-ef"] : psArguments
+        return try runPs(ps, args: args, pids: pids, fallible: false) ?? []
+    }
+
+    /// Runs `ps ARGS` and keeps the header and the lines of `pids`. A non-zero exit is an
+    /// error, or nil when `fallible` (the caller then tries a plainer command line).
+    private func runPs(_ ps: String, args: [String], pids: [Int32], fallible: Bool) throws -> [String]? {
         let pair = try withContext("ps") { try Sys.pipe() }
         let reader = pair.first
         let writer = pair.second
@@ -38,6 +53,7 @@ extension Runtime {
         let status = try withContext("ps") { try Sys.wait(pid: pid) }
         let text = String(decoding: output, as: UTF8.self)
         guard case .exited(0) = status else {
+            if fallible { return nil }
             throw RuntimeError("ps \(args.joined(separator: " ")): \(status): \(PsTable.trimmed(text))")
         }
         return try PsTable.filter(text, pids: Set(pids))
@@ -62,6 +78,14 @@ public enum PsTable {
             if pids.contains(pid) { result.append(line) }
         }
         return result
+    }
+
+    /// The command line asking ps for only `pids` in `-ef`'s format (`-f -q 1,2,3`, ascending,
+    /// as `-ef` lists them). With no pids, ps is asked for `own` (the runtime itself), whose line
+    /// `filter` then drops: the output is `-ef`'s header alone, as with `-ef` filtered.
+    public static func quickPidArguments(_ pids: [Int32], own: Int32) -> [String] {
+        let list = pids.isEmpty ? [own] : pids.sorted()
+        return ["-f", "-q", list.map { String($0) }.joined(separator: ",")]
     }
 
     static func trimmed(_ text: String) -> String {

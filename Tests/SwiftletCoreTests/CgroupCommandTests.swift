@@ -111,6 +111,13 @@ import Testing
         #expect(UserNames.name(of: uid, passwd: passwd) == name)
     }
 
+    /// `ps ID` asks ps for the container's pids only, ascending as `-ef` lists them; with none,
+    /// for the runtime's own pid, which the filter drops (the header alone).
+    @Test func psQuickPidArguments() {
+        #expect(PsTable.quickPidArguments([4243, 17, 4242], own: 99) == ["-f", "-q", "17,4242,4243"])
+        #expect(PsTable.quickPidArguments([], own: 99) == ["-f", "-q", "99"])
+    }
+
     @Test func psTableNeedsAPIDColumn() {
         #expect(throws: RuntimeError.self) { try PsTable.filter("USER COMMAND\nroot init\n", pids: [1]) }
     }
