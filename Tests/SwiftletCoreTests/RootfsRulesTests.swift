@@ -52,10 +52,17 @@ import Testing
 
     /// A linux.devices entry at a default device's path replaces that device, and its
     /// automatic rule goes with it (runc's createDevices).
-    @Test(arguments: [("/dev/null", 3), ("/dev/urandom", 9)] as [(String, Int64)])
+    @Test(arguments: [("/dev/urandom", 9), ("/dev/zero", 5)] as [(String, Int64)])
     func replacedDefaultLosesItsRule(path: String, minor: Int64) {
         let rules = DeviceCreator.cgroupRules(for: [LinuxDevice(path: path, type: "c", major: 1, minor: minor)])
         #expect(rules == Self.base.filter { $0 != Self.rule("c", 1, minor, "rwm") })
+    }
+
+    /// Except the null device's rule: the runtime opens the null device after joining the
+    /// container's cgroup (masked files, the stdio move), whatever node the bundle puts there.
+    @Test(arguments: [3, 5] as [Int64])
+    func replacedNullKeepsItsRule(minor: Int64) {
+        #expect(DeviceCreator.cgroupRules(for: [LinuxDevice(path: "/dev/null", type: "c", major: 1, minor: minor)]) == Self.base)
     }
 }
 

@@ -116,3 +116,22 @@ checkpoint_stdio_null_inside() {
     expect_eq "$(tail -n 1 <<< "$OUT")" 0 "bytes read from stdin"
 }
 check stdio_null_inside checkpoint_stdio_null_inside
+
+# The move onto the container's /dev/null takes only the null device: a bundle whose
+# linux.devices puts another node at /dev/null (here the zero device, 1:5) must not turn the
+# process's stdin into that node. fd 0 stays the caller's null device (1:3), reads give EOF.
+checkpoint_stdio_null_other_node() {
+    bundle_new
+    bundle_set '.linux.devices = [{path: "/dev/null", type: "c", major: 1, minor: 5, fileMode: 438, uid: 0, gid: 0}]'
+    bundle_sh 'stat -L -c "rdev=%t:%T" /proc/self/fd/0
+        stat -L -c "node=%t:%T" /dev/null
+        head -c 4 <&0 | wc -c'
+    STDIN=/dev/null ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    wait_status "$ID" stopped 20 || fail "the container did not stop"
+    OUT=$(cat "$T/$ID.out")
+    expect_contains "$OUT" "node=1:5" "the bundle's node at /dev/null"
+    expect_contains "$OUT" "rdev=1:3" "fd 0 is still the null device"
+    expect_eq "$(tail -n 1 <<< "$OUT")" 0 "bytes read from stdin"
+}
+check stdio_null_other_node checkpoint_stdio_null_other_node

@@ -76,6 +76,27 @@ write-ok
 }
 check linux_devices devices_linux_devices
 
+# A bundle that lists /dev/null itself in linux.devices (as generated specs often list the
+# default devices) under a deny-all device rule, with the process's stdio on the caller's
+# /dev/null: create must work. The runtime opens the null device itself after joining the
+# container's cgroup (to mask files, to move stdio onto the container's node), so the null
+# device's automatic rule stays when /dev/null is replaced. runc 1.1.5 drops it and fails
+# "error reopening /dev/null inside container: open /dev/null: operation not permitted".
+devices_null_listed_deny_all() {
+    host_cgroup_v2 || need_cgroup_controller devices
+    bundle_new
+    bundle_set '.linux.devices = [{path: "/dev/null", type: "c", major: 1, minor: 3, fileMode: 438, uid: 0, gid: 0}]
+        | .linux.resources.devices = [{allow: false, access: "rwm"}]'
+    bundle_sh 'stat -c "node=%t:%T" /dev/null; echo x > /dev/null && echo wrote'
+    STDIN=/dev/null ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    wait_status "$ID" stopped 20 || fail "the container did not stop"
+    OUT=$(cat "$T/$ID.out")
+    expect_contains "$OUT" "node=1:3" "the listed /dev/null"
+    expect_contains "$OUT" "wrote" "writing to /dev/null"
+}
+check null_listed_deny_all devices_null_listed_deny_all
+
 # _dev_need_kmsg: the host has /dev/kmsg (1:11, a kernel with printk), which the device
 # cgroup checks open, and a device controller (v1 devices hierarchy; on v2 an eBPF program).
 _dev_need_kmsg() {

@@ -131,11 +131,14 @@ extension DeviceCreator {
     /// use them is `linux.resources.devices`' to say ("Allowed Device list", in order, the last
     /// match winning), so a deny-all keeps a listed /dev/kmsg closed. A `linux.devices` entry
     /// at the path of a default device replaces it, and that default's rule goes too (as in
-    /// runc). /dev/console needs no rule: it is a bind of the pty (136:N), never 5:1, the
-    /// host's console.
+    /// runc), except the null device's: the runtime itself opens the null device (1:3, verified)
+    /// after the child joined the container's cgroup, to mask files with it (`NullDevice`), and
+    /// to move the process's stdio onto the container's own (`StdioNull`). runc 1.1.5 drops it
+    /// too and then fails its own reopen of /dev/null with EPERM; the null device grants nothing.
+    /// /dev/console needs no rule: it is a bind of the pty (136:N), never 5:1, the host's console.
     static func cgroupRules(for devices: [LinuxDevice]?) -> [LinuxDeviceCgroup] {
         let paths = Set((devices ?? []).map(\.path))
-        let replaced = defaults.filter { paths.contains($0.path) }
+        let replaced = defaults.filter { paths.contains($0.path) && $0.path != "/dev/null" }
         return CgroupConversion.defaultAllowedDevices.filter { rule in
             !replaced.contains { $0.major == rule.major && $0.minor == rule.minor && rule.type == "c" }
         }
