@@ -39,7 +39,9 @@ deleted, and a leak check.
 
 --vm runs this script inside the project's VM (conformance/vm/run --shell, under
 `flock /tmp/swiftlet-vm.lock`): cgroup v2 only, Debian's 6.1 kernel, emulated (TCG); the
-runtimes and the floor helper are copied onto a tmpfs in the guest. BENCH_* variables are
+runtimes and the floor helper are copied onto a tmpfs in the guest, and the shared libraries
+of crun, runc, unshare and chroot are copied there and bound over their paths (an exec
+reading through 9p costs far more than the work measured). BENCH_* variables are
 passed on (BENCH_N defaults to 5 there, churn to 10 s).
 
 Environment (all optional):
@@ -1293,8 +1295,9 @@ VM_DEFAULTS = {"BENCH_N": "5", "BENCH_WARMUP": "1", "BENCH_CHURN_SECONDS": "15",
 
 def run_in_vm():
     """bench.py inside conformance/vm's guest (cgroup v2 only), under the VM lock. The guest
-    sees this machine's root read-only over 9p: the runtimes and the floor helper are copied
-    onto a tmpfs there (an exec through 9p costs a second), and the report comes back on the
+    sees this machine's root read-only over 9p: the runtimes, the floor helper and the dynamic
+    executables' libraries are copied onto a tmpfs there (an exec through 9p costs a second),
+    and the report comes back on the
     guest's stdout."""
     if os.geteuid() != 0:
         sys.exit("bench.py: must run as root")
@@ -1318,6 +1321,14 @@ def run_in_vm():
         "mkdir -p %s && mount -t tmpfs -o mode=755 swiftlet-vm-bench %s && mkdir %s/bin" % (w, w, w),
         "cp %s %s %s/bin/" % (q(os.path.realpath(swiftlet)), q(init), w),
         "cp %s %s/bin/crun && cp %s %s/bin/runc && cp %s %s/bin/floor" % (q(crun), w, q(runc), w, q(floor), w),
+        # The dynamic executables (crun, runc, floor-cmd's unshare and chroot) load their shared
+        # libraries and the loader through 9p at every exec, which costs far more than the work
+        # measured: each library (and the two commands) is copied onto the tmpfs and bound over
+        # its own path, in the guest only, so every runtime's exec comes from memory.
+        "for f in $( (for b in %s/bin/crun %s/bin/runc $(command -v unshare) $(command -v chroot); do"
+        " ldd $b | awk '$2 == \"=>\" && $3 ~ /^\\// { print $3 } $1 ~ /^\\// { print $1 }'; done;"
+        " command -v unshare; command -v chroot) | xargs -n1 readlink -f | sort -u); do"
+        " mkdir -p %s/lib$(dirname $f) && cp $f %s/lib$f && mount --bind %s/lib$f $f; done" % (w, w, w, w, w),
         "cd %s" % q(REPO),
         "echo \"guest: $(uname -r), $(nproc) vCPUs, $(stat -f -c %%T /sys/fs/cgroup)\" >&2",
         "env %s SWIFTLET=%s/bin/swiftlet CRUN=%s/bin/crun RUNC=%s/bin/runc BENCH_FLOOR=%s/bin/floor "
