@@ -34,6 +34,7 @@ strip --strip-debug -o "$work/swiftlet" "$BIN"
 cp "$(dirname "$BIN")/swiftlet-init" "$work/"
 S="$work/swiftlet --root $work/state"
 V="valgrind --tool=callgrind --demangle=no"
+L="valgrind --tool=lackey --trace-mem=yes"
 unshare -m sh -c "
 mount --make-rprivate /
 umount /sys/fs/cgroup/unified 2>/dev/null || true
@@ -51,6 +52,21 @@ sleep 0.3
 $V --callgrind-out-file=cg.delete $S delete b >/dev/null 2>&1 || true
 $S delete -f b 2>/dev/null || true
 $V --callgrind-out-file=cg.run $S run --bundle true c >/dev/null 2>&1 || true
+$S delete -f c 2>/dev/null || true
+# The same commands under lackey, for the data they read and write (below).
+$L --log-file=lk.create $S create --bundle true a >/dev/null 2>&1 || true
+$S delete -f a 2>/dev/null || true
+$S create --bundle sleep b >/dev/null 2>&1
+$L --log-file=lk.state $S state b >/dev/null 2>&1 || true
+$L --log-file=lk.list $S list >/dev/null 2>&1 || true
+$L --log-file=lk.start $S start b >/dev/null 2>&1 || true
+$S start b 2>/dev/null || true
+$L --log-file=lk.exec $S exec b /bin/true >/dev/null 2>&1 || true
+$L --log-file=lk.kill $S kill b KILL >/dev/null 2>&1 || true
+sleep 0.3
+$L --log-file=lk.delete $S delete b >/dev/null 2>&1 || true
+$S delete -f b 2>/dev/null || true
+$L --log-file=lk.run $S run --bundle true c >/dev/null 2>&1 || true
 $S delete -f c 2>/dev/null || true
 perf record -q -g -F 20000 -o perf.run -- sh -c 'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do $S run --bundle true r\$i; done' >/dev/null 2>&1
 perf record -q -g -F 20000 -o perf.other -- sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do $S run -d --bundle sleep s\$i; $S exec s\$i /bin/true; $S state s\$i; $S list; $S delete -f s\$i; done' >/dev/null 2>&1
@@ -71,5 +87,34 @@ executed cg.state cg.list cg.kill cg.exec @perf.other | LC_ALL=C comm -23 - "$wo
 # Type i: glibc's ifunc resolvers (memcpy, strcmp, ...), which every start-up runs before main;
 # left out they sat in five otherwise cold 64 KiB windows at the end of .text.
 nm "$BIN" | awk '$2 ~ /^[tTwWi]$/ {print $3}' | LC_ALL=C sort -u > "$work/defined"
-{ LC_ALL=C comm -12 "$work/first" "$work/defined"; LC_ALL=C comm -12 "$work/second" "$work/defined"; } > "$OUT"
-echo "$OUT: $(wc -l < "$OUT") functions"
+# Data symbols (Swift metadata and its caches, witness tables, descriptors, C tables) the same
+# commands read or write, from lackey's memory trace: lld orders data sections by the same
+# list, so the touched ones share pages instead of pulling in a 64 KiB fault-around window of
+# .rodata/.data.rel.ro each, and the written ones (.data, .bss) dirty fewer private pages
+# (docs/performance.md, "Round 2, third pass"). Our modules have a section per data symbol;
+# the rest (libraries' objects) keep their place.
+touched_data() {  # lackey logs...: data symbols in first-touch order
+    python3 - "$BIN" "$@" <<'PY'
+import bisect, subprocess, sys
+syms = []
+for line in subprocess.run(["nm", "-nS", "--no-demangle", sys.argv[1]], capture_output=True, text=True).stdout.splitlines():
+    f = line.split()
+    if len(f) == 4 and f[2] in "dDbBrRvV":
+        syms.append((int(f[0], 16), max(int(f[1], 16), 1), f[3]))
+starts = [s[0] for s in syms]
+seen = set()
+for log in sys.argv[2:]:
+    with open(log, errors="replace") as f:
+        for line in f:
+            if len(line) < 4 or line[0] != " " or line[1] not in "LSM":
+                continue
+            address = int(line[3:line.index(",")], 16)
+            i = bisect.bisect_right(starts, address) - 1
+            if i >= 0 and address < syms[i][0] + syms[i][1] and syms[i][2] not in seen:
+                seen.add(syms[i][2])
+                print(syms[i][2])
+PY
+}
+touched_data "$work"/lk.{run,create,start,delete,exec,state,list,kill} > "$work/data"
+{ LC_ALL=C comm -12 "$work/first" "$work/defined"; LC_ALL=C comm -12 "$work/second" "$work/defined"; cat "$work/data"; } > "$OUT"
+echo "$OUT: $(wc -l < "$OUT") symbols ($(wc -l < "$work/data") of them data)"
