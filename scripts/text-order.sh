@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Regenerates bench/text-order.txt: the functions the hot commands execute, which the release
-# link places first in .text (lld --symbol-ordering-file, see Package.swift) so that they share
-# as few pages as possible: the runtime's peak RSS is mostly executable pages it touched
-# (docs/performance.md "Peak RSS"). Run as root after a release build; needs valgrind and perf.
+# Regenerates bench/text-order.txt: the functions the hot commands execute and the data they
+# touch, which the release link places first in their sections (lld --symbol-ordering-file,
+# see Package.swift) so that they share as few pages as possible: the runtime's peak RSS is
+# mostly pages of the binary it touched (docs/performance.md "Peak RSS", "Round 2, third
+# pass"). Run as root after a release build, then relink (rm .build/release/swiftlet;
+# scripts/build-release.sh); needs valgrind, perf and cc; about five minutes.
 # The list only steers the layout: a stale or missing entry costs locality, never correctness.
 # BIN (default .build/release/swiftlet) and OUT (default bench/text-order.txt) override the paths.
 set -euo pipefail
