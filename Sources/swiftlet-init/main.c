@@ -251,7 +251,8 @@ int main(int argc, char **argv)
         conn = start_wait(p.start_fd, sigfd, &f);
         if (conn < 0)
             fail_exit(-1, &f);
-        close(p.start_fd);
+        if (conn != p.start_fd)
+            close(p.start_fd);
     }
     start_drain_signals(sigfd);
 
