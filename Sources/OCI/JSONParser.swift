@@ -34,6 +34,8 @@ public enum JSONValue: Sendable, Equatable {
 /// linear to parse.
 public struct JSONObject: Sendable, Equatable {
     public private(set) var members: [(key: String, value: JSONValue)] = []
+    /// Whether each member's key is all ASCII (parallel to `members`).
+    private var asciiKeys: [Bool] = []
     private var index: [String: Int]?
 
     static let indexThreshold = 16
@@ -56,6 +58,7 @@ public struct JSONObject: Sendable, Equatable {
             return
         }
         members.append((key, value))
+        asciiKeys.append(Self.isASCII(key))
         if index != nil {
             index?[key] = members.count - 1
         } else if members.count >= Self.indexThreshold {
@@ -68,13 +71,22 @@ public struct JSONObject: Sendable, Equatable {
 
     private func position(of key: String) -> Int? {
         if let index { return index[key] }
-        // The byte count first: O(1) for native strings, and most keys differ in length,
-        // where == would go to its slower comparison.
+        // Keys compare as Swift strings (canonical equivalence), as the dictionary did. Two
+        // ASCII strings are equivalent only when byte-identical, so between ASCII keys a
+        // different byte count (O(1) for native strings) rules a member out before `==`,
+        // whose comparison of different strings is the slow part of a lookup.
         let length = key.utf8.count
-        for offset in members.indices where members[offset].key.utf8.count == length && members[offset].key == key {
-            return offset
+        let ascii = Self.isASCII(key)
+        for offset in members.indices {
+            let candidate = members[offset].key
+            if ascii && asciiKeys[offset] && candidate.utf8.count != length { continue }
+            if candidate == key { return offset }
         }
         return nil
+    }
+
+    private static func isASCII(_ key: String) -> Bool {
+        key.utf8.allSatisfy { $0 < 0x80 }
     }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {

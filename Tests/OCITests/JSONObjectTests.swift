@@ -40,5 +40,19 @@ struct JSONObjectTests {
         #expect(object["ba"] == .number("2"))
         #expect(object["é"] == .number("3"))
         #expect(object["e\u{301}"] == .number("3"))  // Swift String equality: canonical equivalence
+        // U+212A KELVIN SIGN is canonically equivalent to ASCII "K": not ruled out by length.
+        let kelvin = try #require(try JSONParser.parse(bytes: Array("{\"\u{212A}\":1}".utf8)).objectValue)
+        #expect(kelvin["K"] == .number("1"))
+    }
+
+    @Test func smallAndIndexedObjectsCompareKeysAlike() throws {
+        for count in [1, JSONObject.indexThreshold + 1] {
+            var text = "{\"é\":0"
+            for i in 1..<count { text += ",\"k\(i)\":\(i)" }
+            text += ",\"e\u{301}\":\"again\"}"
+            let object = try #require(try JSONParser.parse(bytes: Array(text.utf8)).objectValue)
+            #expect(object.count == count)
+            #expect(object["é"] == .string("again"))
+        }
     }
 }
