@@ -15,12 +15,15 @@ Measures, interleaving the runtimes (the order rotates every iteration: A B C, B
      clones the bundle's namespaces, chroots into the same rootfs and executes /bin/true,
      waited for; timed like a runtime, interleaved with 1a/1b, with and without netns
   1. sequential `run` of a /bin/true bundle, with and without a network namespace
+  1c. CPU per container: BENCH_CPU_N sequential `run`s per runtime (and the floor helper) in
+     blocks of BENCH_CPU_BLOCK; user/system time and minor faults of everything waited for
+     (getrusage RUSAGE_CHILDREN deltas) and /proc/stat's busy time (kernel threads included)
   2. `create` + `start` + wait for exit + `delete` of a /bin/true container
   2c. churn: BENCH_CHURN_WORKERS (8) workers each looping create/start/wait/delete for
      BENCH_CHURN_SECONDS (60) per runtime, in BENCH_CHURN_SLICES (3) slices whose runtime
      order rotates; containers/s, p50/p99 latency, failures, and a leak check afterwards
   3. BENCH_PAR containers `run` in parallel, BENCH_PAR_ROUNDS times: wall time until all
-     exited (every round shown), failures
+     exited (every round shown), failures, and the CPU per container of each round
   4. `exec` of /bin/true into a running container (a runtime whose exec fails is skipped)
   5. peak RSS of the runtime process (/usr/bin/time -f %M: ru_maxrss of the runtime process,
      the largest of it and its waited-for children), and smaps_rollup of the container's pid 1
@@ -46,9 +49,11 @@ Environment (all optional):
   SWIFTLET    swiftlet binary (default: .build/release/swiftlet; swiftlet-init must sit next to it)
   CRUN, RUNC  default: from PATH
   BENCH_RUNTIMES   comma list, subset of swiftlet,crun,runc (default all three)
-  BENCH_SECTIONS   comma list of floor,run,lifecycle,churn,parallel,exec,rss,sizes (default all)
+  BENCH_SECTIONS   comma list of floor,run,cpu,lifecycle,churn,parallel,exec,rss,sizes (default all)
   BENCH_N          iterations per sequential measurement (default 30)
   BENCH_WARMUP     untimed iterations per runtime before each measurement (default 2)
+  BENCH_CPU_N      `run`s per runtime in the CPU measurement (default 100)
+  BENCH_CPU_BLOCK  ... measured in blocks of this many (default 20)
   BENCH_PAR        containers in the parallel test (default 50)
   BENCH_PAR_ROUNDS rounds of the parallel test per runtime (default 3)
   BENCH_CHURN_SECONDS, BENCH_CHURN_WORKERS, BENCH_CHURN_SLICES   churn (60, 8, 3)
