@@ -15,12 +15,15 @@ Measures, interleaving the runtimes (the order rotates every iteration: A B C, B
      clones the bundle's namespaces, chroots into the same rootfs and executes /bin/true,
      waited for; timed like a runtime, interleaved with 1a/1b, with and without netns
   1. sequential `run` of a /bin/true bundle, with and without a network namespace
+  1c. CPU per container: BENCH_CPU_N sequential `run`s per runtime (and the floor helper) in
+     blocks of BENCH_CPU_BLOCK; user/system time and minor faults of everything waited for
+     (getrusage RUSAGE_CHILDREN deltas) and /proc/stat's busy time (kernel threads included)
   2. `create` + `start` + wait for exit + `delete` of a /bin/true container
   2c. churn: BENCH_CHURN_WORKERS (8) workers each looping create/start/wait/delete for
      BENCH_CHURN_SECONDS (60) per runtime, in BENCH_CHURN_SLICES (3) slices whose runtime
      order rotates; containers/s, p50/p99 latency, failures, and a leak check afterwards
   3. BENCH_PAR containers `run` in parallel, BENCH_PAR_ROUNDS times: wall time until all
-     exited (every round shown), failures
+     exited (every round shown), failures, and the CPU per container of each round
   4. `exec` of /bin/true into a running container (a runtime whose exec fails is skipped)
   5. peak RSS of the runtime process (/usr/bin/time -f %M: ru_maxrss of the runtime process,
      the largest of it and its waited-for children), and smaps_rollup of the container's pid 1
@@ -48,9 +51,11 @@ Environment (all optional):
   SWIFTLET    swiftlet binary (default: .build/release/swiftlet; swiftlet-init must sit next to it)
   CRUN, RUNC  default: from PATH
   BENCH_RUNTIMES   comma list, subset of swiftlet,crun,runc (default all three)
-  BENCH_SECTIONS   comma list of floor,run,lifecycle,churn,parallel,exec,rss,sizes (default all)
+  BENCH_SECTIONS   comma list of floor,run,cpu,lifecycle,churn,parallel,exec,rss,sizes (default all)
   BENCH_N          iterations per sequential measurement (default 30)
   BENCH_WARMUP     untimed iterations per runtime before each measurement (default 2)
+  BENCH_CPU_N      `run`s per runtime in the CPU measurement (default 100)
+  BENCH_CPU_BLOCK  ... measured in blocks of this many (default 20)
   BENCH_PAR        containers in the parallel test (default 50)
   BENCH_PAR_ROUNDS rounds of the parallel test per runtime (default 3)
   BENCH_CHURN_SECONDS, BENCH_CHURN_WORKERS, BENCH_CHURN_SLICES   churn (60, 8, 3)
@@ -66,6 +71,7 @@ Environment (all optional):
 
 import ctypes
 import hashlib
+import resource
 import json
 import os
 import platform
@@ -102,7 +108,9 @@ SETTLE = float(os.environ.get("BENCH_SETTLE", "1") or "1")
 CHURN_SECONDS = float(os.environ.get("BENCH_CHURN_SECONDS", "60") or "60")
 CHURN_WORKERS = env_int("BENCH_CHURN_WORKERS", 8)
 CHURN_SLICES = env_int("BENCH_CHURN_SLICES", 3)
-ALL_SECTIONS = ("floor", "run", "lifecycle", "churn", "parallel", "exec", "rss", "sizes")
+CPU_N = env_int("BENCH_CPU_N", 100)
+CPU_BLOCK = env_int("BENCH_CPU_BLOCK", 20)
+ALL_SECTIONS = ("floor", "run", "cpu", "lifecycle", "churn", "parallel", "exec", "rss", "sizes")
 SECTIONS = [x for x in os.environ.get("BENCH_SECTIONS", ",".join(ALL_SECTIONS)).split(",") if x]
 
 
@@ -370,6 +378,70 @@ class Bench:
                 if i >= 0:
                     self.record(key, rt, "time", secs)
 
+    # -- 1c. CPU per container ------------------------------------------------------------------
+
+    @staticmethod
+    def busy_ticks():
+        """All CPUs' non-idle time from /proc/stat (user nice system irq softirq steal), in
+        seconds: it includes kernel threads (kworkers: netns cleanup, RCU callbacks, mount
+        teardown) that no rusage reports, and whatever else the machine runs."""
+        with open("/proc/stat") as f:
+            fields = f.readline().split()[1:]
+        v = [int(x) for x in fields]
+        user, nice, system, idle, iowait, irq, softirq = v[:7]
+        steal = v[7] if len(v) > 7 else 0
+        return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+    def bench_cpu(self):
+        """BENCH_CPU_N sequential `run`s of /bin/true per runtime (and the floor helper), in
+        blocks of BENCH_CPU_BLOCK whose runtime order rotates. Per block: getrusage
+        (RUSAGE_CHILDREN) before and after (every runtime waits for its container, and this
+        process is a subreaper that reaps the rest, so the init and the process are counted:
+        user, system, minor faults), and /proc/stat's busy time. Recorded per container."""
+        key = "cpu"
+        log("== %s: %d x run /bin/true per runtime in blocks of %d: rusage of the children and /proc/stat busy"
+            % (key, CPU_N, CPU_BLOCK))
+        names = self.names + (["floor"] if self.floor else [])
+        blocks = max(1, CPU_N // max(1, CPU_BLOCK))
+        for i in range(-1, blocks):
+            k = i % len(names)
+            for rt in names[k:] + names[:k]:
+                reap_orphans()
+                argvs = []
+                for j in range(CPU_BLOCK):
+                    if rt == "floor":
+                        argvs.append(([self.floor, "netns", self.rootfs, "/bin/true"], None))
+                        continue
+                    cid = "%s-cpu-%d-%d" % (rt, i + 1, j)
+                    bundle = self.bundle(rt, "cpu-%d" % j, ["/bin/true"], cid=cid)
+                    argvs.append((self.cmd(rt, "run", "--bundle", bundle, cid), cid))
+                r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                b0 = self.busy_ticks()
+                t0 = time.perf_counter()
+                failed = 0
+                for argv, cid in argvs:
+                    rc, _ = Runner.wait(self.runner.spawn(argv, rt))
+                    if rc != 0:
+                        failed += 1
+                        if cid:
+                            self.force_delete(rt, cid)
+                reap_orphans()
+                t1 = time.perf_counter()
+                b1 = self.busy_ticks()
+                r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                if failed:
+                    self.fail(key, rt, "%d of %d runs failed" % (failed, CPU_BLOCK))
+                    continue
+                if i < 0:
+                    continue  # warm-up block
+                n = float(CPU_BLOCK)
+                self.record(key, rt, "user", (r1.ru_utime - r0.ru_utime) / n)
+                self.record(key, rt, "sys", (r1.ru_stime - r0.ru_stime) / n)
+                self.record(key, rt, "cpu", (r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime) / n)
+                self.record(key, rt, "minflt", (r1.ru_minflt - r0.ru_minflt) / n)
+                self.record(key, rt, "busy", (b1 - b0) / n)
+                self.record(key, rt, "wall", (t1 - t0) / n)
+
     # -- 2. create + start + delete ------------------------------------------------------------
 
     def bench_lifecycle(self):
@@ -547,11 +619,17 @@ class Bench:
                 for j in range(PAR):
                     cid = "%s-par-%d-%d" % (rt, rnd, j)
                     jobs.append((cid, self.bundle(rt, "par-%d" % j, ["/bin/true"], cid=cid)))
+                r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                b0 = self.busy_ticks()
                 t0 = time.perf_counter()
                 pids = [(cid, self.runner.spawn(self.cmd(rt, "run", "--bundle", b, cid), rt)) for cid, b in jobs]
                 codes = [(cid, Runner.wait(pid)[0]) for cid, pid in pids]
                 wall = time.perf_counter() - t0
                 reap_orphans()
+                b1 = self.busy_ticks()
+                r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                self.record(key, rt, "cpu", (r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime) / PAR)
+                self.record(key, rt, "busy", (b1 - b0) / PAR)
                 failed = [cid for cid, rc in codes if rc != 0]
                 for cid in failed:
                     self.force_delete(rt, cid)
@@ -916,6 +994,31 @@ def report(b, started, elapsed):
             add("| %s, ms median (p90) | %s |" % (label, " | ".join(cells)))
         add("")
 
+    cpu = R.get("cpu", {})
+    if cpu:
+        add("1c. CPU per container: %d sequential `run`s of /bin/true per runtime in blocks of %d (rotating "
+            "order); user and system time and minor faults from getrusage(RUSAGE_CHILDREN) deltas (the runtime, "
+            "the init, the process: everything waited for), busy from /proc/stat (all CPUs, so kernel threads "
+            "such as netns cleanup and RCU callbacks count, and so does anything else the machine runs). "
+            "Median (min) of the blocks, per container:" % (CPU_N, CPU_BLOCK))
+        add("")
+        rts = [rt for rt in names + ["floor"] if rt in cpu]
+        add("| per container | " + " | ".join(rts) + (" | swiftlet/crun |" if "swiftlet" in cpu and "crun" in cpu else " |"))
+        add("|---|" + "---|" * (len(rts) + (1 if "swiftlet" in cpu and "crun" in cpu else 0)))
+        for field, label, scale, fmt in (("user", "user, ms", 1000, "%.2f"), ("sys", "system, ms", 1000, "%.2f"),
+                                         ("cpu", "user + system, ms", 1000, "%.2f"),
+                                         ("busy", "/proc/stat busy, ms", 1000, "%.2f"),
+                                         ("minflt", "minor faults", 1, "%.0f"), ("wall", "wall, ms", 1000, "%.2f")):
+            cells = []
+            for rt in rts:
+                xs = cpu[rt].get(field, [])
+                cells.append((fmt + " (" + fmt + ")") % (median(xs) * scale, min(xs) * scale) if xs else "-")
+            line = "| %s | %s |" % (label, " | ".join(cells))
+            if "swiftlet" in cpu and "crun" in cpu:
+                line += " %s |" % rt_label(ratio(median(cpu["swiftlet"].get(field, [])), median(cpu["crun"].get(field, []))))
+            add(line)
+        add("")
+
     churn = R.get("churn", {})
     if churn:
         add("2c. Churn: %d workers, each looping create + start + wait + delete of /bin/true containers, "
@@ -948,6 +1051,16 @@ def report(b, started, elapsed):
         if "swiftlet" in par and "crun" in par:
             rs = [ratio(a, c) for a, c in zip(par["swiftlet"].get("time", []), par["crun"].get("time", []))]
             add("| swiftlet/crun | %s |" % " | ".join(rt_label(x) for x in rs))
+        add("")
+        add("CPU per container in those rounds, ms: user + system of the runtimes and their children "
+            "(getrusage), and /proc/stat busy (all CPUs: kernel threads too, and the machine's other load):")
+        add("")
+        add("| runtime | " + " | ".join("round %d" % (i + 1) for i in range(PAR_ROUNDS)) + " |")
+        add("|---|" + "---|" * PAR_ROUNDS)
+        for rt in names:
+            c, bz = par.get(rt, {}).get("cpu", []), par.get(rt, {}).get("busy", [])
+            if c:
+                add("| %s | %s |" % (rt, " | ".join("%.2f / %.2f" % (x * 1000, y * 1000) for x, y in zip(c, bz))))
         add("")
 
     mem = R.get("memory", {})
@@ -1439,6 +1552,10 @@ def main():
         if "run" in sections:
             b.bench_run("run_netns", netns=True)
             b.bench_run("run_nonetns", netns=False)
+        if "cpu" in sections:
+            if "floor" not in sections:
+                b.floor, why = build_floor()
+            b.bench_cpu()
         if "lifecycle" in sections:
             b.bench_lifecycle()
         if "churn" in sections:

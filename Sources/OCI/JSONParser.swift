@@ -24,20 +24,77 @@ public enum JSONValue: Sendable, Equatable {
     }
 }
 
-/// A JSON object: members in first-seen order (so errors come out in document order) and a
-/// lookup table. A repeated key keeps its last value, as Go's encoding/json does.
+/// A JSON object: members in first-seen order (so errors come out in document order). A
+/// repeated key keeps its last value, as Go's encoding/json does.
+///
+/// Small objects (every object of config.json and state.json) are a plain array searched
+/// linearly: hashing each key into a dictionary cost more than the rest of parsing
+/// (docs/performance.md, "CPU per container"). From `indexThreshold` members on, a key ->
+/// position table keeps insertion and lookup O(1), so a hostile object with many keys stays
+/// linear to parse.
 public struct JSONObject: Sendable, Equatable {
-    public private(set) var keys: [String] = []
-    public private(set) var values: [String: JSONValue] = [:]
+    public private(set) var members: [(key: String, value: JSONValue)] = []
+    /// Whether each member's key is all ASCII (parallel to `members`).
+    private var asciiKeys: [Bool] = []
+    private var index: [String: Int]?
+
+    static let indexThreshold = 16
 
     public init() {}
 
-    public subscript(key: String) -> JSONValue? { values[key] }
+    /// The keys in first-seen order.
+    public var keys: [String] { members.map(\.key) }
+
+    public var count: Int { members.count }
+
+    public subscript(key: String) -> JSONValue? {
+        guard let position = position(of: key) else { return nil }
+        return members[position].value
+    }
 
     public mutating func set(_ key: String, _ value: JSONValue) {
-        if values.updateValue(value, forKey: key) == nil {
-            keys.append(key)
+        if let position = position(of: key) {
+            members[position].value = value
+            return
         }
+        members.append((key, value))
+        asciiKeys.append(Self.isASCII(key))
+        if index != nil {
+            index?[key] = members.count - 1
+        } else if members.count >= Self.indexThreshold {
+            var table: [String: Int] = [:]
+            table.reserveCapacity(members.count * 2)
+            for (offset, member) in members.enumerated() where table[member.key] == nil { table[member.key] = offset }
+            index = table
+        }
+    }
+
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        // Keys compare as Swift strings (canonical equivalence), as the dictionary did. Two
+        // ASCII strings are equivalent only when byte-identical, so between ASCII keys a
+        // different byte count (O(1) for native strings) rules a member out before `==`,
+        // whose comparison of different strings is the slow part of a lookup.
+        let length = key.utf8.count
+        let ascii = Self.isASCII(key)
+        for offset in members.indices {
+            let candidate = members[offset].key
+            if ascii && asciiKeys[offset] && candidate.utf8.count != length { continue }
+            if candidate == key { return offset }
+        }
+        return nil
+    }
+
+    private static func isASCII(_ key: String) -> Bool {
+        key.utf8.allSatisfy { $0 < 0x80 }
+    }
+
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        guard lhs.members.count == rhs.members.count else { return false }
+        for (left, right) in zip(lhs.members, rhs.members) where left.key != right.key || left.value != right.value {
+            return false
+        }
+        return true
     }
 }
 
@@ -220,9 +277,15 @@ public struct JSONParser {
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         position += 1
         let start = position
-        // Fast path: no escapes.
-        while let byte = peek(), byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 {
-            position += 1
+        // Fast path: no escapes (scanned without bounds checks per byte).
+        position = bytes.withUnsafeBufferPointer { buffer in
+            var at = start
+            while at < buffer.count {
+                let byte = buffer[at]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                at += 1
+            }
+            return at
         }
         if peek() == UInt8(ascii: "\"") {
             let text = String(decoding: bytes[start..<position], as: UTF8.self)

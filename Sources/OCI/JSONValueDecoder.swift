@@ -93,12 +93,12 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let object: JSONObject
     let codingPath: [any CodingKey]
 
-    var allKeys: [Key] { object.keys.compactMap { Key(stringValue: $0) } }
+    var allKeys: [Key] { object.members.compactMap { Key(stringValue: $0.key) } }
 
-    func contains(_ key: Key) -> Bool { object.values[key.stringValue] != nil }
+    func contains(_ key: Key) -> Bool { object[key.stringValue] != nil }
 
     private func member(_ key: Key) throws -> JSONValue {
-        guard let value = object.values[key.stringValue] else {
+        guard let value = object[key.stringValue] else {
             throw DecodingError.keyNotFound(key, DecodingError.Context(codingPath: codingPath, debugDescription: "required"))
         }
         return value
@@ -139,11 +139,11 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func superDecoder() throws -> any Decoder {
-        JSONValueDecoder(value: object.values["super"] ?? .null, codingPath: codingPath + [JSONSuperKey()])
+        JSONValueDecoder(value: object["super"] ?? .null, codingPath: codingPath + [JSONSuperKey()])
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        JSONValueDecoder(value: object.values[key.stringValue] ?? .null, codingPath: path(key))
+        JSONValueDecoder(value: object[key.stringValue] ?? .null, codingPath: path(key))
     }
 }
 

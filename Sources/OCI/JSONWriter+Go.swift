@@ -35,15 +35,15 @@ extension JSONValue {
             newline(level)
             out.append(UInt8(ascii: "]"))
         case .object(let object):
-            guard !object.keys.isEmpty else { out += Array("{}".utf8); return }
+            guard !object.members.isEmpty else { out += Array("{}".utf8); return }
             out.append(UInt8(ascii: "{"))
-            for (index, key) in object.keys.enumerated() {
+            for (index, (key, value)) in object.members.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 newline(level + 1)
                 JSONValue.goWriteString(key, into: &out)
                 out.append(UInt8(ascii: ":"))
                 if indent != nil { out.append(UInt8(ascii: " ")) }
-                object.values[key]?.goWrite(into: &out, indent: indent, level: level + 1)
+                value.goWrite(into: &out, indent: indent, level: level + 1)
             }
             newline(level)
             out.append(UInt8(ascii: "}"))

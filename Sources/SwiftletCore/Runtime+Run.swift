@@ -11,7 +11,7 @@ extension Runtime {
         options.startAtOnce = true
         var created = try create(id: id, options: options)
         do {
-            try finishStart(created.record, connection: created.startConnection, lock: try store.lock(id))
+            try finishStart(created.record, connection: created.startConnection, lock: try store.lock(id), removeSocket: false)
         } catch {
             try? delete(id: id, force: true)
             throw error

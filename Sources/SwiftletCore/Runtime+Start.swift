@@ -14,17 +14,19 @@ extension Runtime {
         }
         let socket = try withContext("start: the container's init is not waiting") { try Sys.connectUnix(store.startSocket(id)) }
         try withContext("start") { try SyncChannel(socket.raw).send(.start) }
-        try finishStart(record, connection: socket.raw, lock: lock)
+        try finishStart(record, connection: socket.raw, lock: lock, removeSocket: true)
     }
 
     /// The second half of a start, once START went out on `connection`: the init's answer
     /// (the process was executed, or why it could not be), the record saved as started, then
     /// the poststart hooks. Since runtime-spec 1.1 a failing poststart hook is an error that
-    /// stops the container (runtime.md "Lifecycle" step 10).
-    func finishStart(_ record: ContainerRecord, connection: Int32, lock: consuming StateStore.Lock) throws {
+    /// stops the container (runtime.md "Lifecycle" step 10). `removeSocket`: the start came
+    /// through start.sock (`start`), which is removed now; `run` made none.
+    func finishStart(_ record: ContainerRecord, connection: Int32, lock: consuming StateStore.Lock,
+                     removeSocket: Bool) throws {
         var record = record
         let failure = try SyncChannel(connection).startReply(closed: { RuntimeError("start: the container's init exited") })
-        try? Sys.unlink(store.startSocket(record.id))
+        if removeSocket { try? Sys.unlink(store.startSocket(record.id)) }
         record.started = true
         record.creating = false
         try store.write(record)

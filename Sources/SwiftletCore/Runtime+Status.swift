@@ -13,13 +13,22 @@ extension Runtime {
         return pidfd
     }
 
+    /// Whether the recorded init is alive: its pid's start time is the recorded one and it is
+    /// neither a zombie nor dead. The same check as `openInit` without the pidfd, which a
+    /// status would only close again (`list` makes it for every container).
+    func initAlive(_ record: ContainerRecord) -> Bool {
+        guard let pid = record.pid, pid > 0, let expected = record.initStartTime,
+              let stat = Sys.processStat(pid) else { return false }
+        return stat.startTime == expected && stat.state != "Z" && stat.state != "X"
+    }
+
     /// runtime-spec runtime.md "State": derived from the live init, never trusted from the file.
     public func status(of record: ContainerRecord) -> Status {
         if record.creating {
             // A create still in progress holds the lock; one whose runtime died left it behind.
-            return openInit(record) != nil || isLocked(record.id) ? .creating : .stopped
+            return initAlive(record) || isLocked(record.id) ? .creating : .stopped
         }
-        guard openInit(record) != nil else { return .stopped }
+        guard initAlive(record) else { return .stopped }
         if let description = record.cgroup, Cgroups.manager(from: description).isFrozen() { return .paused }
         return record.started ? .running : .created
     }

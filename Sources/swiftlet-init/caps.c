@@ -64,6 +64,16 @@ int caps_drop_bounding(uint64_t bounding, int last_cap, struct failure *f)
     return 0;
 }
 
+void caps_predrop_bounding(uint64_t bounding, int last_cap)
+{
+    for (int cap = 0; cap <= last_cap; cap++) {
+        if (bounding & (UINT64_C(1) << cap))
+            continue;
+        if (prctl(PR_CAPBSET_READ, (unsigned long)cap, 0, 0, 0) == 1)
+            (void)prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0);
+    }
+}
+
 int caps_apply(const uint64_t sets[], int last_cap, struct failure *f)
 {
     /* What the kernel does not know is left out (the runtime warned about it: caps.h). */

@@ -25,6 +25,15 @@ int caps_last_cap(void);
  * the uid switch. */
 int caps_drop_bounding(uint64_t bounding, int last_cap, struct failure *f);
 
+/*
+ * PID 1, before it forks the process: drops from its own bounding set what the process's set
+ * lacks, ignoring failures. The child inherits the smaller set and its caps_drop_bounding finds
+ * those capabilities gone (it still reports any it cannot drop itself); PID 1 empties the rest
+ * in confine_init. Each drop commits a new struct cred (and frees the old one after an RCU
+ * grace period): doing them once instead of in both processes halves them per container.
+ */
+void caps_predrop_bounding(uint64_t bounding, int last_cap);
+
 /* capset(2) of effective/permitted/inheritable, then the ambient set: clear, then raise each
  * bit (the kernel requires it in permitted and inheritable already). */
 int caps_apply(const uint64_t sets[], int last_cap, struct failure *f);

@@ -111,6 +111,10 @@ __attribute__((noreturn)) static void run_supervised(const struct plan *p, int s
         fail_exit(conn, &f);
     }
     const pid_t self = getpid();
+    /* What the process's bounding set lacks goes before the fork (caps.h): PID 1 would drop it
+     * in confine_init anyway, and the child would drop the same capabilities again. */
+    if (p->has_caps)
+        caps_predrop_bounding(p->caps[PLAN_CAP_BOUNDING], last_cap);
     int pidfd = -1;
     pid_t pid = sys_clone3_pidfd(&pidfd);
     if (pid < 0 && errno == ENOSYS) {
@@ -251,7 +255,8 @@ int main(int argc, char **argv)
         conn = start_wait(p.start_fd, sigfd, &f);
         if (conn < 0)
             fail_exit(-1, &f);
-        close(p.start_fd);
+        if (conn != p.start_fd)
+            close(p.start_fd);
     }
     start_drain_signals(sigfd);
 

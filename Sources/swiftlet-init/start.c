@@ -46,16 +46,24 @@ static int read_start(int conn)
     return n == (ssize_t)sizeof msg && msg.type == SWL_MSG_START;
 }
 
-int start_wait(int listen_fd, int sigfd, struct failure *f)
+int start_wait(int start_fd, int sigfd, struct failure *f)
 {
-    int conn = -1;
+    /* A listening socket (create's start.sock): accept until a connection delivers START. A
+     * connected one (`run`, `exec`: the runtime queued START on the other end of a socketpair
+     * before the clone): that connection is the only one there will be. */
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (getsockopt(start_fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0)
+        return fail_errno(f, errno, "wait for start: getsockopt SO_ACCEPTCONN");
+    const int listen_fd = listening ? start_fd : -1; /* poll ignores a negative fd */
+    int conn = listening ? -1 : start_fd;
     for (;;) {
         struct pollfd pfd[3] = {
             { .fd = sigfd, .events = POLLIN },
             { .fd = listen_fd, .events = POLLIN },
             { .fd = conn, .events = POLLIN },
         };
-        if (SYS_RETRY(poll(pfd, conn >= 0 ? 3 : 2, -1)) < 0)
+        if (SYS_RETRY(poll(pfd, 3, -1)) < 0)
             return fail_errno(f, errno, "wait for start: poll");
         if (pfd[0].revents)
             start_drain_signals(sigfd);
@@ -64,10 +72,14 @@ int start_wait(int listen_fd, int sigfd, struct failure *f)
             if (r == 1)
                 return conn;
             if (r == 0) {
+                if (!listening)
+                    return fail_msg(f, EPIPE, "wait for start: the start connection closed without START");
                 close(conn);
                 conn = -1;
             }
         }
+        if (listen_fd < 0)
+            continue;
         if (pfd[1].revents & POLLIN) {
             int c = (int)SYS_RETRY(accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC));
             if (c < 0) {

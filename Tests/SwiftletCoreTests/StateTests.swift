@@ -308,3 +308,32 @@ import Testing
         return max + 1
     }
 }
+
+/// /proc/PID/stat parsed on bytes (`list` checks every init with it).
+struct ProcessStatParseTests {
+    static func line(comm: String, state: String = "S", start: String = "2377298") -> [UInt8] {
+        var fields = [state, "1", "27113", "27113", "0", "-1", "4194560"] + Array(repeating: "0", count: 12)
+        fields += [start, "2408448", "100", "18446744073709551615"]
+        return Array("27113 (\(comm)) \(fields.joined(separator: " "))\n".utf8)
+    }
+
+    @Test func startTimeAndState() throws {
+        let parsed = try #require(Sys.parseProcessStat(Self.line(comm: "swiftlet-init")))
+        #expect(parsed.startTime == 2377298)
+        #expect(parsed.state == "S")
+    }
+
+    @Test func commandNameWithSpacesAndParentheses() throws {
+        let parsed = try #require(Sys.parseProcessStat(Self.line(comm: "a) (b c) Z 1", state: "Z", start: "42")))
+        #expect(parsed.startTime == 42)
+        #expect(parsed.state == "Z")
+    }
+
+    @Test func malformedLinesAreNil() {
+        #expect(Sys.parseProcessStat(Array("27113 (x) S 1 2 3\n".utf8)) == nil)
+        #expect(Sys.parseProcessStat(Array("no parenthesis".utf8)) == nil)
+        #expect(Sys.parseProcessStat(Self.line(comm: "x", start: "12a")) == nil)
+        #expect(Sys.parseProcessStat(Self.line(comm: "x", start: "99999999999999999999999")) == nil)
+        #expect(Sys.parseProcessStat(Self.line(comm: "x", state: "SS")) == nil)
+    }
+}

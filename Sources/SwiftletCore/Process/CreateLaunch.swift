@@ -135,13 +135,20 @@ struct CreateLaunch {
         let idmapped = try IdmappedMounts.prepare(spec, bundle: record.bundle)
         let netDevices = spec.linux?.netDevices ?? [:]
         let pair = try withContext("socketpair") { try Sys.socketpair() }
-        let start = try withContext("start socket") { try Sys.listenUnix(store.startSocket(record.id)) }
-        // `run`: the init finds START waiting in the backlog once it is ready (as for exec).
+        // create: <root>/<id>/start.sock, where `start` connects. `run`: one end of a
+        // socketpair with START already queued on it (as for exec), which the init reads once
+        // it is ready; no socket file is made (binding one is an inode on the state root's
+        // filesystem, and its unlink another: docs/performance.md, "CPU per container").
+        let start: FileDescriptor
         var startConnection: FileDescriptor?
         if options.startAtOnce {
-            let connection = try withContext("start socket") { try Sys.connectUnix(store.startSocket(record.id)) }
-            try withContext("start") { try SyncChannel(connection.raw).send(.start) }
-            startConnection = consume connection
+            let startPair = try withContext("start socketpair") { try Sys.socketpair() }
+            try withContext("start") { try SyncChannel(startPair.first.raw).send(.start) }
+            let runtimeEnd = startPair.first
+            startConnection = consume runtimeEnd
+            start = startPair.second
+        } else {
+            start = try withContext("start socket") { try Sys.listenUnix(store.startSocket(record.id)) }
         }
         let context = ChildContext(
             id: record.id, spec: spec, process: process, bundle: record.bundle, rootfs: record.rootfs,

@@ -82,23 +82,19 @@ struct ExecLaunch {
         do { cgroupJoin = try cgroup?.openSelfJoin() ?? .none } catch { throw RuntimeError("exec: cgroup", cause: error) }
 
         let pair = try withContext("socketpair") { try Sys.socketpair() }
-        // START is queued on a connection to a listening socket before the child exists:
-        // swiftlet-init accepts it, runs the process at once, and answers STARTED (or the
-        // reason the process could not be set up) on that connection.
-        let socketPath = runtime.store.directory(record.id) + "/exec-\(Sys.getpid()).sock"
-        try? Sys.unlink(socketPath)
-        let listener = try withContext("exec socket") { try Sys.listenUnix(socketPath) }
-        let connection = try withContext("exec socket") { () throws(SystemError) -> FileDescriptor in
-            // Only this one connection is ever made: the name goes away at once.
-            defer { try? Sys.unlink(socketPath) }
-            return try Sys.connectUnix(socketPath)
-        }
+        // START is queued on one end of a socketpair before the child exists: swiftlet-init
+        // reads it from the other end, runs the process at once, and answers STARTED (or the
+        // reason the process could not be set up) on that connection. (No socket file: it was
+        // a listening socket bound in the state directory, connected to once and unlinked.)
+        let startPair = try withContext("exec socketpair") { try Sys.socketpair() }
+        let connection = startPair.first
+        let initEnd = startPair.second
         try withContext("exec socket") { try SyncChannel(connection.raw).send(.start) }
 
         let affinity = try ExecAffinity.masks(process.execCPUAffinity)
         var context = ExecContext(
             initPID: initPID, pidfd: pidfd.raw, joins: pidByChild ? joins : joins.filter { $0 != .pid }, rootFD: root.raw,
-            syncFD: pair.second.raw, startFD: listener.raw, initFD: initFD.raw, process: process, seccomp: security.seccomp,
+            syncFD: pair.second.raw, startFD: initEnd.raw, initFD: initFD.raw, process: process, seccomp: security.seccomp,
             seccompListenerFD: security.listener.raw, seccompListenerState: listenerState, preserveFDs: options.preserveFDs,
             cgroupJoin: cgroupJoin, pidByChild: pidByChild)
         context.personality = record.personality
@@ -112,7 +108,7 @@ struct ExecLaunch {
         child = cloned.pidfd
         var pid = cloned.pid
         do { let childEnd = pair.second; _ = consume childEnd }
-        do { _ = consume listener }
+        do { _ = consume initEnd }
         let sync = SyncChannel(pair.first.raw)
 
         do {

@@ -84,8 +84,8 @@ extension ContainerRecord {
     private static func annotations(_ value: JSONValue) -> [String: String]? {
         guard let object = value.objectValue else { return nil }
         var result: [String: String] = [:]
-        for key in object.keys {
-            guard let text = object[key]?.stringValue else { return nil }
+        for (key, value) in object.members {
+            guard let text = value.stringValue else { return nil }
             result[key] = text
         }
         return result

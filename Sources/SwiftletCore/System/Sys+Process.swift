@@ -181,13 +181,46 @@ extension Sys {
     /// The start time of a process in clock ticks since boot (field 22 of /proc/PID/stat) and
     /// its state letter; nil when the process does not exist.
     public static func processStat(_ pid: Int32) -> (startTime: UInt64, state: Character)? {
-        guard let text = try? readText("/proc/\(pid)/stat") else { return nil }
-        // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
-        guard let close = text.lastIndex(of: ")") else { return nil }
-        let rest = text[text.index(after: close)...].split(separator: " ")
-        // rest[0] is field 3 (state); field 22 is rest[19].
-        guard rest.count > 19, let state = rest[0].first, let start = UInt64(rest[19]) else { return nil }
-        return (start, state)
+        guard let bytes = try? readFile("/proc/\(pid)/stat") else { return nil }
+        return parseProcessStat(bytes)
+    }
+
+    /// Fields 3 (state) and 22 (start time) of a /proc/PID/stat line, on bytes: `list` checks
+    /// every container's init with it, and splitting the text into Characters cost more than
+    /// reading it. The command name (field 2) may contain spaces and parentheses: the fields
+    /// start after the last ')'.
+    static func parseProcessStat(_ bytes: [UInt8]) -> (startTime: UInt64, state: Character)? {
+        guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        var field = 2  // the field the cursor is in: 2 is the command name's end
+        var position = close + 1
+        var state: UInt8 = 0
+        while position < bytes.count {
+            // one separating space, then the next field
+            guard bytes[position] == UInt8(ascii: " ") else { return nil }
+            position += 1
+            field += 1
+            let start = position
+            while position < bytes.count, bytes[position] != UInt8(ascii: " "), bytes[position] != UInt8(ascii: "\n") {
+                position += 1
+            }
+            if field == 3 {
+                guard position - start == 1 else { return nil }
+                state = bytes[start]
+            } else if field == 22 {
+                guard position > start else { return nil }
+                var value: UInt64 = 0
+                for byte in bytes[start..<position] {
+                    guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                    let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+                    let (sum, overflow2) = times10.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+                    guard !overflow1, !overflow2 else { return nil }
+                    value = sum
+                }
+                return (value, Character(Unicode.Scalar(state)))
+            }
+            if position < bytes.count, bytes[position] == UInt8(ascii: "\n") { return nil }
+        }
+        return nil
     }
 
     /// The parent pid of a process (field 4 of /proc/PID/stat); nil when it does not exist.
