@@ -14,6 +14,9 @@ extension Runtime {
     public func restore(id: String, options: RestoreOptions) throws -> Int32 {
         do { try ContainerID.validate(id) } catch { throw RuntimeError(error) }
         _ = try CriuCgroupMode.check(options.manageCgroupsMode)
+        _ = try CriuLSMProfile.check(options.lsmProfile)
+        let emptyNetwork = try CriuEmptyNamespaces.criuNames(options.emptyNamespaces).contains("net")
+        if options.lsmMountContext?.isEmpty == true { throw RuntimeError("--lsm-mount-context: empty", errno: Errno.EINVAL) }
         let bundle = Self.absolutePath(options.bundle)
         let (spec, configBytes) = try Self.loadSpec(bundle: bundle)
         guard let process = spec.process else { throw RuntimeError("process: required") }
@@ -33,7 +36,9 @@ extension Runtime {
         for (index, namespace) in (spec.linux?.namespaces ?? []).enumerated() {
             guard let path = namespace.path, !path.isEmpty else { continue }
             let field = "linux.namespaces[\(index)].path"
-            if namespace.type == .network || namespace.type == .pid {
+            if namespace.type == .network && emptyNetwork {
+                continue  // --empty-ns network: CRIU makes it empty, nothing handed over (runc)
+            } else if namespace.type == .network || namespace.type == .pid {
                 let fd = try withContext(field) { try Sys.open(path, Linux.O_RDONLY).take() }
                 inheritedFDs.append(fd)
                 // 0-2 are CRIU's stdio; what it inherits (namespaces, the init's exe) comes after.
@@ -109,7 +114,7 @@ extension Runtime {
             for location in description.legacy where !location.controllers.isEmpty {
                 cgroupRoots.append("\(location.controllers.joined(separator: ",")):\(location.path)")
             }
-            var args = CriuArguments.restore(
+            var args = try CriuArguments.restore(
                 root: criuRoot, imageDir: imageDir, workDir: workDir, pidFile: pidFile, options: options, cgroupRoot: nil,
                 binds: CriuArguments.bindMounts(spec.mounts ?? [], bundle: bundle),
                 devices: CriuArguments.devicePaths(spec.linux?.devices), inherited: inherited, joined: joined)
