@@ -125,6 +125,27 @@ import Testing
         #expect(CriuTool.firstError("Looks good.\n") == "Looks good.")
     }
 
+    // MARK: the process's stdio (descriptors.json, runc's name and shape)
+
+    @Test func descriptorsAreRuncsShape() throws {
+        let bytes = try CriuArguments.descriptorsJSON(["/dev/null", "pipe:[12345]", nil])
+        #expect(String(decoding: bytes, as: UTF8.self) == #"["/dev/null","pipe:[12345]",""]"#)
+        #expect(try CriuArguments.parseDescriptors(bytes) == ["/dev/null", "pipe:[12345]", ""])
+        // runc's own file reads back the same way.
+        let runc = Array(#"["pipe:[7]","pipe:[8]","pipe:[9]"]"#.utf8)
+        #expect(try CriuArguments.parseDescriptors(runc) == ["pipe:[7]", "pipe:[8]", "pipe:[9]"])
+        #expect(throws: (any Error).self) { try CriuArguments.parseDescriptors(Array("{".utf8)) }
+    }
+
+    @Test func pipesAreHandedOverOncePerPipe() {
+        let inherits = CriuArguments.pipeInherits(["/dev/null", "pipe:[20]", "pipe:[20]", "pipe:[30]"])
+        #expect(inherits.map(\.key) == ["pipe:[20]"])
+        #expect(inherits.map(\.fd) == [1])
+        let all = CriuArguments.pipeInherits(["pipe:[1]", "pipe:[2]", "pipe:[3]"])
+        #expect(all.map(\.fd) == [0, 1, 2])
+        #expect(CriuArguments.pipeInherits(["/dev/pts/0", "socket:[5]", "", "pipe:[9"]).isEmpty)
+    }
+
     // MARK: an init from before exeimage.c
 
     @Test func initStillMappingItsMemfdIsDetected() {

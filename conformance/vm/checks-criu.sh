@@ -148,3 +148,93 @@ criu_leave_running_new_id() {
     kill_and_delete "$first"
 }
 check leave_running_new_id criu_leave_running_new_id
+
+# pipe_ends: the pids of the helpers holding the other ends of the check's pipes, killed at
+# teardown (a helper whose container is gone ends by itself; `sleep` does not).
+_pipe_helpers=()
+_kill_pipe_helpers() {
+    local p
+    for p in "${_pipe_helpers[@]}"; do kill "$p" 2> /dev/null; done
+    return 0
+}
+
+# ctr_process ID: the container's process: the init's child (swiftlet-init's), or the init
+# itself when it has none (runc's init execs the process).
+ctr_process() {
+    local init children
+    init=$(state_field pid "$1") || return 1
+    # runc's init execs the process (it has stdio); swiftlet-init closed its own 0-2.
+    if [ -e "/proc/$init/fd/1" ]; then
+        echo "$init"
+        return
+    fi
+    children=$(cat "/proc/$init/task/$init/children" 2> /dev/null)
+    echo "${children%% *}"
+}
+
+# pipe_link PID FD: what /proc/PID/fd/FD links to (pipe:[INODE] for a pipe).
+pipe_link() {
+    readlink "/proc/$1/fd/$2" 2> /dev/null
+}
+
+# The process's stdio as an engine gives it (conmon, containerd's shim): three pipes whose
+# other ends the engine holds. checkpoint records them (descriptors.json in the image, runc's
+# name and shape); restore hands its own stdio, three new pipes, to CRIU in their place
+# (--inherit-fd fd[N]:pipe:[INODE]): the restored process writes on into the new pipes (the
+# next number after the last one the old pipe carried) and reads from the new stdin pipe.
+criu_pipe_stdio() {
+    need_criu
+    criu_counter p
+    bundle_sh 'i=0; while :; do i=$((i+1)); echo $i >> /out/count; echo o$i; echo e$i >&2; sleep 0.2; done'
+    defer _kill_pipe_helpers
+    local si so se sl1 sl2 o1 e1 in1 last_o last_e proc
+    exec {si}< <(exec sleep 600)
+    sl1=$!
+    exec {so}> >(exec cat > "$T/o1")
+    exec {se}> >(exec cat > "$T/e1")
+    _pipe_helpers+=("$sl1")
+    rt create --bundle "$BUNDLE" "$ID" <&$si >&$so 2>&$se || { exec {si}<&- {so}>&- {se}>&-; fail "create failed"; }
+    in1=$(pipe_link "$sl1" 1)
+    o1=$(pipe_link "$BASHPID" "$so")
+    e1=$(pipe_link "$BASHPID" "$se")
+    exec {si}<&- {so}>&- {se}>&-
+    ctr_start || fail "start failed: $ERR"
+    wait_for 20 test -s "$T/p.out/count" || fail "the counter never wrote"
+    proc=$(ctr_process "$ID")
+    expect_eq "$(pipe_link "$proc" 0) $(pipe_link "$proc" 1) $(pipe_link "$proc" 2)" "$in1 $o1 $e1" "the process's stdio"
+
+    expect_exit 0 rt checkpoint --image-path "$T/img" --work-path "$T/w1" "$ID"
+    expect_eq "$(jq -c . "$T/img/descriptors.json" 2> /dev/null)" "[\"$in1\",\"$o1\",\"$e1\"]" "descriptors.json"
+    # The old pipes' writers are gone: their readers end, with everything written.
+    wait_for 10 _no_writer "$T/o1" || true
+    last_o=$(tail -n 1 "$T/o1")
+    last_e=$(tail -n 1 "$T/e1")
+    [ -n "$last_o" ] && [ -n "$last_e" ] || fail "nothing came through the stdout/stderr pipes before the checkpoint"
+
+    local si2 so2 se2
+    exec {si2}< <(exec sleep 600)
+    sl2=$!
+    _pipe_helpers+=("$sl2")
+    exec {so2}> >(exec cat > "$T/o2")
+    exec {se2}> >(exec cat > "$T/e2")
+    local in2 o2 e2
+    in2=$(pipe_link "$sl2" 1)
+    o2=$(pipe_link "$BASHPID" "$so2")
+    e2=$(pipe_link "$BASHPID" "$se2")
+    rt restore --detach --image-path "$T/img" --work-path "$T/w2" --bundle "$BUNDLE" "$ID" <&$si2 >&$so2 2>&$se2
+    RC=$?
+    exec {si2}<&- {so2}>&- {se2}>&-
+    expect_eq "$RC" 0 "restore's exit status (log: $(tail -n 3 "$T/w2/restore.log" 2> /dev/null | tr '\n' ' '))"
+    proc=$(ctr_process "$ID")
+    expect_eq "$(pipe_link "$proc" 0) $(pipe_link "$proc" 1) $(pipe_link "$proc" 2)" "$in2 $o2 $e2" \
+        "the restored process's stdio (restore's pipes)"
+    wait_for 20 grep -qx "o$((${last_o#o} + 1))" "$T/o2" || fail "no o$((${last_o#o} + 1)) in the new stdout pipe: $(head -c 200 "$T/o2" | tr '\n' ' ')"
+    wait_for 10 grep -qx "e$((${last_e#e} + 1))" "$T/e2" || fail "no e$((${last_e#e} + 1)) in the new stderr pipe: $(head -c 200 "$T/e2" | tr '\n' ' ')"
+    kill_and_delete "$ID"
+}
+
+# _no_writer FILE: the cat writing FILE has ended (no process has it open for writing).
+_no_writer() {
+    ! fuser "$1" > /dev/null 2>&1
+}
+check pipe_stdio criu_pipe_stdio

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import OCI
 
 /// The pure part of checkpoint and restore: CRIU's command lines (criu(8) 3.17) from the
@@ -68,6 +69,41 @@ public enum CriuArguments {
     /// The image file that records swiftlet-init's external exe key for restore (the role of
     /// runc's descriptors.json).
     public static let initExeFile = "swiftlet-init-exe"
+
+    /// The image file that records the process's stdio for restore: runc's name and shape (a
+    /// JSON array, index = descriptor number 0-2, each the `/proc/PID/fd/N` link target:
+    /// `["/dev/null","pipe:[12345]","pipe:[12346]"]`), so engines that read runc's images read
+    /// ours. An fd the process did not have is recorded as "".
+    public static let descriptorsFile = "descriptors.json"
+
+    /// descriptors.json's content for `targets` (the link targets of fds 0-2, nil: not open).
+    public static func descriptorsJSON(_ targets: [String?]) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return Array(try encoder.encode(targets.map { $0 ?? "" }))
+    }
+
+    /// descriptors.json read back (ours or runc's): the link targets by descriptor number.
+    public static func parseDescriptors(_ bytes: [UInt8]) throws -> [String] {
+        try JSONDecoder().decode([String].self, from: Data(bytes))
+    }
+
+    /// The stdio descriptors restore hands to CRIU for recorded `descriptors` (descriptors.json):
+    /// (CRIU's key `pipe:[INODE]`, the restore's own fd number) for each recorded pipe, as
+    /// runc does: the dumped process's end of an engine's pipe becomes restore's descriptor of
+    /// the same number (conmon's or the shim's new pipe). Other kinds (the null device, a file
+    /// or a tty of the container) CRIU restores itself. A pipe recorded twice (stdout and
+    /// stderr on one pipe) is handed over once, from the first descriptor.
+    public static func pipeInherits(_ descriptors: [String]) -> [(key: String, fd: Int32)] {
+        var seen = Set<String>()
+        var result: [(key: String, fd: Int32)] = []
+        for (index, target) in descriptors.prefix(3).enumerated()
+        where target.hasPrefix("pipe:[") && target.hasSuffix("]") && !seen.contains(target) {
+            seen.insert(target)
+            result.append((target, Int32(index)))
+        }
+        return result
+    }
 
     /// Whether `maps` (/proc/PID/maps of a container's init) still maps a memfd: an init from
     /// before swiftlet-init moved its segments off its memfd (exeimage.c). CRIU dumps such an

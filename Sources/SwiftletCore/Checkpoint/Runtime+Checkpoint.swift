@@ -79,6 +79,18 @@ extension Runtime {
                 try Sys.writeFileAtomically(imageDir + "/" + CriuArguments.initExeFile, Array((exeKey + "\n").utf8))
             }
         }
+        // The process's stdio (an engine's pipes, the container's /dev/null, ...), recorded as
+        // runc records it so that restore can hand the caller's new pipes to CRIU in their place.
+        if !options.preDump {
+            let targets = try withContext("checkpoint: the stdio of the container's process") {
+                let procfs = try Procfs.open()
+                let process = try procfs.children(pid).first ?? pid
+                return try procfs.descriptorTargets(process, [0, 1, 2])
+            }
+            let path = imageDir + "/" + CriuArguments.descriptorsFile
+            let bytes = try withContext("checkpoint: \(path)") { try CriuArguments.descriptorsJSON(targets) }
+            try withContext("checkpoint: \(path)") { try Sys.writeFileAtomically(path, bytes) }
+        }
         let args = try CriuArguments.dump(
             pid: pid, rootfs: record.rootfs, imageDir: imageDir, workDir: workDir, options: options,
             binds: CriuArguments.bindMounts(spec?.mounts ?? [], bundle: record.bundle),

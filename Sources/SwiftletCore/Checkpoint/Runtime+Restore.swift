@@ -64,6 +64,24 @@ extension Runtime {
             inheritedFDs.append(memfd.take())
             inherited.append((key, Int32(2 + inheritedFDs.count)))
         }
+        // The process's stdio pipes recorded at dump (descriptors.json, ours or runc's): the
+        // restore's own descriptor of the same number takes each one's place (conmon's or the
+        // shim's new pipe), as runc does.
+        let descriptorsPath = imageDir + "/" + CriuArguments.descriptorsFile
+        if Sys.exists(descriptorsPath) {
+            let recorded = try withContext("--image-path: \(descriptorsPath)") {
+                try CriuArguments.parseDescriptors(try Sys.readFile(descriptorsPath))
+            }
+            for (key, number) in CriuArguments.pipeInherits(recorded) {
+                let copy: Int32
+                do { copy = try Sys.dup(number, minimum: 3).take() } catch {
+                    warn("restore: descriptor \(number) is not open: the restored process's \(key) is restored unconnected")
+                    continue
+                }
+                inheritedFDs.append(copy)
+                inherited.append((key, Int32(2 + inheritedFDs.count)))
+            }
+        }
         let criu = try CriuTool.locate(options.criuPath, command: "restore")
         // A CRIU before 3.19 neither dumps nor restores no_new_privs: every restored process
         // runs without it. Where the config asks for it (config.md "noNewPrivileges"), that
@@ -120,7 +138,16 @@ extension Runtime {
                 devices: CriuArguments.devicePaths(spec.linux?.devices), inherited: inherited, joined: joined)
             for root in cgroupRoots { args += ["--cgroup-root", root] }
             debug("restore: \(criu.path) \(args.joined(separator: " "))")
-            let inherit = inheritedFDs.enumerated().map { ($0.element, Int32(3 + $0.offset)) }
+            // Each inherited descriptor goes to 3, 4, ... in CRIU: first copied above all of
+            // those numbers, so that no dup2 of posix_spawn overwrites a source still to come.
+            var spread: [Int32] = []
+            defer { for fd in spread { Sys.closeRaw(fd) } }
+            for fd in inheritedFDs {
+                spread.append(try withContext("restore: inherited descriptor \(fd)") {
+                    try Sys.dup(fd, minimum: Int32(3 + inheritedFDs.count)).take()
+                })
+            }
+            let inherit = spread.enumerated().map { ($0.element, Int32(3 + $0.offset)) }
             let (code, output) = try CriuTool.run(criu.path, args, command: "restore", inherit: inherit)
             guard code == 0 else {
                 let log = workDir + "/restore.log"
