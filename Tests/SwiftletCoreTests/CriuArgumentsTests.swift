@@ -246,4 +246,20 @@ import Testing
         let error = #expect(throws: RuntimeError.self) { try Self.restore(options) }
         #expect(error?.description.hasPrefix("--lsm-profile: ") == true)
     }
+
+    // MARK: mount points made before a restore
+
+    @Test func restoreMakesMountpointsNotBelowFilesystems() {
+        let mounts = [
+            Mount(destination: "/proc", type: "proc", source: "proc", options: nil),
+            Mount(destination: "/dev", type: "tmpfs", source: "tmpfs", options: nil),
+            Mount(destination: "/dev/shm", type: "bind", source: "/srv/shm", options: ["rbind"]),
+            Mount(destination: "/etc/hosts", type: "bind", source: "/srv/hosts", options: ["bind"]),
+            Mount(destination: "/proc/x", type: "none", source: "/x", options: ["rbind"]),
+            Mount(destination: "data/", type: "none", source: "data", options: ["bind"]),
+        ]
+        let needed = RestoreMountpoints.needed(mounts)
+        #expect(needed.map(\.index) == [0, 1, 3, 5])
+        #expect(RestoreMountpoints.normalized("data/") == "/data")
+    }
 }

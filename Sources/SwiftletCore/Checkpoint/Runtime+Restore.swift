@@ -118,6 +118,7 @@ extension Runtime {
             } catch let error as CgroupError {
                 throw RuntimeError("cgroup: \(error)", errno: error.errno ?? 0)
             }
+            try RestoreMountpoints.create(rootfs: rootfs, mounts: spec.mounts ?? [], bundle: bundle)
             try withContext("restore: \(criuRoot)") { try Sys.mkdir(criuRoot, mode: 0o755) }
             try withContext("restore: bind \(rootfs) to \(criuRoot)") {
                 try Sys.mount(source: rootfs, target: criuRoot, type: nil, flags: Linux.MS_BIND | Linux.MS_REC, data: nil)
