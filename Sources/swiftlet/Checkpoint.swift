@@ -26,6 +26,14 @@ struct Checkpoint: ParsableCommand {
     @Flag(name: .customLong("pre-dump"), help: "Dump memory only and leave the container running (iterative migration).") var preDump = false
     @Option(name: .customLong("manage-cgroups-mode"), help: ArgumentHelp("CRIU's cgroup mode: soft, full, strict or ignore (default: soft).", valueName: "MODE"))
     var manageCgroupsMode: String?
+    @Flag(name: .customLong("lazy-pages"), help: "Leave the pages in place and serve them on demand (userfaultfd at restore).") var lazyPages = false
+    @Option(name: .customLong("page-server"), help: ArgumentHelp("A CRIU page server to send the pages to (with --lazy-pages: where to serve them).", valueName: "ADDRESS:PORT"))
+    var pageServer: String?
+    @Option(name: .customLong("status-fd"), help: ArgumentHelp("With --lazy-pages: write a 0 byte here once the page server is ready.", valueName: "FD"))
+    var statusFD: Int32?
+    @Flag(name: .customLong("auto-dedup"), help: "Deduplicate the parent's pages (with --parent-path).") var autoDedup = false
+    @Option(name: .customLong("empty-ns"), help: ArgumentHelp("Leave this namespace empty instead of dumping it (network).", valueName: "NS"))
+    var emptyNamespaces: [String] = []
     @Argument(help: "Container id.", completion: .containerID) var id: String
 
     func run() throws {
@@ -40,6 +48,11 @@ struct Checkpoint: ParsableCommand {
         options.fileLocks = fileLocks
         options.preDump = preDump
         options.manageCgroupsMode = manageCgroupsMode
+        options.lazyPages = lazyPages
+        options.pageServer = pageServer
+        options.statusFD = statusFD
+        options.autoDedup = autoDedup
+        options.emptyNamespaces = emptyNamespaces
         options.criuPath = top.globals.criu
         try top.globals.runtime().checkpoint(id: id, options: options)
     }
@@ -74,6 +87,14 @@ struct Restore: ParsableCommand {
     @Flag(name: .customLong("file-locks"), help: "Restore file locks.") var fileLocks = false
     @Option(name: .customLong("manage-cgroups-mode"), help: ArgumentHelp("CRIU's cgroup mode: soft, full, strict or ignore (default: soft).", valueName: "MODE"))
     var manageCgroupsMode: String?
+    @Flag(name: .customLong("lazy-pages"), help: "Fetch the pages on demand (a criu lazy-pages daemon must run).") var lazyPages = false
+    @Flag(name: .customLong("auto-dedup"), help: "Punch holes into the images as pages are restored.") var autoDedup = false
+    @Option(name: .customLong("empty-ns"), help: ArgumentHelp("Make this namespace empty instead of restoring it (network).", valueName: "NS"))
+    var emptyNamespaces: [String] = []
+    @Option(name: .customLong("lsm-profile"), help: ArgumentHelp("The LSM label of the restored processes.", valueName: "TYPE:NAME"))
+    var lsmProfile: String?
+    @Option(name: .customLong("lsm-mount-context"), help: ArgumentHelp("The SELinux mount context of the restored mounts.", valueName: "CONTEXT"))
+    var lsmMountContext: String?
     @Argument(help: "Container id.") var id: String
 
     func run() throws {
@@ -90,6 +111,11 @@ struct Restore: ParsableCommand {
         options.shellJob = shellJob
         options.fileLocks = fileLocks
         options.manageCgroupsMode = manageCgroupsMode
+        options.lazyPages = lazyPages
+        options.autoDedup = autoDedup
+        options.emptyNamespaces = emptyNamespaces
+        options.lsmProfile = lsmProfile
+        options.lsmMountContext = lsmMountContext
         options.criuPath = top.globals.criu
         let code = try top.globals.runtime().restore(id: id, options: options)
         if code != 0 { throw ExitCode(code) }

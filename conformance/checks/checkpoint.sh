@@ -68,6 +68,31 @@ checkpoint_bad_mode() {
 }
 check bad_mode checkpoint_bad_mode
 
+# runc's other flags with values, checked before anything happens: --page-server takes
+# ADDRESS:PORT (runc 1.1.5: "Use --page-server ADDRESS:PORT to specify page server"),
+# --status-fd an open descriptor ("invalid --status-fd argument"), restore's --lsm-profile
+# TYPE:NAME (runc 1.1.5 hands any value to CRIU, which refuses it later: only the exit status
+# is common). runc 1.1.5 FAILS this where `criu check` fails (the build hosts): it asks CRIU
+# about lazy pages before it looks at --status-fd, and says only "CRIU feature check failed".
+# The container stays running, no image is written, the restore leaves nothing.
+checkpoint_bad_flags() {
+    bundle_new
+    bundle_args sleep 300
+    ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    expect_exit nonzero rt checkpoint --page-server nope --image-path "$T/img" "$ID"
+    expect_contains "$ERR" "--page-server" "the error"
+    expect_exit nonzero rt checkpoint --lazy-pages --status-fd 77 --image-path "$T/img" "$ID"
+    expect_contains "$ERR" "--status-fd" "the error"
+    expect_eq "$(state_field status)" running "status after the refused checkpoints"
+    [ -z "$(ls -A "$T/img" 2> /dev/null)" ] || fail "the refused checkpoint wrote $(ls "$T/img" | tr '\n' ' ')"
+    mkdir -p "$T/img"
+    expect_exit nonzero rt restore --lsm-profile bogus --image-path "$T/img" --bundle "$BUNDLE" "$ID-r"
+    expect_exit nonzero rt state "$ID-r"
+    expect_eq "$(find "$STATE" -name "$ID-r*" | tr '\n' ' ')" "" "state entries left by the refused restore"
+}
+check bad_flags checkpoint_bad_flags
+
 # A CRIU before 3.19 restores every process without no_new_privs. A config that asks for it
 # (process.noNewPrivileges, config.md) must not come back less confined: restore refuses,
 # naming the field and the CRIU version, before anything is made. Host-independent as long

@@ -107,7 +107,10 @@ run_one() {
     t0=$SECONDS
     # Longer per-invocation bound than on a host: everything here is 20-35x slower.
     # VM_REQUIRE=1: a check that finds the guest without what it needs fails (lib-vm.sh).
+    # VM_TIMES: checks that measure something (checks-criu.sh's podman commands) append to it.
+    : > "$RESULTS/$name.times"
     RUNTIME=$bin/$name TMPDIR=$WORK RT_TIMEOUT=${RT_TIMEOUT:-60} SKIP_LOG="$RESULTS/$name.skipped" VM_REQUIRE=1 \
+        VM_TIMES="$RESULTS/$name.times" \
         "$tree/run" "${args[@]}" > "$RESULTS/$name.out" 2>&1
     line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$" "$RESULTS/$name.out" | tail -n 1)
     if [ -z "$line" ]; then
@@ -119,6 +122,7 @@ run_one() {
     skipped=$(awk '{ print $6 }' <<< "$line")
     {
         sed "s/^/vm-$name: skipped /" "$RESULTS/$name.skipped"
+        sed "s/^/vm-$name: time /" "$RESULTS/$name.times"
         echo "vm-$name: $passed passed, $failed failed, $skipped skipped ($((SECONDS - t0))s)"
     } > "$RESULTS/$name.tally"
     [ "$failed" -eq 0 ]

@@ -148,3 +148,235 @@ criu_leave_running_new_id() {
     kill_and_delete "$first"
 }
 check leave_running_new_id criu_leave_running_new_id
+
+# pipe_ends: the pids of the helpers holding the other ends of the check's pipes, killed at
+# teardown (a helper whose container is gone ends by itself; `sleep` does not).
+_pipe_helpers=()
+_kill_pipe_helpers() {
+    local p
+    for p in "${_pipe_helpers[@]}"; do kill "$p" 2> /dev/null; done
+    return 0
+}
+
+# ctr_process ID: the container's process: the init's child (swiftlet-init's), or the init
+# itself when it has none (runc's init execs the process).
+ctr_process() {
+    local init children
+    init=$(state_field pid "$1") || return 1
+    # runc's init execs the process (it has stdio); swiftlet-init closed its own 0-2.
+    if [ -e "/proc/$init/fd/1" ]; then
+        echo "$init"
+        return
+    fi
+    children=$(cat "/proc/$init/task/$init/children" 2> /dev/null)
+    echo "${children%% *}"
+}
+
+# pipe_link PID FD: what /proc/PID/fd/FD links to (pipe:[INODE] for a pipe).
+pipe_link() {
+    readlink "/proc/$1/fd/$2" 2> /dev/null
+}
+
+# The process's stdio as an engine gives it (conmon, containerd's shim): three pipes whose
+# other ends the engine holds. checkpoint records them (descriptors.json in the image, runc's
+# name and shape); restore hands its own stdio, three new pipes, to CRIU in their place
+# (--inherit-fd fd[N]:pipe:[INODE]): the restored process writes on into the new pipes (the
+# next number after the last one the old pipe carried) and reads from the new stdin pipe.
+criu_pipe_stdio() {
+    need_criu
+    criu_counter p
+    bundle_sh 'i=0; while :; do i=$((i+1)); echo $i >> /out/count; echo o$i; echo e$i >&2; sleep 0.2; done'
+    defer _kill_pipe_helpers
+    local si so se sl1 sl2 o1 e1 in1 last_o last_e proc
+    exec {si}< <(exec sleep 600)
+    sl1=$!
+    exec {so}> >(exec cat > "$T/o1")
+    exec {se}> >(exec cat > "$T/e1")
+    _pipe_helpers+=("$sl1")
+    rt create --bundle "$BUNDLE" "$ID" <&$si >&$so 2>&$se || { exec {si}<&- {so}>&- {se}>&-; fail "create failed"; }
+    in1=$(pipe_link "$sl1" 1)
+    o1=$(pipe_link "$BASHPID" "$so")
+    e1=$(pipe_link "$BASHPID" "$se")
+    exec {si}<&- {so}>&- {se}>&-
+    ctr_start || fail "start failed: $ERR"
+    wait_for 20 test -s "$T/p.out/count" || fail "the counter never wrote"
+    proc=$(ctr_process "$ID")
+    expect_eq "$(pipe_link "$proc" 0) $(pipe_link "$proc" 1) $(pipe_link "$proc" 2)" "$in1 $o1 $e1" "the process's stdio"
+
+    expect_exit 0 rt checkpoint --image-path "$T/img" --work-path "$T/w1" "$ID"
+    expect_eq "$(jq -c . "$T/img/descriptors.json" 2> /dev/null)" "[\"$in1\",\"$o1\",\"$e1\"]" "descriptors.json"
+    # The old pipes' writers are gone: their readers end, with everything written.
+    wait_for 10 _no_writer "$T/o1" || true
+    last_o=$(tail -n 1 "$T/o1")
+    last_e=$(tail -n 1 "$T/e1")
+    [ -n "$last_o" ] && [ -n "$last_e" ] || fail "nothing came through the stdout/stderr pipes before the checkpoint"
+
+    local si2 so2 se2
+    exec {si2}< <(exec sleep 600)
+    sl2=$!
+    _pipe_helpers+=("$sl2")
+    exec {so2}> >(exec cat > "$T/o2")
+    exec {se2}> >(exec cat > "$T/e2")
+    local in2 o2 e2
+    in2=$(pipe_link "$sl2" 1)
+    o2=$(pipe_link "$BASHPID" "$so2")
+    e2=$(pipe_link "$BASHPID" "$se2")
+    rt restore --detach --image-path "$T/img" --work-path "$T/w2" --bundle "$BUNDLE" "$ID" <&$si2 >&$so2 2>&$se2
+    RC=$?
+    exec {si2}<&- {so2}>&- {se2}>&-
+    expect_eq "$RC" 0 "restore's exit status (log: $(tail -n 3 "$T/w2/restore.log" 2> /dev/null | tr '\n' ' '))"
+    proc=$(ctr_process "$ID")
+    expect_eq "$(pipe_link "$proc" 0) $(pipe_link "$proc" 1) $(pipe_link "$proc" 2)" "$in2 $o2 $e2" \
+        "the restored process's stdio (restore's pipes)"
+    wait_for 20 grep -qx "o$((${last_o#o} + 1))" "$T/o2" || fail "no o$((${last_o#o} + 1)) in the new stdout pipe: $(head -c 200 "$T/o2" | tr '\n' ' ')"
+    wait_for 10 grep -qx "e$((${last_e#e} + 1))" "$T/e2" || fail "no e$((${last_e#e} + 1)) in the new stderr pipe: $(head -c 200 "$T/e2" | tr '\n' ' ')"
+    kill_and_delete "$ID"
+}
+
+# _no_writer FILE: the cat writing FILE has ended (no process has it open for writing).
+_no_writer() {
+    ! fuser "$1" > /dev/null 2>&1
+}
+check pipe_stdio criu_pipe_stdio
+
+# podman (podman container checkpoint / restore) over the runtime under test: `--runtime
+# RUNTIME`, its own storage and state in the check's directory (vfs on the guest's tmpfs),
+# cgroupfs (the guest has no systemd), no network, an image imported from the conformance
+# rootfs. conmon gives the container pipes as stdio, and the runtime must hand conmon's new
+# pipes to CRIU at restore (criu/pipe_stdio). The container counts into a bind mount and on
+# its stdout (podman logs).
+need_podman() {
+    command -v podman > /dev/null || lacking "no podman"
+    command -v conmon > /dev/null || [ -x /usr/libexec/podman/conmon ] || lacking "no conmon"
+}
+
+# podman_setup: PODMAN (the command as an array) with the check's own storage, and the image
+# localhost/criu-bb imported from the conformance rootfs; teardown removes every container.
+podman_setup() {
+    local d=$T/pm runroot
+    mkdir -p "$d/out" "$d/tmp"
+    # podman refuses a runroot longer than 50 characters: a short one of its own.
+    runroot=$(mktemp -d /tmp/swlpm.XXXXXX) || fail "mktemp failed"
+    defer "rm -rf '$runroot'"
+    # File locks in the check's --tmpdir: podman's default shared-memory locks live in one
+    # /dev/shm/libpod_lock for every podman on the machine, and the two runtimes' batches run
+    # side by side ("failed to open 2048 locks in /libpod_lock").
+    printf '[engine]\nlock_type = "file"\n' > "$d/containers.conf"
+    PODMAN=(env CONTAINERS_CONF="$d/containers.conf" podman --root "$d/root" --runroot "$runroot" --tmpdir "$d/tmp"
+        --storage-driver vfs --cgroup-manager cgroupfs --events-backend none --runtime "$RUNTIME")
+    defer '"${PODMAN[@]}" rm -f -t 0 -a > /dev/null 2>&1; true'
+    tar -C "$ROOTFS" -cf "$d/bb.tar" . || fail "cannot tar $ROOTFS"
+    timed podman_import "${PODMAN[@]}" import -q "$d/bb.tar" localhost/criu-bb > /dev/null ||
+        fail "podman import failed"
+}
+
+# timed NAME CMD...: runs CMD, logs how long it took (the check's log: measurements).
+timed() {
+    local name=$1 t0=${EPOCHREALTIME/./} rc
+    shift
+    "$@"
+    rc=$?
+    echo "# time $name: $(((${EPOCHREALTIME/./} - t0) / 1000)) ms (exit $rc)"
+    # In the VM batch the times go into the tallies too (batch.sh: VM_TIMES).
+    [ -n "${VM_TIMES:-}" ] && echo "$name $(((${EPOCHREALTIME/./} - t0) / 1000)) ms (exit $rc)" >> "$VM_TIMES"
+    return "$rc"
+}
+
+# podman_count: the last number the podman container wrote into its count file.
+podman_count() {
+    tail -n 1 "$T/pm/out/count" 2> /dev/null
+}
+_podman_count_past() {
+    [ "$(podman_count)" -gt "$1" ] 2> /dev/null
+}
+
+# podman container checkpoint stops the container with its images in podman's storage;
+# podman container restore brings it back under conmon: the count goes on from the dumped
+# number plus one, on the bind mount and through conmon's new stdout pipe (podman logs).
+criu_podman_checkpoint_restore() {
+    need_criu
+    need_podman
+    podman_setup
+    timed podman_run "${PODMAN[@]}" run -d --name pc --network none --ulimit nofile=1024:1024 \
+        -e "SWIFTLET_CONFORMANCE=$MARK" -v "$T/pm/out:/out" localhost/criu-bb \
+        sh -c 'i=0; while :; do i=$((i+1)); echo $i >> /out/count; echo out$i; sleep 0.2; done' > /dev/null ||
+        fail "podman run failed"
+    wait_for 30 test -s "$T/pm/out/count" || fail "the podman container never counted"
+    timed podman_checkpoint "${PODMAN[@]}" container checkpoint pc > "$T/pm.err" 2>&1 ||
+        fail "podman container checkpoint failed: $(tail -n 3 "$T/pm.err" | tr '\n' ' ')"
+    local c1 status
+    c1=$(podman_count)
+    status=$("${PODMAN[@]}" inspect -f '{{.State.Status}}' pc 2> /dev/null)
+    expect_eq "$status" exited "podman's status after checkpoint"
+    timed podman_restore "${PODMAN[@]}" container restore pc > "$T/pm.err" 2>&1 ||
+        fail "podman container restore failed: $(tail -n 3 "$T/pm.err" | tr '\n' ' ')"
+    expect_eq "$("${PODMAN[@]}" inspect -f '{{.State.Status}}' pc 2> /dev/null)" running "podman's status after restore"
+    wait_for 30 _podman_count_past "$c1" || fail "no count after restore (last $c1)"
+    expect_eq "$(awk -v n="$c1" 'prev == n { print $1; exit } { prev = $1 }' "$T/pm/out/count")" "$((c1 + 1))" \
+        "the first count after restore (dumped at $c1)"
+    # stdout reaches conmon through the pipe restore handed over: a line after the dump.
+    wait_for 20 _podman_logs_has "out$((c1 + 2))" || fail "no out$((c1 + 2)) in podman logs after restore"
+    timed podman_rm "${PODMAN[@]}" rm -f -t 0 pc > /dev/null || fail "podman rm failed"
+}
+
+_podman_logs_has() {
+    "${PODMAN[@]}" logs pc 2> /dev/null | grep -qx "$1"
+}
+check podman_checkpoint_restore criu_podman_checkpoint_restore
+
+# podman container checkpoint --leave-running --export writes the images into one archive and
+# the container counts on; podman container restore --import makes a new container (its own
+# name, id and conmon) from it, which counts on from the dump beside the original. Counting
+# on stdout only (podman logs): both would share a bind mount.
+criu_podman_export_import() {
+    need_criu
+    need_podman
+    podman_setup
+    timed podman_run "${PODMAN[@]}" run -d --name pe --network none --ulimit nofile=1024:1024 \
+        -e "SWIFTLET_CONFORMANCE=$MARK" localhost/criu-bb \
+        sh -c 'echo start; i=0; while :; do i=$((i+1)); echo $i; sleep 0.2; done' > /dev/null || fail "podman run failed"
+    wait_for 30 _podman_past pe 0 || fail "the podman container never counted"
+    local c0 c1
+    c0=$(_podman_last pe)
+    timed podman_checkpoint_export "${PODMAN[@]}" container checkpoint --leave-running --export "$T/pm/pe.tar.gz" pe \
+        > "$T/pm.err" 2>&1 || fail "podman container checkpoint --leave-running --export failed: $(tail -n 3 "$T/pm.err" | tr '\n' ' ')"
+    c1=$(_podman_last pe)
+    expect_eq "$("${PODMAN[@]}" inspect -f '{{.State.Status}}' pe 2> /dev/null)" running "podman's status after --leave-running"
+    wait_for 20 _podman_past pe "$c1" || fail "the original stopped counting after --leave-running (at $c1)"
+    timed podman_restore_import "${PODMAN[@]}" container restore --import "$T/pm/pe.tar.gz" --name pe2 > "$T/pm.err" 2>&1 ||
+        fail "podman container restore --import failed: $(tail -n 3 "$T/pm.err" | tr '\n' ' ')"
+    expect_eq "$("${PODMAN[@]}" inspect -f '{{.State.Status}}' pe2 2> /dev/null)" running "the imported container's status"
+    # podman exports the log with the images: pe2's log may begin with the original's lines
+    # (from `start` up to the export), then the restored process goes on from the dump.
+    wait_for 30 _imported_log_ok "$c0" "$c1" ||
+        fail "the imported container's log does not go on from the dump (between $c0 and $c1): $("${PODMAN[@]}" logs pe2 2>&1 | tr '\n' ' ' | cut -c1-300)"
+    wait_for 20 _podman_past pe "$(_podman_last pe)" || fail "the original stopped counting beside the imported one"
+    timed podman_rm "${PODMAN[@]}" rm -f -t 0 pe pe2 > /dev/null || fail "podman rm failed"
+}
+
+# _imported_log_ok C0 C1: pe2's log has at most one `start` (first), the restored process
+# never started over, and it goes on from a number dumped between C0 and C1 (one jump back at
+# most, where the imported log ends after the dump) past C1 + 1.
+_imported_log_ok() {
+    "${PODMAN[@]}" logs pe2 2> /dev/null | awk -v lo="$1" -v hi="$2" '
+        $1 == "start" { starts++; if (NR > 1) bad = 1; next }
+        n == 0 && starts == 0 && ($1 <= lo || $1 > hi + 1) { bad = 1 }
+        n > 0 && $1 != prev + 1 { jumps++; if ($1 <= lo || $1 > hi + 1) bad = 1 }
+        { prev = $1; n++ }
+        END { exit (bad || jumps > 1 || starts > 1 || n == 0 || prev <= hi + 1) }'
+}
+
+# _podman_last NAME: the last line NAME wrote on stdout (podman logs); status 1 if none.
+_podman_last() {
+    local last
+    last=$("${PODMAN[@]}" logs "$1" 2> /dev/null | tail -n 1)
+    [ -n "$last" ] && echo "$last"
+}
+_podman_past() {
+    [ "$(_podman_last "$1")" -gt "$2" ] 2> /dev/null
+}
+# Opt-in (VM_CRIU_PODMAN_EXPORT=1 conformance/vm/run -k criu/podman_export): one more dump and
+# restore per runtime, ~75 s emulated, which the batch's time budget leaves out (README.md).
+if [ "${VM_CRIU_PODMAN_EXPORT:-0}" = 1 ]; then
+    check podman_export_import criu_podman_export_import
+fi

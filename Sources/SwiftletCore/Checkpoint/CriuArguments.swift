@@ -1,3 +1,4 @@
+import FoundationEssentials
 import OCI
 
 /// The pure part of checkpoint and restore: CRIU's command lines (criu(8) 3.17) from the
@@ -69,6 +70,53 @@ public enum CriuArguments {
     /// runc's descriptors.json).
     public static let initExeFile = "swiftlet-init-exe"
 
+    /// The image file that records the process's stdio for restore: runc's name and shape (a
+    /// JSON array, index = descriptor number 0-2, each the `/proc/PID/fd/N` link target:
+    /// `["/dev/null","pipe:[12345]","pipe:[12346]"]`), so engines that read runc's images read
+    /// ours. An fd the process did not have is recorded as "".
+    public static let descriptorsFile = "descriptors.json"
+
+    /// descriptors.json's content for `targets` (the link targets of fds 0-2, nil: not open).
+    public static func descriptorsJSON(_ targets: [String?]) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return Array(try encoder.encode(targets.map { $0 ?? "" }))
+    }
+
+    /// descriptors.json read back (ours or runc's): the link targets by descriptor number.
+    public static func parseDescriptors(_ bytes: [UInt8]) throws -> [String] {
+        try JSONDecoder().decode([String].self, from: Data(bytes))
+    }
+
+    /// The stdio descriptors restore hands to CRIU for recorded `descriptors` (descriptors.json):
+    /// (CRIU's key `pipe:[INODE]`, the restore's own fd number) for each recorded pipe, as
+    /// runc does: the dumped process's end of an engine's pipe becomes restore's descriptor of
+    /// the same number (conmon's or the shim's new pipe). Other kinds (the null device, a file
+    /// or a tty of the container) CRIU restores itself. A pipe recorded twice (stdout and
+    /// stderr on one pipe) is handed over once, from the first descriptor.
+    public static func pipeInherits(_ descriptors: [String]) -> [(key: String, fd: Int32)] {
+        var seen = Set<String>()
+        var result: [(key: String, fd: Int32)] = []
+        for (index, target) in descriptors.prefix(3).enumerated()
+        where target.hasPrefix("pipe:[") && target.hasSuffix("]") && !seen.contains(target) {
+            seen.insert(target)
+            result.append((target, Int32(index)))
+        }
+        return result
+    }
+
+    /// Whether `maps` (/proc/PID/maps of a container's init) still maps a memfd: an init from
+    /// before swiftlet-init moved its segments off its memfd (exeimage.c). CRIU dumps such an
+    /// init but cannot restore the images ("No entry for reg-file-ID"), so checkpoint refuses.
+    public static func mapsMemfd(_ maps: String) -> Bool {
+        for line in maps.split(separator: "\n") {
+            // start-end perms offset dev inode path: the path is the sixth field.
+            let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
+            if fields.count == 6, fields[5].trimmingPrefix(while: { $0 == " " }).hasPrefix("/memfd:") { return true }
+        }
+        return false
+    }
+
     /// CRIU's key of an external file (`--external file[MNTID:INODE]`, both hex, as CRIU
     /// formats it in files-reg.c).
     public static func fileKey(mountID: UInt64, inode: UInt64) -> String {
@@ -97,7 +145,8 @@ public enum CriuArguments {
     /// `externalFiles`: keys of files CRIU must not dump (swiftlet-init's memfd exe).
     public static func dump(pid: Int32, rootfs: String, imageDir: String, workDir: String, options: CheckpointOptions,
                             binds: [(destination: String, source: String)], devices: [String], maskedFiles: [String],
-                            externalNamespaces: [(LinuxNamespaceType, UInt64)], externalFiles: [String] = []) -> [String] {
+                            externalNamespaces: [(LinuxNamespaceType, UInt64)], externalFiles: [String] = [],
+                            statusFD: Int32? = nil) throws -> [String] {
         var args = [options.preDump ? "pre-dump" : "dump", "--tree", "\(pid)", "--images-dir", imageDir,
                     "--work-dir", workDir, "--log-file", options.preDump ? "pre-dump.log" : "dump.log", "-v4",
                     "--root", rootfs]
@@ -106,6 +155,17 @@ public enum CriuArguments {
         if options.leaveRunning && !options.preDump { args.append("--leave-running") }
         if let parent = options.parentPath { args += ["--prev-images-dir", parent, "--track-mem"] }
         if options.preDump { args.append("--track-mem") }
+        if options.autoDedup { args.append("--auto-dedup") }
+        let server = try options.pageServer.map(CriuPageServer.parse)
+        if options.lazyPages {
+            // CRIU's lazy dump is itself the page server, listening at ADDRESS:PORT.
+            args.append("--lazy-pages")
+            if let server { args += ["--address", server.address, "--port", "\(server.port)"] }
+            if let statusFD { args += ["--status-fd", "\(statusFD)"] }
+        } else if let server {
+            args += ["--page-server", "--address", server.address, "--port", "\(server.port)"]
+        }
+        for name in try CriuEmptyNamespaces.criuNames(options.emptyNamespaces) { args += ["--empty-ns", name] }
         for (type, inode) in externalNamespaces {
             args += ["--external", "\(type == .network ? "net" : "pid")[\(inode)]:\(namespaceKey(type))"]
         }
@@ -123,12 +183,20 @@ public enum CriuArguments {
     /// `inherited`: (key, fd number) of the namespaces handed down; `joined`: (CRIU's name, path).
     public static func restore(root: String, imageDir: String, workDir: String, pidFile: String, options: RestoreOptions,
                                cgroupRoot: String?, binds: [(destination: String, source: String)], devices: [String],
-                               inherited: [(String, Int32)], joined: [(String, String)]) -> [String] {
+                               inherited: [(String, Int32)], joined: [(String, String)]) throws -> [String] {
         var args = ["restore", "--images-dir", imageDir, "--work-dir", workDir, "--log-file", "restore.log", "-v4",
                     "--root", root, "--restore-detached", "--restore-sibling", "--pidfile", pidFile, "--evasive-devices"]
         args += common(tcpEstablished: options.tcpEstablished, extUnixSk: options.extUnixSk, shellJob: options.shellJob,
                        fileLocks: options.fileLocks, manageCgroupsMode: options.manageCgroupsMode)
         if let cgroupRoot { args += ["--cgroup-root", cgroupRoot] }
+        if options.lazyPages { args.append("--lazy-pages") }
+        if options.autoDedup { args.append("--auto-dedup") }
+        for name in try CriuEmptyNamespaces.criuNames(options.emptyNamespaces) { args += ["--empty-ns", name] }
+        if let profile = try CriuLSMProfile.check(options.lsmProfile) { args += ["--lsm-profile", profile] }
+        if let context = options.lsmMountContext {
+            guard !context.isEmpty else { throw RuntimeError("--lsm-mount-context: empty", errno: Errno.EINVAL) }
+            args += ["--lsm-mount-context", context]
+        }
         for bind in binds { args += ["--external", "mnt[\(bind.destination)]:\(bind.source)"] }
         for path in devices { args += ["--external", "mnt[\(path)]:\(path)"] }
         args += ["--external", "mnt[/dev/null]:/dev/null"]

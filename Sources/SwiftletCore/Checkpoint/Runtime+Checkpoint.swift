@@ -14,11 +14,34 @@ extension Runtime {
         if let parent = options.parentPath, parent.hasPrefix("/") {
             throw RuntimeError("--parent-path: \"\(parent)\" must be relative to the image path (as runc requires)", errno: Errno.EINVAL)
         }
+        if let server = options.pageServer { _ = try CriuPageServer.parse(server) }
+        let emptyNetwork = try CriuEmptyNamespaces.criuNames(options.emptyNamespaces).contains("net")
+        // --status-fd (with --lazy-pages, as runc): the caller's descriptor, open for writing;
+        // CRIU gets it as its fd 3 and writes the 0 byte there once its page server is ready.
+        var statusCopy: Int32 = -1
+        defer { if statusCopy >= 0 { Sys.closeRaw(statusCopy) } }
+        if let fd = options.statusFD, options.lazyPages {
+            let flags: Int32
+            do { flags = try Sys.fcntl(fd, Linux.F_GETFL, 0) } catch {
+                throw RuntimeError("--status-fd: \(fd) is not an open descriptor", errno: Errno.EBADF)
+            }
+            guard flags & Linux.O_ACCMODE != Linux.O_RDONLY else {
+                throw RuntimeError("--status-fd: \(fd) is not open for writing", errno: Errno.EBADF)
+            }
+            statusCopy = try withContext("--status-fd") { try Sys.dup(fd, minimum: 4).take() }
+        }
         let lock = try store.lock(id)
         let record = try store.read(id)
         let current = status(of: record)
         guard current == .running || current == .paused, let pid = record.pid else {
             throw RuntimeError("checkpoint: container \"\(id)\" cannot be checkpointed in the \(current.rawValue) state", errno: Errno.EINVAL)
+        }
+        let maps = try withContext("checkpoint: maps of the init") {
+            String(decoding: try Procfs.open().read("\(pid)/maps"), as: UTF8.self)
+        }
+        if CriuArguments.mapsMemfd(maps) {
+            throw RuntimeError("checkpoint: container \"\(id)\" was created by a swiftlet whose init still maps its memfd: "
+                + "CRIU could dump it but never restore it; recreate the container (docs/checkpoint.md)", errno: Errno.EOPNOTSUPP)
         }
         let criu = try CriuTool.locate(options.criuPath, command: "checkpoint")
         try criu.check(command: "checkpoint")
@@ -37,7 +60,9 @@ extension Runtime {
             String(decoding: try Procfs.open().read("\(pid)/mountinfo"), as: UTF8.self)
         }
         var external: [(LinuxNamespaceType, UInt64)] = []
-        for namespace in record.namespaces ?? [] where namespace.type == .network || namespace.type == .pid {
+        // A network namespace left empty (--empty-ns network) is not handed over, as runc does.
+        for namespace in record.namespaces ?? []
+        where namespace.type == .pid || (namespace.type == .network && !emptyNetwork) {
             guard let path = namespace.path, !path.isEmpty else { continue }
             let inode = try withContext("linux.namespaces (\(namespace.type.rawValue)).path") { try Sys.stat(path).inode }
             external.append((namespace.type, inode))
@@ -54,14 +79,27 @@ extension Runtime {
                 try Sys.writeFileAtomically(imageDir + "/" + CriuArguments.initExeFile, Array((exeKey + "\n").utf8))
             }
         }
-        let args = CriuArguments.dump(
+        // The process's stdio (an engine's pipes, the container's /dev/null, ...), recorded as
+        // runc records it so that restore can hand the caller's new pipes to CRIU in their place.
+        if !options.preDump {
+            let targets = try withContext("checkpoint: the stdio of the container's process") {
+                let procfs = try Procfs.open()
+                let process = try procfs.children(pid).first ?? pid
+                return try procfs.descriptorTargets(process, [0, 1, 2])
+            }
+            let path = imageDir + "/" + CriuArguments.descriptorsFile
+            let bytes = try withContext("checkpoint: \(path)") { try CriuArguments.descriptorsJSON(targets) }
+            try withContext("checkpoint: \(path)") { try Sys.writeFileAtomically(path, bytes) }
+        }
+        let args = try CriuArguments.dump(
             pid: pid, rootfs: record.rootfs, imageDir: imageDir, workDir: workDir, options: options,
             binds: CriuArguments.bindMounts(spec?.mounts ?? [], bundle: record.bundle),
             devices: CriuArguments.devicePaths(spec?.linux?.devices),
             maskedFiles: CriuArguments.maskedFiles(spec?.linux?.maskedPaths ?? [], mountinfo: mountinfo),
-            externalNamespaces: external, externalFiles: [exeKey])
+            externalNamespaces: external, externalFiles: [exeKey], statusFD: statusCopy >= 0 ? 3 : nil)
         debug("checkpoint: \(criu.path) \(args.joined(separator: " "))")
-        let (code, output) = try CriuTool.run(criu.path, args, command: "checkpoint")
+        let (code, output) = try CriuTool.run(criu.path, args, command: "checkpoint",
+                                                inherit: statusCopy >= 0 ? [(statusCopy, Int32(3))] : [])
         guard code == 0 else {
             let log = workDir + (options.preDump ? "/pre-dump.log" : "/dump.log")
             let reason = CriuTool.logError(log) ?? CriuTool.lastLine(output)

@@ -14,6 +14,9 @@ extension Runtime {
     public func restore(id: String, options: RestoreOptions) throws -> Int32 {
         do { try ContainerID.validate(id) } catch { throw RuntimeError(error) }
         _ = try CriuCgroupMode.check(options.manageCgroupsMode)
+        _ = try CriuLSMProfile.check(options.lsmProfile)
+        let emptyNetwork = try CriuEmptyNamespaces.criuNames(options.emptyNamespaces).contains("net")
+        if options.lsmMountContext?.isEmpty == true { throw RuntimeError("--lsm-mount-context: empty", errno: Errno.EINVAL) }
         let bundle = Self.absolutePath(options.bundle)
         let (spec, configBytes) = try Self.loadSpec(bundle: bundle)
         guard let process = spec.process else { throw RuntimeError("process: required") }
@@ -33,7 +36,9 @@ extension Runtime {
         for (index, namespace) in (spec.linux?.namespaces ?? []).enumerated() {
             guard let path = namespace.path, !path.isEmpty else { continue }
             let field = "linux.namespaces[\(index)].path"
-            if namespace.type == .network || namespace.type == .pid {
+            if namespace.type == .network && emptyNetwork {
+                continue  // --empty-ns network: CRIU makes it empty, nothing handed over (runc)
+            } else if namespace.type == .network || namespace.type == .pid {
                 let fd = try withContext(field) { try Sys.open(path, Linux.O_RDONLY).take() }
                 inheritedFDs.append(fd)
                 // 0-2 are CRIU's stdio; what it inherits (namespaces, the init's exe) comes after.
@@ -58,6 +63,24 @@ extension Runtime {
             let memfd = try InitBinary.load()
             inheritedFDs.append(memfd.take())
             inherited.append((key, Int32(2 + inheritedFDs.count)))
+        }
+        // The process's stdio pipes recorded at dump (descriptors.json, ours or runc's): the
+        // restore's own descriptor of the same number takes each one's place (conmon's or the
+        // shim's new pipe), as runc does.
+        let descriptorsPath = imageDir + "/" + CriuArguments.descriptorsFile
+        if Sys.exists(descriptorsPath) {
+            let recorded = try withContext("--image-path: \(descriptorsPath)") {
+                try CriuArguments.parseDescriptors(try Sys.readFile(descriptorsPath))
+            }
+            for (key, number) in CriuArguments.pipeInherits(recorded) {
+                let copy: Int32
+                do { copy = try Sys.dup(number, minimum: 3).take() } catch {
+                    warn("restore: descriptor \(number) is not open: the restored process's \(key) is restored unconnected")
+                    continue
+                }
+                inheritedFDs.append(copy)
+                inherited.append((key, Int32(2 + inheritedFDs.count)))
+            }
         }
         let criu = try CriuTool.locate(options.criuPath, command: "restore")
         // A CRIU before 3.19 neither dumps nor restores no_new_privs: every restored process
@@ -95,6 +118,7 @@ extension Runtime {
             } catch let error as CgroupError {
                 throw RuntimeError("cgroup: \(error)", errno: error.errno ?? 0)
             }
+            try RestoreMountpoints.create(rootfs: rootfs, mounts: spec.mounts ?? [], bundle: bundle)
             try withContext("restore: \(criuRoot)") { try Sys.mkdir(criuRoot, mode: 0o755) }
             try withContext("restore: bind \(rootfs) to \(criuRoot)") {
                 try Sys.mount(source: rootfs, target: criuRoot, type: nil, flags: Linux.MS_BIND | Linux.MS_REC, data: nil)
@@ -109,13 +133,22 @@ extension Runtime {
             for location in description.legacy where !location.controllers.isEmpty {
                 cgroupRoots.append("\(location.controllers.joined(separator: ",")):\(location.path)")
             }
-            var args = CriuArguments.restore(
+            var args = try CriuArguments.restore(
                 root: criuRoot, imageDir: imageDir, workDir: workDir, pidFile: pidFile, options: options, cgroupRoot: nil,
                 binds: CriuArguments.bindMounts(spec.mounts ?? [], bundle: bundle),
                 devices: CriuArguments.devicePaths(spec.linux?.devices), inherited: inherited, joined: joined)
             for root in cgroupRoots { args += ["--cgroup-root", root] }
             debug("restore: \(criu.path) \(args.joined(separator: " "))")
-            let inherit = inheritedFDs.enumerated().map { ($0.element, Int32(3 + $0.offset)) }
+            // Each inherited descriptor goes to 3, 4, ... in CRIU: first copied above all of
+            // those numbers, so that no dup2 of posix_spawn overwrites a source still to come.
+            var spread: [Int32] = []
+            defer { for fd in spread { Sys.closeRaw(fd) } }
+            for fd in inheritedFDs {
+                spread.append(try withContext("restore: inherited descriptor \(fd)") {
+                    try Sys.dup(fd, minimum: Int32(3 + inheritedFDs.count)).take()
+                })
+            }
+            let inherit = spread.enumerated().map { ($0.element, Int32(3 + $0.offset)) }
             let (code, output) = try CriuTool.run(criu.path, args, command: "restore", inherit: inherit)
             guard code == 0 else {
                 let log = workDir + "/restore.log"

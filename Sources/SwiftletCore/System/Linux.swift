@@ -107,6 +107,8 @@ public enum Linux {
     public static let O_WRONLY: Int32 = 1
     public static let O_RDWR: Int32 = 2
     public static let O_ACCMODE: Int32 = 3
+    /// fcntl(2): the file status flags (access mode in O_ACCMODE).
+    public static let F_GETFL: Int32 = 3
     public static let O_CREAT: Int32 = 0o100
     public static let O_EXCL: Int32 = 0o200
     public static let O_NOCTTY: Int32 = 0o400

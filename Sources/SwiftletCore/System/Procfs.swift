@@ -99,6 +99,30 @@ public struct Procfs: ~Copyable {
         throw SystemError(errno: Errno.EPROTO, operation: "no mnt_id in fdinfo", path: "/proc/self/fdinfo/\(exe.raw)")
     }
 
+    /// The link targets of descriptors `fds` of process `pid` (`/proc/PID/fd/N`: `pipe:[12345]`,
+    /// `/dev/null`, `socket:[...]`), nil for a descriptor the process does not have. The links
+    /// are read with readlinkat(2) on the fd directory found below the verified root: nothing
+    /// is followed or opened through them. For checkpoint (the process's stdio,
+    /// docs/checkpoint.md "The process's stdio").
+    public func descriptorTargets(_ pid: Int32, _ fds: [Int32]) throws(SystemError) -> [String?] {
+        let directory = try open("\(pid)/fd", Linux.O_PATH | Linux.O_DIRECTORY)
+        var targets: [String?] = []
+        for fd in fds {
+            do {
+                targets.append(try Sys.readlinkat(directory.raw, "\(fd)", display: "/proc/\(pid)/fd/\(fd)"))
+            } catch where error.errno == Errno.ENOENT {
+                targets.append(nil)
+            }
+        }
+        return targets
+    }
+
+    /// The children of process `pid` (`/proc/PID/task/PID/children`, its main thread's).
+    public func children(_ pid: Int32) throws(SystemError) -> [Int32] {
+        let text = String(decoding: try read("\(pid)/task/\(pid)/children"), as: UTF8.self)
+        return text.split(separator: " ").compactMap { Int32($0.trimmingPrefix(while: { $0 == "\n" })) }
+    }
+
     /// The file for linux.sysctl key `key` (`net.ipv4.ip_forward` -> `sys/net/ipv4/ip_forward`).
     public static func sysctlPath(_ key: String) -> String { "sys/" + key.replacing(".", with: "/") }
 }
