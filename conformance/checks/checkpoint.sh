@@ -132,10 +132,7 @@ checkpoint_stdio_null_inside() {
         stat -L -c "rdev=%t:%T" /proc/self/fd/0
         head -c 1 <&0 | wc -c'
     # create (detached: runc's `run` would give the process pipes), stdout to a file.
-    STDIN=/dev/null ctr_create || fail "create failed: $(cat "$T/$ID.err")"
-    ctr_start || fail "start failed: $ERR"
-    wait_status "$ID" stopped 20 || fail "the container did not stop"
-    OUT=$(cat "$T/$ID.out")
+    ctr_detached_once
     expect_contains "$OUT" "inside" "fd 0's mount ($(grep '^mnt=' <<< "$OUT")) in the container's mountinfo"
     expect_contains "$OUT" "rdev=1:3" "fd 0 is the null device"
     expect_eq "$(tail -n 1 <<< "$OUT")" 0 "bytes read from stdin"
@@ -151,10 +148,7 @@ checkpoint_stdio_null_other_node() {
     bundle_sh 'stat -L -c "rdev=%t:%T" /proc/self/fd/0
         stat -L -c "node=%t:%T" /dev/null
         head -c 4 <&0 | wc -c'
-    STDIN=/dev/null ctr_create || fail "create failed: $(cat "$T/$ID.err")"
-    ctr_start || fail "start failed: $ERR"
-    wait_status "$ID" stopped 20 || fail "the container did not stop"
-    OUT=$(cat "$T/$ID.out")
+    ctr_detached_once
     expect_contains "$OUT" "node=1:5" "the bundle's node at /dev/null"
     expect_contains "$OUT" "rdev=1:3" "fd 0 is still the null device"
     expect_eq "$(tail -n 1 <<< "$OUT")" 0 "bytes read from stdin"

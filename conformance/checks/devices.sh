@@ -88,10 +88,7 @@ devices_null_listed_deny_all() {
     bundle_set '.linux.devices = [{path: "/dev/null", type: "c", major: 1, minor: 3, fileMode: 438, uid: 0, gid: 0}]
         | .linux.resources.devices = [{allow: false, access: "rwm"}]'
     bundle_sh 'stat -c "node=%t:%T" /dev/null; echo x > /dev/null && echo wrote'
-    STDIN=/dev/null ctr_create || fail "create failed: $(cat "$T/$ID.err")"
-    ctr_start || fail "start failed: $ERR"
-    wait_status "$ID" stopped 20 || fail "the container did not stop"
-    OUT=$(cat "$T/$ID.out")
+    ctr_detached_once
     expect_contains "$OUT" "node=1:3" "the listed /dev/null"
     expect_contains "$OUT" "wrote" "writing to /dev/null"
 }

@@ -377,6 +377,16 @@ ctr_start() {
     return "$RC"
 }
 
+# ctr_detached_once: create (stdin /dev/null: the container's stdio is the caller's null device
+# and the files create writes, as a detached engine run has it), start, wait until it stopped;
+# sets OUT to what the process wrote. Fails the check at the first step that fails.
+ctr_detached_once() {
+    STDIN=/dev/null ctr_create || fail "create failed: $(cat "$T/$ID.err")"
+    ctr_start || fail "start failed: $ERR"
+    wait_status "$ID" stopped 20 || fail "the container did not stop"
+    OUT=$(cat "$T/$ID.out")
+}
+
 # ctr_run [ID [BUNDLE]]: `run` in the foreground: stdin from $STDIN (default
 # /dev/null), sets OUT ERR RC. The container's stdio is the runtime's (terminal false).
 ctr_run() {
