@@ -36,8 +36,10 @@ extension Runtime {
         guard current == .running || current == .paused, let pid = record.pid else {
             throw RuntimeError("checkpoint: container \"\(id)\" cannot be checkpointed in the \(current.rawValue) state", errno: Errno.EINVAL)
         }
+        // One handle on a procfs of the runtime's own for everything read about the init.
+        let procfs = try withContext("checkpoint: procfs") { try Procfs.open() }
         let maps = try withContext("checkpoint: maps of the init") {
-            String(decoding: try Procfs.open().read("\(pid)/maps"), as: UTF8.self)
+            String(decoding: try procfs.read("\(pid)/maps"), as: UTF8.self)
         }
         if CriuArguments.mapsMemfd(maps) {
             throw RuntimeError("checkpoint: container \"\(id)\" was created by a swiftlet whose init still maps its memfd: "
@@ -57,7 +59,7 @@ extension Runtime {
             guard isDirectory else { throw RuntimeError("--parent-path: \(full) is not a directory", errno: Errno.ENOTDIR) }
         }
         let mountinfo = try withContext("checkpoint: mountinfo of the init") {
-            String(decoding: try Procfs.open().read("\(pid)/mountinfo"), as: UTF8.self)
+            String(decoding: try procfs.read("\(pid)/mountinfo"), as: UTF8.self)
         }
         var external: [(LinuxNamespaceType, UInt64)] = []
         // A network namespace left empty (--empty-ns network) is not handed over, as runc does.
@@ -71,7 +73,7 @@ extension Runtime {
         // is external, and restore hands CRIU a fresh sealed memfd of the init under the same
         // key (the init moved its segments off the memfd, swiftlet-init/exeimage.c).
         let exe = try withContext("checkpoint: the init's executable") {
-            try Procfs.open().executableIdentity(pid)
+            try procfs.executableIdentity(pid)
         }
         let exeKey = CriuArguments.fileKey(mountID: exe.mountID, inode: exe.inode)
         if !options.preDump {
@@ -83,7 +85,6 @@ extension Runtime {
         // runc records it so that restore can hand the caller's new pipes to CRIU in their place.
         if !options.preDump {
             let targets = try withContext("checkpoint: the stdio of the container's process") {
-                let procfs = try Procfs.open()
                 let process = try procfs.children(pid).first ?? pid
                 return try procfs.descriptorTargets(process, [0, 1, 2])
             }
