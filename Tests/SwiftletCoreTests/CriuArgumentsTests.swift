@@ -262,4 +262,29 @@ import Testing
         #expect(needed.map(\.index) == [0, 1, 3, 5])
         #expect(RestoreMountpoints.normalized("data/") == "/data")
     }
+
+    // MARK: hooks at restore (CRIU's setup-namespaces step, through an action script)
+
+    @Test func restoreActionScriptOnlyWithHooks() throws {
+        #expect(!(try Self.restore(RestoreOptions())).contains("--action-script"))
+        let args = try CriuArguments.restore(
+            root: "/r", imageDir: "/i", workDir: "/w", pidFile: "/p", options: RestoreOptions(), cgroupRoot: nil,
+            binds: [], devices: [], inherited: [], joined: [], actionScript: "exit 0")
+        #expect(Array(args.suffix(2)) == ["--action-script", "exit 0"])
+    }
+
+    /// The script waits for the runtime only at setup-namespaces, and quotes the FIFO paths as
+    /// single sh words whatever the state root's name holds.
+    @Test func restoreHookScript() {
+        let script = CriuRestoreHooks.script(request: "/run/s/c/criu-hooks.request", answer: "/run/it's/a")
+        #expect(script.hasPrefix("[ \"$CRTOOLS_SCRIPT_ACTION\" = setup-namespaces ] || exit 0; "))
+        #expect(script.contains("echo \"$CRTOOLS_INIT_PID\" > '/run/s/c/criu-hooks.request'"))
+        #expect(script.contains("read -r answer < '/run/it'\\''s/a'"))
+        #expect(script.hasSuffix("[ \"$answer\" = ok ]"))
+    }
+
+    @Test(arguments: [("4242\n", Int32(4242)), ("17", 17), ("", nil), ("0\n", nil), ("x\n", nil), ("-3\n", nil)] as [(String, Int32?)])
+    func restoreHookPid(text: String, pid: Int32?) {
+        #expect(CriuRestoreHooks.pid(Array(text.utf8)) == pid)
+    }
 }

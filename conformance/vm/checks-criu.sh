@@ -90,9 +90,15 @@ kill_and_delete() {
 # A plain checkpoint dumps, kills and deletes the container; restore under the same id
 # brings it back: the count goes on from where the dump stopped it, the init is in the
 # container's cgroup and as confined as before, and state, kill and delete work on it.
+# The bundle has a prestart and a createRuntime hook, each appending its kind and the state's
+# pid to a file: restore runs both again, with the restored init's pid, as runc does at
+# CRIU's setup-namespaces step (swiftlet: through an action script, CriuRestoreHooks.swift).
 criu_dump_restore() {
     need_criu
     criu_counter c
+    local h=$T/c.hooks
+    bundle_set --arg h "$h" '.hooks.prestart = [{path: "/bin/sh", args: ["sh", "-c", "echo prestart $(/usr/bin/jq -r .pid) >> \($h)"]}]
+        | .hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", "echo createRuntime $(/usr/bin/jq -r .pid) >> \($h)"]}]'
     criu_started c
     local before c2 after
     before=$(confinement)
@@ -112,13 +118,18 @@ criu_dump_restore() {
     [ -d "$(cg_dir)" ] || fail "no cgroup $(cg_dir) after restore"
     grep -qx "$(state_field pid)" "$(cg_dir)/cgroup.procs" || fail "the restored init is not in $(cg_dir)"
     expect_eq "$(confinement)" "$before" "confinement of the restored processes"
+    local pid
+    pid=$(state_field pid)
+    expect_eq "$(tail -n 2 "$h" | tr '\n' ' ')" "prestart $pid createRuntime $pid " "the hooks' last lines after restore (all: $(tr '\n' ' ' < "$h"))"
+    expect_eq "$(wc -l < "$h")" 4 "hook runs (create's two, restore's two)"
     kill_and_delete "$ID"
 }
 check dump_restore criu_dump_restore
 
 # checkpoint --leave-running writes the images and the container goes on counting; the
 # images restored as a new container from a second bundle (its own id, count file and
-# cgroup) count on from the dump, beside the original.
+# cgroup) count on from the dump, beside the original. Before that, a restore from a bundle
+# whose createRuntime hook fails fails and leaves nothing.
 # runc 1.1.5 FAILS this: its restore puts the init back into the dumped container's cgroup
 # path (re-creating .../<old id>) instead of the new bundle's cgroupsPath, so the new
 # container's init is not in its own cgroup.
@@ -133,6 +144,17 @@ criu_leave_running_new_id() {
     c1=$(last_count c)
     expect_eq "$(state_field status)" running "status after checkpoint --leave-running"
     wait_for 10 _count_past c "$c1" || fail "the counter stopped after checkpoint --leave-running (at $c1)"
+
+    # A createRuntime hook that fails makes the restore fail before any process is restored,
+    # and nothing is left: no state, no cgroup, no count (swiftlet's FIFOs and script are in
+    # the state directory, which goes with it).
+    criu_counter f
+    bundle_set '.hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", "exit 3"]}]'
+    expect_exit nonzero rt restore --detach --image-path "$T/img" --work-path "$T/wf" --bundle "$BUNDLE" "$ID"
+    expect_exit nonzero rt state "$ID"
+    [ ! -d "$(cg_dir)" ] || fail "cgroup $(cg_dir) left after a restore whose hook failed"
+    sleep 1
+    [ ! -s "$T/f.out/count" ] || fail "a process counted after a restore whose hook failed: $(tr '\n' ' ' < "$T/f.out/count")"
 
     criu_counter n
     expect_exit 0 rt restore --detach --image-path "$T/img" --work-path "$T/w2" --bundle "$BUNDLE" "$ID"

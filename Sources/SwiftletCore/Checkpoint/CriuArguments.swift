@@ -183,7 +183,7 @@ public enum CriuArguments {
     /// `inherited`: (key, fd number) of the namespaces handed down; `joined`: (CRIU's name, path).
     public static func restore(root: String, imageDir: String, workDir: String, pidFile: String, options: RestoreOptions,
                                cgroupRoot: String?, binds: [(destination: String, source: String)], devices: [String],
-                               inherited: [(String, Int32)], joined: [(String, String)]) throws -> [String] {
+                               inherited: [(String, Int32)], joined: [(String, String)], actionScript: String? = nil) throws -> [String] {
         var args = ["restore", "--images-dir", imageDir, "--work-dir", workDir, "--log-file", "restore.log", "-v4",
                     "--root", root, "--restore-detached", "--restore-sibling", "--pidfile", pidFile, "--evasive-devices"]
         args += common(tcpEstablished: options.tcpEstablished, extUnixSk: options.extUnixSk, shellJob: options.shellJob,
@@ -202,6 +202,7 @@ public enum CriuArguments {
         args += ["--external", "mnt[/dev/null]:/dev/null"]
         for (key, fd) in inherited { args += ["--inherit-fd", "fd[\(fd)]:\(key)"] }
         for (name, path) in joined { args += ["--join-ns", "\(name):\(path)"] }
+        if let actionScript { args += ["--action-script", actionScript] }
         return args
     }
 

@@ -51,8 +51,10 @@ struct CriuTool {
     }
 
     /// Runs CRIU with `args`; its exit status and everything it printed (stdout and stderr).
-    static func run(_ path: String, _ args: [String], command: String, inherit: [(Int32, Int32)] = []) throws
-        -> (Int32, String)
+    /// While it runs, `onRequest` is called whenever `requestFD` is readable (the restore hooks'
+    /// FIFO, CriuRestoreHooks); -1: none.
+    static func run(_ path: String, _ args: [String], command: String, inherit: [(Int32, Int32)] = [],
+                    requestFD: Int32 = -1, onRequest: () -> Void = {}) throws -> (Int32, String)
     {
         let pair = try withContext("\(command): criu") { try Sys.pipe() }
         let reader = pair.first
@@ -63,7 +65,23 @@ struct CriuTool {
                           inherit: inherit)
         }
         _ = consume writer
-        let output = try withContext("\(command): output of criu") { try Sys.readAll(reader, path: "output of criu") }
+        var output: [UInt8] = []
+        if requestFD < 0 {
+            output = try withContext("\(command): output of criu") { try Sys.readAll(reader, path: "output of criu") }
+        } else {
+            // CRIU's output until it closes (CRIU and its action scripts gone), answering the
+            // requests in between.
+            while true {
+                let ready = try withContext("\(command): poll") {
+                    try Sys.poll([(reader.raw, Sys.POLLIN), (requestFD, Sys.POLLIN)], timeoutMs: -1)
+                }
+                if ready[1] & Sys.POLLIN != 0 { onRequest() }
+                guard ready[0] != 0 else { continue }
+                let chunk = try withContext("\(command): output of criu") { try Sys.readSome(reader.raw, count: 16384, path: "output of criu") }
+                if chunk.isEmpty { break }
+                output += chunk
+            }
+        }
         _ = consume reader
         let status = try withContext("\(command): wait for criu") { try Sys.wait(pid: pid) }
         let text = String(decoding: output, as: UTF8.self)

@@ -133,10 +133,15 @@ extension Runtime {
             for location in description.legacy where !location.controllers.isEmpty {
                 cgroupRoots.append("\(location.controllers.joined(separator: ",")):\(location.path)")
             }
+            // prestart and createRuntime hooks run at CRIU's setup-namespaces step (CriuRestoreHooks).
+            let wantsHooks = !(spec.hooks?.prestart?.isEmpty ?? true) || !(spec.hooks?.createRuntime?.isEmpty ?? true)
+            let hooks = wantsHooks ? try CriuRestoreHooks(directory: store.directory(id)) : nil
+            defer { hooks?.remove(log: debug) }
             var args = try CriuArguments.restore(
                 root: criuRoot, imageDir: imageDir, workDir: workDir, pidFile: pidFile, options: options, cgroupRoot: nil,
                 binds: CriuArguments.bindMounts(spec.mounts ?? [], bundle: bundle),
-                devices: CriuArguments.devicePaths(spec.linux?.devices), inherited: inherited, joined: joined)
+                devices: CriuArguments.devicePaths(spec.linux?.devices), inherited: inherited, joined: joined,
+                actionScript: hooks?.scriptPath)
             for root in cgroupRoots { args += ["--cgroup-root", root] }
             debug("restore: \(criu.path) \(args.joined(separator: " "))")
             // Each inherited descriptor goes to 3, 4, ... in CRIU: first copied above all of
@@ -149,7 +154,19 @@ extension Runtime {
                 })
             }
             let inherit = spread.enumerated().map { ($0.element, Int32(3 + $0.offset)) }
-            let (code, output) = try CriuTool.run(criu.path, args, command: "restore", inherit: inherit)
+            var hookFailure: Error?
+            let (code, output) = try CriuTool.run(
+                criu.path, args, command: "restore", inherit: inherit, requestFD: hooks?.request.raw ?? -1,
+                onRequest: {
+                    guard let hooks else { return }
+                    let failure = hooks.answer { pid in
+                        let state = try Runtime.specState(record, status: .creating, pid: pid)
+                        try HookRunner.run(spec.hooks?.prestart, kind: "prestart", state: state)
+                        try HookRunner.run(spec.hooks?.createRuntime, kind: "createRuntime", state: state)
+                    }
+                    if let failure, hookFailure == nil { hookFailure = failure }
+                })
+            if let hookFailure { throw hookFailure }
             guard code == 0 else {
                 let log = workDir + "/restore.log"
                 throw RuntimeError("restore: criu restore failed (exit status \(code)): "

@@ -83,6 +83,11 @@ extension Sys {
         _ = try check("symlink", display ?? name) { Glibc.symlinkat(target, dirfd, name) }
     }
 
+    /// mkfifo(3): a FIFO at `path` with `mode`.
+    public static func mkfifo(_ path: String, mode: mode_t) throws(SystemError) {
+        _ = try check("mkfifo", path) { Glibc.mkfifo(path, mode) }
+    }
+
     public static func mknodat(_ dirfd: Int32, _ name: String, mode: mode_t, major: UInt32, minor: UInt32,
                                display: String? = nil) throws(SystemError) {
         _ = try check("mknod", display ?? name) { Glibc.mknodat(dirfd, name, mode, swl_makedev(major, minor)) }

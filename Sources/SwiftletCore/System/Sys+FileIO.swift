@@ -50,6 +50,14 @@ extension Sys {
         return out
     }
 
+    /// One read(2) of at most `count` bytes: what was there (empty at end of file).
+    public static func readSome(_ fd: Int32, count: Int, path: String) throws(SystemError) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        let n = try check("read", path) { out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) } }
+        out.removeLast(out.count - n)
+        return out
+    }
+
     public static func readFile(_ path: String) throws(SystemError) -> [UInt8] {
         let fd = try open(path, O_RDONLY)
         return try readAll(fd, path: path)
