@@ -54,6 +54,9 @@ LOGS=$(mktemp -d /tmp/swiftlet-test-logs.XXXXXX)
 logged() {
     local log=$1 pid
     shift
+    # The log exists before tail looks for it: the background command's redirection may come
+    # later, and a tail that finds no file gives up (the stage's output was then not shown).
+    : > "$log"
     "$@" > "$log" 2>&1 < /dev/null &
     pid=$!
     tail -n +1 -f --pid="$pid" "$log"
