@@ -65,22 +65,18 @@ struct CriuTool {
                           inherit: inherit)
         }
         _ = consume writer
+        // CRIU's output until it closes (CRIU and its action scripts gone), answering the
+        // requests in between (poll ignores a requestFD of -1).
         var output: [UInt8] = []
-        if requestFD < 0 {
-            output = try withContext("\(command): output of criu") { try Sys.readAll(reader, path: "output of criu") }
-        } else {
-            // CRIU's output until it closes (CRIU and its action scripts gone), answering the
-            // requests in between.
-            while true {
-                let ready = try withContext("\(command): poll") {
-                    try Sys.poll([(reader.raw, Sys.POLLIN), (requestFD, Sys.POLLIN)], timeoutMs: -1)
-                }
-                if ready[1] & Sys.POLLIN != 0 { onRequest() }
-                guard ready[0] != 0 else { continue }
-                let chunk = try withContext("\(command): output of criu") { try Sys.readSome(reader.raw, count: 16384, path: "output of criu") }
-                if chunk.isEmpty { break }
-                output += chunk
+        while true {
+            let ready = try withContext("\(command): poll") {
+                try Sys.poll([(reader.raw, Sys.POLLIN), (requestFD, Sys.POLLIN)], timeoutMs: -1)
             }
+            if ready[1] & Sys.POLLIN != 0 { onRequest() }
+            guard ready[0] != 0 else { continue }
+            let chunk = try withContext("\(command): output of criu") { try Sys.readSome(reader.raw, count: 16384, path: "output of criu") }
+            if chunk.isEmpty { break }
+            output += chunk
         }
         _ = consume reader
         let status = try withContext("\(command): wait for criu") { try Sys.wait(pid: pid) }
