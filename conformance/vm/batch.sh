@@ -109,8 +109,10 @@ run_one() {
     # VM_REQUIRE=1: a check that finds the guest without what it needs fails (lib-vm.sh).
     # VM_TIMES: checks that measure something (checks-criu.sh's podman commands) append to it.
     : > "$RESULTS/$name.times"
+    # RESUME: the results of a first boot that timed out (conformance/vm/run keeps them as
+    # <name>.done): those checks are counted as they were and not run again.
     RUNTIME=$bin/$name TMPDIR=$WORK RT_TIMEOUT=${RT_TIMEOUT:-60} SKIP_LOG="$RESULTS/$name.skipped" VM_REQUIRE=1 \
-        VM_TIMES="$RESULTS/$name.times" \
+        VM_TIMES="$RESULTS/$name.times" RESUME="$RESULTS/$name.done" \
         "$tree/run" "${args[@]}" > "$RESULTS/$name.out" 2>&1
     line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$" "$RESULTS/$name.out" | tail -n 1)
     if [ -z "$line" ]; then
