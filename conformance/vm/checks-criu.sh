@@ -271,6 +271,7 @@ check pipe_stdio criu_pipe_stdio
 # process's fd 0 is /dev/pts/N of the container's devpts (not the host's).
 criu_terminal() {
     need_criu
+    local t0=${EPOCHREALTIME/./} t1
     criu_counter t
     bundle_set '.process.terminal = true'
     bundle_sh '(i=0; while :; do i=$((i+1)); echo $i >> /out/count; echo c$i; sleep 0.2; done) &
@@ -287,7 +288,9 @@ criu_terminal() {
     wait_for 10 _tty_has "$T/tty1" c2 || fail "nothing on the first console: $(head -c 200 "$T/tty1")"
     _tty_is_the_containers "$(ctr_process "$ID")" before
 
+    t1=${EPOCHREALTIME/./}
     expect_exit 0 rt checkpoint --image-path "$T/img" --work-path "$T/w1" "$ID"
+    _vm_time terminal_checkpoint "$t1"
     expect_exit nonzero rt state "$ID"
     # The processes are gone with the checkpoint: the first console reaches EOF.
     wait_bg "$r1" 10 || fail "the first console did not reach EOF after the checkpoint"
@@ -298,9 +301,11 @@ criu_terminal() {
     r2=$!
     defer "kill $r2 2> /dev/null; true"
     wait_for 5 test -S "$s2" || fail "the second console receiver did not start: $(cat "$T/r2.log")"
+    t1=${EPOCHREALTIME/./}
     rt restore --detach --console-socket "$s2" --image-path "$T/img" --work-path "$T/w2" --bundle "$BUNDLE" "$ID" \
         < /dev/null > /dev/null 2> "$T/restore.err"
     RC=$?
+    _vm_time terminal_restore "$t1"
     expect_eq "$RC" 0 "restore's exit status ($(tr '\n' ' ' < "$T/restore.err"); log: $(grep -m1 'Error (' "$T/w2/restore.log" 2> /dev/null))"
     expect_eq "$(cat "$T/tty2.received" 2> /dev/null)" /dev/ptmx "what came over the restore's console socket"
     touch "$T/restored"
@@ -314,6 +319,16 @@ criu_terminal() {
     _tty_is_the_containers "$proc" after
     kill_and_delete "$ID"
     wait_bg "$r2" 10 || fail "the new console did not reach EOF after kill and delete"
+    _vm_time terminal_check "$t0"
+}
+
+# _vm_time NAME T0: logs the milliseconds since T0 (an EPOCHREALTIME without its dot), and in
+# the VM batch appends them to the tallies (batch.sh: VM_TIMES).
+_vm_time() {
+    local ms=$(((${EPOCHREALTIME/./} - $2) / 1000))
+    echo "# time $1: $ms ms"
+    [ -n "${VM_TIMES:-}" ] && echo "$1 $ms ms" >> "$VM_TIMES"
+    return 0
 }
 
 # _tty_has FILE LINE: what a console receiver wrote has LINE (the pty's CRs removed).
