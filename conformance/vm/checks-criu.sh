@@ -277,10 +277,12 @@ criu_terminal() {
     bundle_sh '(i=0; while :; do i=$((i+1)); echo $i >> /out/count; echo c$i; sleep 0.2; done) &
         while read -r line; do echo "got:$line"; done'
     local s1=$T/c1.sock s2=$T/c2.sock r1 r2 c1 proc
+    # The receivers get 30 s to listen: python3 starting over 9p in the emulated guest, beside
+    # the other runtime's batch, took more than 5 s (a run of both runtimes).
     CONSOLE_TIMEOUT=200 python3 "$CONF_DIR/lib/console_receiver.py" "$s1" "$T/tty1" > "$T/r1.log" 2>&1 &
     r1=$!
     defer "kill $r1 2> /dev/null; true"
-    wait_for 5 test -S "$s1" || fail "the console receiver did not start: $(cat "$T/r1.log")"
+    wait_for 30 test -S "$s1" || fail "the console receiver did not start: $(cat "$T/r1.log")"
     rt create --console-socket "$s1" --bundle "$BUNDLE" "$ID" < /dev/null > /dev/null 2> "$T/create.err" ||
         fail "create failed: $(cat "$T/create.err")"
     ctr_start || fail "start failed: $ERR"
@@ -300,7 +302,7 @@ criu_terminal() {
         $'hello-from-the-new-master\n' > "$T/r2.log" 2>&1 &
     r2=$!
     defer "kill $r2 2> /dev/null; true"
-    wait_for 5 test -S "$s2" || fail "the second console receiver did not start: $(cat "$T/r2.log")"
+    wait_for 30 test -S "$s2" || fail "the second console receiver did not start: $(cat "$T/r2.log")"
     t1=${EPOCHREALTIME/./}
     rt restore --detach --console-socket "$s2" --image-path "$T/img" --work-path "$T/w2" --bundle "$BUNDLE" "$ID" \
         < /dev/null > /dev/null 2> "$T/restore.err"
