@@ -309,7 +309,10 @@ criu_terminal() {
     RC=$?
     _vm_time terminal_restore "$t1"
     expect_eq "$RC" 0 "restore's exit status ($(tr '\n' ' ' < "$T/restore.err"); log: $(grep -m1 'Error (' "$T/w2/restore.log" 2> /dev/null))"
-    expect_eq "$(cat "$T/tty2.received" 2> /dev/null)" /dev/ptmx "what came over the restore's console socket"
+    # A master came over the socket. Its payload (the name beside the descriptor) is not
+    # checked: swiftlet sends `/dev/ptmx` as at create, runc 1.1.5 `orphan-pts-master`; conmon
+    # and runc's recvtty ignore it.
+    [ -s "$T/tty2.received" ] || fail "no pty master came over the restore's console socket: $(cat "$T/r2.log")"
     touch "$T/restored"
     wait_for 20 _count_past t "$c1" || fail "no count after restore (last $c1)"
     expect_eq "$(count_after t "$c1")" "$((c1 + 1))" "the first count after restore (dumped at $c1)"
