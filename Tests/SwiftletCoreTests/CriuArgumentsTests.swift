@@ -2,7 +2,7 @@ import OCI
 import Testing
 @testable import SwiftletCore
 
-/// checkpoint and restore's CRIU command lines (Checkpoint/CriuArguments.swift,
+/// checkpoint and restore's CRIU RPC options (Checkpoint/CriuArguments.swift,
 /// docs/checkpoint.md): which mounts are external and under which keys, the namespaces joined
 /// by path, runc's flags.
 @Suite struct CriuArgumentsTests {
@@ -51,16 +51,19 @@ import Testing
         options.leaveRunning = true
         options.shellJob = true
         options.manageCgroupsMode = "full"
-        let args = try CriuArguments.dump(
-            pid: 42, rootfs: "/r", imageDir: "/img", workDir: "/w", options: options,
+        let opts = try CriuArguments.dump(
+            pid: 42, rootfs: "/r", imagesDirFD: 5, workDirFD: 6, options: options,
             binds: [("/data", "/srv/data")], devices: ["/dev/null"], maskedFiles: ["/proc/kcore"],
             externalNamespaces: [(.network, 4026531840)])
-        #expect(Array(args.prefix(3)) == ["dump", "--tree", "42"])
-        #expect(args.contains("--leave-running") && args.contains("--shell-job") && args.contains("--manage-cgroups=full"))
-        #expect(args.contains("mnt[/data]:/data") && args.contains("mnt[/dev/null]:/dev/null"))
-        #expect(args.contains("mnt[/proc/kcore]:/dev/null"))
-        #expect(args.contains("net[4026531840]:extRootNetNS"))
-        #expect(!args.contains("--tcp-established"))
+        #expect(opts.pid == 42 && opts.imagesDirFD == 5 && opts.workDirFD == 6 && opts.root == "/r")
+        #expect(opts.logFile == "dump.log" && opts.logLevel == 4)
+        #expect(opts.leaveRunning && opts.shellJob && opts.manageCgroups && opts.manageCgroupsMode == .full)
+        #expect(opts.external.contains("mnt[/data]:/data") && opts.external.contains("mnt[/dev/null]:/dev/null"))
+        #expect(opts.external.contains("mnt[/proc/kcore]:/dev/null"))
+        #expect(opts.external.contains("net[4026531840]:extRootNetNS"))
+        #expect(!opts.tcpEstablished)
+        // A terminal container's pty slave has its master outside the tree (runc sets it too).
+        #expect(opts.orphanPtsMaster)
     }
 
     /// swiftlet-init's memfd exe: CRIU's own key format (files-reg.c: `file[%x:%llx]`), passed
@@ -68,14 +71,13 @@ import Testing
     @Test func initExeIsAnExternalFile() throws {
         let key = CriuArguments.fileKey(mountID: 0x1a, inode: 94766)
         #expect(key == "file[1a:1722e]")
-        let args = try CriuArguments.dump(pid: 1, rootfs: "/r", imageDir: "/i", workDir: "/w", options: CheckpointOptions(),
+        let opts = try CriuArguments.dump(pid: 1, rootfs: "/r", imagesDirFD: 3, workDirFD: 3, options: CheckpointOptions(),
                                       binds: [], devices: [], maskedFiles: [], externalNamespaces: [], externalFiles: [key])
-        let index = args.firstIndex(of: key)
-        #expect(index != nil && index.map { args[$0 - 1] } == "--external")
+        #expect(opts.external.contains(key))
         let restore = try CriuArguments.restore(
-            root: "/r", imageDir: "/i", workDir: "/w", pidFile: "/p", options: RestoreOptions(), cgroupRoot: nil,
+            root: "/r", imagesDirFD: 3, workDirFD: 3, options: RestoreOptions(), cgroupRoots: [],
             binds: [], devices: [], inherited: [(key, 4)], joined: [])
-        #expect(restore.contains("fd[4]:file[1a:1722e]"))
+        #expect(restore.inheritFDs.map(\.key) == ["file[1a:1722e]"] && restore.inheritFDs.map(\.fd) == [4])
     }
 
     @Test(arguments: [("3.17.1", false), ("3.18", false), ("3.19", true), ("3.19.1", true), ("4.0", true), ("unknown", false)])
@@ -87,26 +89,34 @@ import Testing
         var options = CheckpointOptions()
         options.preDump = true
         options.leaveRunning = true
-        let args = try CriuArguments.dump(pid: 1, rootfs: "/r", imageDir: "/i", workDir: "/w", options: options,
+        let opts = try CriuArguments.dump(pid: 1, rootfs: "/r", imagesDirFD: 3, workDirFD: 3, options: options,
                                       binds: [("/data", "/srv")], devices: [], maskedFiles: [], externalNamespaces: [])
-        #expect(args.first == "pre-dump")
-        #expect(args.contains("--track-mem") && !args.contains("--leave-running"))
-        #expect(!args.contains("mnt[/data]:/data"))
+        #expect(opts.logFile == "pre-dump.log")
+        #expect(opts.trackMem && !opts.leaveRunning)
+        #expect(!opts.external.contains("mnt[/data]:/data"))
     }
 
     @Test func restoreArguments() throws {
         var options = RestoreOptions()
         options.tcpEstablished = true
-        let args = try CriuArguments.restore(
-            root: "/state/c/criu-root", imageDir: "/img", workDir: "/w", pidFile: "/state/c/criu.pid", options: options,
-            cgroupRoot: "/swiftlet/c", binds: [("/data", "/srv/new")], devices: ["/dev/zero"],
-            inherited: [("extRootNetNS", 3)], joined: [("uts", "/run/uts")])
-        #expect(args.first == "restore")
-        #expect(args.contains("--restore-detached") && args.contains("--restore-sibling") && args.contains("--tcp-established"))
-        #expect(args.contains("mnt[/data]:/srv/new") && args.contains("mnt[/dev/zero]:/dev/zero"))
-        #expect(args.contains("mnt[/dev/null]:/dev/null"))
-        #expect(args.contains("fd[3]:extRootNetNS") && args.contains("uts:/run/uts"))
-        #expect(args.contains("/swiftlet/c"))
+        let opts = try CriuArguments.restore(
+            root: "/state/c/criu-root", imagesDirFD: 5, workDirFD: 6, options: options,
+            cgroupRoots: [(nil, "/swiftlet/c"), ("cpu,cpuacct", "/swiftlet/c")], binds: [("/data", "/srv/new")],
+            devices: ["/dev/zero"], inherited: [("extRootNetNS", 4)], joined: [("uts", "/run/uts")])
+        #expect(opts.root == "/state/c/criu-root" && opts.imagesDirFD == 5 && opts.workDirFD == 6)
+        #expect(opts.logFile == "restore.log" && opts.restoreSibling && opts.notifyScripts && opts.evasiveDevices)
+        #expect(opts.tcpEstablished && opts.manageCgroups && opts.manageCgroupsMode == nil)
+        #expect(opts.external.contains("mnt[/data]:/srv/new") && opts.external.contains("mnt[/dev/zero]:/dev/zero"))
+        #expect(opts.external.contains("mnt[/dev/null]:/dev/null"))
+        #expect(opts.inheritFDs.map(\.key) == ["extRootNetNS"] && opts.inheritFDs.map(\.fd) == [4])
+        #expect(opts.joinNamespaces.map(\.ns) == ["uts"] && opts.joinNamespaces.map(\.file) == ["/run/uts"])
+        #expect(opts.cgroupRoots.map(\.controllers) == [nil, "cpu,cpuacct"] && opts.cgroupRoots.map(\.path) == ["/swiftlet/c", "/swiftlet/c"])
+        // No console asked for: no orphan-pts-master notification.
+        #expect(!opts.orphanPtsMaster)
+        let terminal = try CriuArguments.restore(
+            root: "/r", imagesDirFD: 3, workDirFD: 3, options: RestoreOptions(), cgroupRoots: [], binds: [], devices: [],
+            inherited: [], joined: [], terminal: true)
+        #expect(terminal.orphanPtsMaster)
     }
 
     @Test(arguments: ["soft", "full", "strict", "ignore"])
@@ -165,40 +175,34 @@ import Testing
 
     // MARK: runc's remaining flags
 
-    static func dump(_ options: CheckpointOptions, statusFD: Int32? = nil) throws -> [String] {
-        try CriuArguments.dump(pid: 1, rootfs: "/r", imageDir: "/i", workDir: "/w", options: options, binds: [],
+    static func dump(_ options: CheckpointOptions, statusFD: Int32? = nil) throws -> CriuOpts {
+        try CriuArguments.dump(pid: 1, rootfs: "/r", imagesDirFD: 3, workDirFD: 3, options: options, binds: [],
                                devices: [], maskedFiles: [], externalNamespaces: [], statusFD: statusFD)
     }
 
-    static func restore(_ options: RestoreOptions) throws -> [String] {
-        try CriuArguments.restore(root: "/r", imageDir: "/i", workDir: "/w", pidFile: "/p", options: options,
-                                  cgroupRoot: nil, binds: [], devices: [], inherited: [], joined: [])
-    }
-
-    /// `args` has `flag` followed by `value`.
-    static func has(_ args: [String], _ flag: String, _ value: String) -> Bool {
-        zip(args, args.dropFirst()).contains { $0 == flag && $1 == value }
+    static func restore(_ options: RestoreOptions) throws -> CriuOpts {
+        try CriuArguments.restore(root: "/r", imagesDirFD: 3, workDirFD: 3, options: options,
+                                  cgroupRoots: [], binds: [], devices: [], inherited: [], joined: [])
     }
 
     @Test func lazyPagesServeAtThePageServerAddress() throws {
         var options = CheckpointOptions()
         options.lazyPages = true
         options.pageServer = "192.0.2.1:27"
-        let args = try Self.dump(options, statusFD: 3)
-        #expect(args.contains("--lazy-pages") && !args.contains("--page-server"))
-        #expect(Self.has(args, "--address", "192.0.2.1") && Self.has(args, "--port", "27"))
-        #expect(Self.has(args, "--status-fd", "3"))
+        let opts = try Self.dump(options, statusFD: 9)
+        #expect(opts.lazyPages && opts.pageServer?.address == "192.0.2.1" && opts.pageServer?.port == 27)
+        #expect(opts.statusFD == 9)
     }
 
     @Test func pageServerWithoutLazyPagesSendsThePages() throws {
         var options = CheckpointOptions()
         options.pageServer = "[::1]:1234"
         options.autoDedup = true
-        let args = try Self.dump(options)
-        #expect(args.contains("--page-server") && !args.contains("--lazy-pages") && args.contains("--auto-dedup"))
-        #expect(Self.has(args, "--address", "::1") && Self.has(args, "--port", "1234"))
+        let opts = try Self.dump(options)
+        #expect(!opts.lazyPages && opts.autoDedup)
+        #expect(opts.pageServer?.address == "::1" && opts.pageServer?.port == 1234)
         // --status-fd means something only with --lazy-pages (runc ignores it otherwise).
-        #expect(!(try Self.dump(CheckpointOptions(), statusFD: nil)).contains("--status-fd"))
+        #expect(try Self.dump(options, statusFD: 9).statusFD == nil)
     }
 
     @Test(arguments: ["nocolon", ":27", "host:", "host:0", "host:65536", "host:x1"])
@@ -212,11 +216,10 @@ import Testing
     @Test func emptyNetworkNamespace() throws {
         var options = CheckpointOptions()
         options.emptyNamespaces = ["network", "network"]
-        let args = try Self.dump(options)
-        #expect(Self.has(args, "--empty-ns", "net") && args.filter { $0 == "--empty-ns" }.count == 1)
+        #expect(try Self.dump(options).emptyNamespaces == 0x4000_0000)  // CLONE_NEWNET
         var restore = RestoreOptions()
         restore.emptyNamespaces = ["network"]
-        #expect(Self.has(try Self.restore(restore), "--empty-ns", "net"))
+        #expect(try Self.restore(restore).emptyNamespaces == 0x4000_0000)
     }
 
     @Test(arguments: ["pid", "net", "", "ipc"])
@@ -233,10 +236,10 @@ import Testing
         options.autoDedup = true
         options.lsmProfile = "apparmor:my-profile"
         options.lsmMountContext = "system_u:object_r:container_file_t:s0"
-        let args = try Self.restore(options)
-        #expect(args.contains("--lazy-pages") && args.contains("--auto-dedup"))
-        #expect(Self.has(args, "--lsm-profile", "apparmor:my-profile"))
-        #expect(Self.has(args, "--lsm-mount-context", "system_u:object_r:container_file_t:s0"))
+        let opts = try Self.restore(options)
+        #expect(opts.lazyPages && opts.autoDedup)
+        #expect(opts.lsmProfile == "apparmor:my-profile")
+        #expect(opts.lsmMountContext == "system_u:object_r:container_file_t:s0")
     }
 
     @Test(arguments: ["my-profile", "smack:x", "apparmor:", ":x"])
@@ -261,30 +264,5 @@ import Testing
         let needed = RestoreMountpoints.needed(mounts)
         #expect(needed.map(\.index) == [0, 1, 3, 5])
         #expect(RestoreMountpoints.normalized("data/") == "/data")
-    }
-
-    // MARK: hooks at restore (CRIU's setup-namespaces step, through an action script)
-
-    @Test func restoreActionScriptOnlyWithHooks() throws {
-        #expect(!(try Self.restore(RestoreOptions())).contains("--action-script"))
-        let args = try CriuArguments.restore(
-            root: "/r", imageDir: "/i", workDir: "/w", pidFile: "/p", options: RestoreOptions(), cgroupRoot: nil,
-            binds: [], devices: [], inherited: [], joined: [], actionScript: "exit 0")
-        #expect(Array(args.suffix(2)) == ["--action-script", "exit 0"])
-    }
-
-    /// The script waits for the runtime only at setup-namespaces, and quotes the FIFO paths as
-    /// single sh words whatever the state root's name holds.
-    @Test func restoreHookScript() {
-        let script = CriuRestoreHooks.script(request: "/run/s/c/criu-hooks.request", answer: "/run/it's/a")
-        #expect(script.hasPrefix("[ \"$CRTOOLS_SCRIPT_ACTION\" = setup-namespaces ] || exit 0; "))
-        #expect(script.contains("echo \"$CRTOOLS_INIT_PID\" > '/run/s/c/criu-hooks.request'"))
-        #expect(script.contains("read -r answer < '/run/it'\\''s/a'"))
-        #expect(script.hasSuffix("[ \"$answer\" = ok ]"))
-    }
-
-    @Test(arguments: [("4242\n", Int32(4242)), ("17", 17), ("", nil), ("0\n", nil), ("x\n", nil), ("-3\n", nil)] as [(String, Int32?)])
-    func restoreHookPid(text: String, pid: Int32?) {
-        #expect(CriuRestoreHooks.pid(Array(text.utf8)) == pid)
     }
 }

@@ -118,6 +118,28 @@ checkpoint_restore_nnp_refused() {
 }
 check restore_nnp_refused checkpoint_restore_nnp_refused
 
+# A terminal container's restore hands the restored console's master to --console-socket, as
+# create does (docs/checkpoint.md): restore --detach of a process.terminal config without
+# --console-socket is refused in one line naming it, and so is --console-socket for a config
+# without a terminal, before CRIU is asked anything (host-independent), leaving nothing.
+checkpoint_restore_console_socket() {
+    bundle_new
+    bundle_set '.process.terminal = true | .process.noNewPrivileges = false'
+    bundle_args sleep 300
+    mkdir -p "$T/img"
+    expect_exit nonzero rt restore --detach --image-path "$T/img" --bundle "$BUNDLE" "$ID"
+    expect_eq "$(wc -l <<< "$ERR")" 1 "lines of the error"
+    expect_match "$ERR" "console.socket" "the error names --console-socket"
+    expect_exit nonzero rt state "$ID"
+    bundle_set '.process.terminal = false'
+    expect_exit nonzero rt restore --detach --console-socket "$T/none.sock" --image-path "$T/img" --bundle "$BUNDLE" "$ID"
+    expect_eq "$(wc -l <<< "$ERR")" 1 "lines of the error"
+    expect_match "$ERR" "console.socket" "the error names --console-socket"
+    expect_exit nonzero rt state "$ID"
+    expect_nothing_left
+}
+check restore_console_socket checkpoint_restore_console_socket
+
 # The process's stdio on the caller's /dev/null (create < /dev/null, as every detached engine
 # run and the VM's checkpoint checks have it) is moved onto the container's own /dev/null: the
 # mount of fd 0 (mnt_id in /proc/self/fdinfo/0) is one of the container's (/proc/self/mountinfo),

@@ -10,6 +10,9 @@ to the master, and copies everything read from the master to OUTPUT until the la
 slave descriptor is closed (EIO). Writes OUTPUT + ".received" once it holds the
 master. Exits 0 when it saw EOF, 1 on a protocol error; SIGALRM ends it after
 $CONSOLE_TIMEOUT seconds (default 20) whatever happens, so it never outlives a check.
+With $CONSOLE_INPUT_AFTER set to a path, INPUT is written only once that path exists
+(a restore: the master comes while CRIU is still restoring the process), the output
+being copied meanwhile.
 
 With --many it serves any number of connections until SIGTERM or the alarm (for loops of
 creates), reading all their masters at once: the Nth master's output goes to OUTPUT.N, and
@@ -23,6 +26,8 @@ import selectors
 import signal
 import socket
 import sys
+import threading
+import time
 
 
 def receive_fd(conn):
@@ -34,6 +39,12 @@ def receive_fd(conn):
     if len(fds) != 1:
         raise RuntimeError(f"expected one descriptor, got {len(fds)} (payload {msg!r})")
     return fds[0], msg
+
+
+def write_after(master, data, path):
+    while not os.path.exists(path):
+        time.sleep(0.1)
+    os.write(master, data)
 
 
 def copy_until_eof(master, output):
@@ -116,7 +127,10 @@ def main():
         srv.close()
     with open(output + ".received", "w") as f:
         f.write(name.decode(errors="replace") + "\n")
-    if data:
+    after = os.environ.get("CONSOLE_INPUT_AFTER")
+    if data and after:
+        threading.Thread(target=write_after, args=(master, data, after), daemon=True).start()
+    elif data:
         os.write(master, data)
     copy_until_eof(master, output)
     return 0

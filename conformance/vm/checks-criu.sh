@@ -3,7 +3,7 @@
 # kernel fails `criu check`: conformance/checks/checkpoint.sh covers that refusal).
 # docs/checkpoint.md.
 #
-# Two checks, because every dump and restore costs 10-40 s emulated and a check may take no
+# Few checks, because every dump and restore costs 10-40 s emulated and a check may take no
 # more than CHECK_TIMEOUT (240 s). Each container is a counter appending to a file on a bind
 # mount every 0.2 s, its stdio the runner's /dev/null, and carries what makes a swiftlet
 # container hard for CRIU: swiftlet-init as PID 1 from a sealed memfd, masked paths (null
@@ -92,7 +92,7 @@ kill_and_delete() {
 # container's cgroup and as confined as before, and state, kill and delete work on it.
 # The bundle has a prestart and a createRuntime hook, each appending its kind and the state's
 # pid to a file: restore runs both again, with the restored init's pid, as runc does at
-# CRIU's setup-namespaces step (swiftlet: through an action script, CriuRestoreHooks.swift).
+# CRIU's setup-namespaces step (swiftlet: its RPC notification, Checkpoint/CriuSwrk.swift).
 criu_dump_restore() {
     need_criu
     criu_counter c
@@ -146,8 +146,7 @@ criu_leave_running_new_id() {
     wait_for 10 _count_past c "$c1" || fail "the counter stopped after checkpoint --leave-running (at $c1)"
 
     # A createRuntime hook that fails makes the restore fail before any process is restored,
-    # and nothing is left: no state, no cgroup, no count (swiftlet's FIFOs and script are in
-    # the state directory, which goes with it).
+    # and nothing is left: no state, no cgroup, no count.
     criu_counter f
     bundle_set '.hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", "exit 3"]}]'
     expect_exit nonzero rt restore --detach --image-path "$T/img" --work-path "$T/wf" --bundle "$BUNDLE" "$ID"
@@ -260,6 +259,102 @@ _no_writer() {
     ! fuser "$1" > /dev/null 2>&1
 }
 check pipe_stdio criu_pipe_stdio
+
+# A terminal container (process.terminal, podman run -t): its stdio is the slave of a pty on
+# the container's own devpts (newinstance), whose master the engine got over --console-socket
+# and holds outside the tree. checkpoint dumps the slave with its master outside (CRIU's RPC
+# option orphan_pts_master); restore has CRIU make a new pty pair in the restored devpts and
+# hand the master back (its orphan-pts-master notification), which restore sends to its own
+# --console-socket as create does. The shell reads the tty and answers each line; a counter
+# beside it prints c<N> to the tty and N into the count file: after the restore, a line written
+# into the new master is answered through it, the count goes on through it, and the restored
+# process's fd 0 is /dev/pts/N of the container's devpts (not the host's).
+criu_terminal() {
+    need_criu
+    local t0=${EPOCHREALTIME/./} t1
+    criu_counter t
+    bundle_set '.process.terminal = true'
+    bundle_sh '(i=0; while :; do i=$((i+1)); echo $i >> /out/count; echo c$i; sleep 0.2; done) &
+        while read -r line; do echo "got:$line"; done'
+    local s1=$T/c1.sock s2=$T/c2.sock r1 r2 c1 proc
+    # The receivers get 30 s to listen: python3 starting over 9p in the emulated guest, beside
+    # the other runtime's batch, took more than 5 s (a run of both runtimes).
+    CONSOLE_TIMEOUT=200 python3 "$CONF_DIR/lib/console_receiver.py" "$s1" "$T/tty1" > "$T/r1.log" 2>&1 &
+    r1=$!
+    defer "kill $r1 2> /dev/null; true"
+    wait_for 30 test -S "$s1" || fail "the console receiver did not start: $(cat "$T/r1.log")"
+    rt create --console-socket "$s1" --bundle "$BUNDLE" "$ID" < /dev/null > /dev/null 2> "$T/create.err" ||
+        fail "create failed: $(cat "$T/create.err")"
+    ctr_start || fail "start failed: $ERR"
+    wait_for 20 test -s "$T/t.out/count" || fail "the counter never wrote"
+    wait_for 10 _tty_has "$T/tty1" c2 || fail "nothing on the first console: $(head -c 200 "$T/tty1")"
+    _tty_is_the_containers "$(ctr_process "$ID")" before
+
+    t1=${EPOCHREALTIME/./}
+    expect_exit 0 rt checkpoint --image-path "$T/img" --work-path "$T/w1" "$ID"
+    _vm_time terminal_checkpoint "$t1"
+    expect_exit nonzero rt state "$ID"
+    # The processes are gone with the checkpoint: the first console reaches EOF.
+    wait_bg "$r1" 10 || fail "the first console did not reach EOF after the checkpoint"
+    c1=$(last_count t)
+
+    CONSOLE_TIMEOUT=200 CONSOLE_INPUT_AFTER=$T/restored python3 "$CONF_DIR/lib/console_receiver.py" "$s2" "$T/tty2" \
+        $'hello-from-the-new-master\n' > "$T/r2.log" 2>&1 &
+    r2=$!
+    defer "kill $r2 2> /dev/null; true"
+    wait_for 30 test -S "$s2" || fail "the second console receiver did not start: $(cat "$T/r2.log")"
+    t1=${EPOCHREALTIME/./}
+    rt restore --detach --console-socket "$s2" --image-path "$T/img" --work-path "$T/w2" --bundle "$BUNDLE" "$ID" \
+        < /dev/null > /dev/null 2> "$T/restore.err"
+    RC=$?
+    _vm_time terminal_restore "$t1"
+    expect_eq "$RC" 0 "restore's exit status ($(tr '\n' ' ' < "$T/restore.err"); log: $(grep -m1 'Error (' "$T/w2/restore.log" 2> /dev/null))"
+    # A master came over the socket. Its payload (the name beside the descriptor) is not
+    # checked: swiftlet sends `/dev/ptmx` as at create, runc 1.1.5 `orphan-pts-master`; conmon
+    # and runc's recvtty ignore it.
+    [ -s "$T/tty2.received" ] || fail "no pty master came over the restore's console socket: $(cat "$T/r2.log")"
+    touch "$T/restored"
+    wait_for 20 _count_past t "$c1" || fail "no count after restore (last $c1)"
+    expect_eq "$(count_after t "$c1")" "$((c1 + 1))" "the first count after restore (dumped at $c1)"
+    wait_for 20 _tty_has "$T/tty2" "c$((c1 + 2))" || fail "no c$((c1 + 2)) on the new console: $(head -c 300 "$T/tty2" | tr '\r\n' '  ')"
+    wait_for 20 _tty_has "$T/tty2" got:hello-from-the-new-master ||
+        fail "no answer to the line written into the new master: $(head -c 300 "$T/tty2" | tr '\r\n' '  ')"
+    ! _tty_has "$T/tty2" c1 || fail "the counter started over on the new console"
+    proc=$(ctr_process "$ID")
+    _tty_is_the_containers "$proc" after
+    kill_and_delete "$ID"
+    wait_bg "$r2" 10 || fail "the new console did not reach EOF after kill and delete"
+    _vm_time terminal_check "$t0"
+}
+
+# _vm_time NAME T0: logs the milliseconds since T0 (an EPOCHREALTIME without its dot), and in
+# the VM batch appends them to the tallies (batch.sh: VM_TIMES).
+_vm_time() {
+    local ms=$(((${EPOCHREALTIME/./} - $2) / 1000))
+    echo "# time $1: $ms ms"
+    [ -n "${VM_TIMES:-}" ] && echo "$1 $ms ms" >> "$VM_TIMES"
+    return 0
+}
+
+# _tty_has FILE LINE: what a console receiver wrote has LINE (the pty's CRs removed).
+_tty_has() {
+    tr -d '\r' < "$1" 2> /dev/null | grep -qxF -- "$2"
+}
+
+# _tty_is_the_containers PID WHEN: PID's fds 0-2 are one /dev/pts/N on the devpts mounted in
+# its own root (the container's /dev/pts), not the host's.
+_tty_is_the_containers() {
+    local fd0 dev pts host
+    fd0=$(readlink "/proc/$1/fd/0")
+    expect_match "$fd0" '^/dev/pts/[0-9]+$' "the process's fd 0 $2 the checkpoint"
+    expect_eq "$(readlink "/proc/$1/fd/1") $(readlink "/proc/$1/fd/2")" "$fd0 $fd0" "the process's fds 1 and 2 $2 the checkpoint"
+    dev=$(stat -L -c %d "/proc/$1/fd/0")
+    pts=$(stat -c %d "/proc/$1/root/dev/pts")
+    host=$(stat -c %d /dev/pts)
+    expect_eq "$dev" "$pts" "the device of fd 0 (the tty's devpts) and the container's /dev/pts $2 the checkpoint"
+    [ "$dev" != "$host" ] || fail "the process's tty $2 the checkpoint is on the host's devpts"
+}
+check terminal criu_terminal
 
 # podman (podman container checkpoint / restore) over the runtime under test: `--runtime
 # RUNTIME`, its own storage and state in the check's directory (vfs on the guest's tmpfs),

@@ -1,19 +1,20 @@
 import FoundationEssentials
 import OCI
 
-/// The pure part of checkpoint and restore: CRIU's command lines (criu(8) 3.17) from the
-/// container's config.json and the options. Unit-tested (Tests/SwiftletCoreTests/CriuArgumentsTests).
+/// The pure part of checkpoint and restore: CRIU's RPC options (`criu_opts`,
+/// Checkpoint/CriuRPC.swift; the same meaning as criu(8) 3.17's flags) from the container's
+/// config.json and the options. Unit-tested (Tests/SwiftletCoreTests/CriuArgumentsTests).
 ///
 /// CRIU dumps every mount of the container's mount namespace itself, except those whose source
-/// lies outside the container: those must be named `--external mnt[MOUNTPOINT]:KEY` at dump
-/// and given back as `--external mnt[KEY]:HOST-PATH` at restore (criu(8) "External
+/// lies outside the container: those must be named external (`mnt[MOUNTPOINT]:KEY`) at dump
+/// and given back as `mnt[KEY]:HOST-PATH` at restore (criu(8) "External
 /// resources"). For a swiftlet container they are the bind mounts of config.json (`mounts[]`
 /// with `bind`/`rbind` or type `bind`), the device nodes bound from the host (in a user
 /// namespace), and each masked file, a bind of the host's null device (key `/dev/null`, as runc
 /// names it, so the images are interchangeable). Namespaces joined by path (`linux.namespaces[].path`)
 /// are the host's, not the container's: the network and pid ones are external at dump
-/// (`--external net[INODE]:extRootNetNS`) and inherited at restore (`--inherit-fd
-/// fd[N]:extRootNetNS`); the others are joined by CRIU at restore (`--join-ns`).
+/// (`net[INODE]:extRootNetNS`) and inherited at restore (`inherit_fd` {extRootNetNS, N});
+/// the others are joined by CRIU at restore (`join_ns`).
 public enum CriuArguments {
     /// The mounts of `mounts` CRIU must treat as external: (destination, host source).
     public static func bindMounts(_ mounts: [Mount], bundle: String) -> [(destination: String, source: String)] {
@@ -128,82 +129,106 @@ public enum CriuArguments {
         type == .network ? "extRootNetNS" : "extRootPidNS"
     }
 
-    /// What both commands pass: the flags runc's of the same name map to.
-    static func common(tcpEstablished: Bool, extUnixSk: Bool, shellJob: Bool, fileLocks: Bool,
-                       manageCgroupsMode: String?) -> [String] {
-        var args: [String] = []
-        if tcpEstablished { args.append("--tcp-established") }
-        if extUnixSk { args.append("--ext-unix-sk") }
-        if shellJob { args.append("--shell-job") }
-        if fileLocks { args.append("--file-locks") }
-        args.append(manageCgroupsMode.map { "--manage-cgroups=\($0)" } ?? "--manage-cgroups")
-        return args
+    /// What both requests set: runc's flags of the same name, and the cgroups managed by CRIU
+    /// (`manage_cgroups`, soft unless `--manage-cgroups-mode` says otherwise).
+    static func common(_ opts: inout CriuOpts, tcpEstablished: Bool, extUnixSk: Bool, shellJob: Bool, fileLocks: Bool,
+                       manageCgroupsMode: String?) throws {
+        opts.tcpEstablished = tcpEstablished
+        opts.extUnixSk = extUnixSk
+        opts.shellJob = shellJob
+        opts.fileLocks = fileLocks
+        opts.manageCgroups = true
+        if let mode = try CriuCgroupMode.check(manageCgroupsMode) { opts.manageCgroupsMode = CriuCgroupModeNumber(flag: mode) }
     }
 
-    /// `criu dump` (or `pre-dump`) of the tree under `pid`, whose root is `rootfs`.
-    /// `externalNamespaces`: (type, inode) of the network and pid namespaces joined by path;
-    /// `externalFiles`: keys of files CRIU must not dump (swiftlet-init's memfd exe).
-    public static func dump(pid: Int32, rootfs: String, imageDir: String, workDir: String, options: CheckpointOptions,
-                            binds: [(destination: String, source: String)], devices: [String], maskedFiles: [String],
-                            externalNamespaces: [(LinuxNamespaceType, UInt64)], externalFiles: [String] = [],
-                            statusFD: Int32? = nil) throws -> [String] {
-        var args = [options.preDump ? "pre-dump" : "dump", "--tree", "\(pid)", "--images-dir", imageDir,
-                    "--work-dir", workDir, "--log-file", options.preDump ? "pre-dump.log" : "dump.log", "-v4",
-                    "--root", rootfs]
-        args += common(tcpEstablished: options.tcpEstablished, extUnixSk: options.extUnixSk, shellJob: options.shellJob,
-                       fileLocks: options.fileLocks, manageCgroupsMode: options.manageCgroupsMode)
-        if options.leaveRunning && !options.preDump { args.append("--leave-running") }
-        if let parent = options.parentPath { args += ["--prev-images-dir", parent, "--track-mem"] }
-        if options.preDump { args.append("--track-mem") }
-        if options.autoDedup { args.append("--auto-dedup") }
+    /// CLONE_NEWNET (`empty_ns` is a mask of clone flags; CRIU 3.17 accepts only this one).
+    static let cloneNewNet: UInt32 = 0x4000_0000
+
+    /// The dump (or pre-dump: `preDump`) request's options for the tree under `pid`, whose
+    /// root is `rootfs`; `imagesDirFD`/`workDirFD` are the runtime's descriptors of the
+    /// directories. `externalNamespaces`: (type, inode) of the network and pid namespaces joined
+    /// by path; `externalFiles`: keys of files CRIU must not dump (swiftlet-init's memfd exe).
+    /// `orphan_pts_master` is set as runc sets it: a terminal container's pty slave (its
+    /// stdio, and /dev/console bound from it) has its master outside the tree, with the engine,
+    /// which CRIU refuses to dump otherwise ("Found slave peer index N without correspond master
+    /// peer", "Unable to find a master for /0": tty.c).
+    static func dump(pid: Int32, rootfs: String, imagesDirFD: Int32, workDirFD: Int32, options: CheckpointOptions,
+                     binds: [(destination: String, source: String)], devices: [String], maskedFiles: [String],
+                     externalNamespaces: [(LinuxNamespaceType, UInt64)], externalFiles: [String] = [],
+                     statusFD: Int32? = nil) throws -> CriuOpts {
+        var opts = CriuOpts()
+        opts.imagesDirFD = imagesDirFD
+        opts.workDirFD = workDirFD
+        opts.pid = pid
+        opts.logFile = options.preDump ? "pre-dump.log" : "dump.log"
+        opts.root = rootfs
+        try common(&opts, tcpEstablished: options.tcpEstablished, extUnixSk: options.extUnixSk, shellJob: options.shellJob,
+                   fileLocks: options.fileLocks, manageCgroupsMode: options.manageCgroupsMode)
+        opts.leaveRunning = options.leaveRunning && !options.preDump
+        if let parent = options.parentPath {
+            opts.parentImage = parent
+            opts.trackMem = true
+        }
+        if options.preDump { opts.trackMem = true }
+        opts.autoDedup = options.autoDedup
         let server = try options.pageServer.map(CriuPageServer.parse)
+        if let server { opts.pageServer = (server.address, Int32(server.port)) }
         if options.lazyPages {
-            // CRIU's lazy dump is itself the page server, listening at ADDRESS:PORT.
-            args.append("--lazy-pages")
-            if let server { args += ["--address", server.address, "--port", "\(server.port)"] }
-            if let statusFD { args += ["--status-fd", "\(statusFD)"] }
-        } else if let server {
-            args += ["--page-server", "--address", server.address, "--port", "\(server.port)"]
+            // CRIU's lazy dump is itself the page server, listening on the port.
+            opts.lazyPages = true
+            opts.statusFD = statusFD
         }
-        for name in try CriuEmptyNamespaces.criuNames(options.emptyNamespaces) { args += ["--empty-ns", name] }
+        if try CriuEmptyNamespaces.criuNames(options.emptyNamespaces).contains("net") { opts.emptyNamespaces = cloneNewNet }
         for (type, inode) in externalNamespaces {
-            args += ["--external", "\(type == .network ? "net" : "pid")[\(inode)]:\(namespaceKey(type))"]
+            opts.external.append("\(type == .network ? "net" : "pid")[\(inode)]:\(namespaceKey(type))")
         }
-        for key in externalFiles { args += ["--external", key] }
+        opts.external += externalFiles
         if !options.preDump {
-            for bind in binds { args += ["--external", "mnt[\(bind.destination)]:\(bind.destination)"] }
-            for path in devices { args += ["--external", "mnt[\(path)]:\(path)"] }
-            for path in maskedFiles { args += ["--external", "mnt[\(path)]:/dev/null"] }
+            for bind in binds { opts.external.append("mnt[\(bind.destination)]:\(bind.destination)") }
+            for path in devices { opts.external.append("mnt[\(path)]:\(path)") }
+            for path in maskedFiles { opts.external.append("mnt[\(path)]:/dev/null") }
         }
-        return args
+        opts.orphanPtsMaster = true
+        return opts
     }
 
-    /// `criu restore` below `root` (a mount point: the rootfs bound there), detached, the
-    /// restored init a sibling of CRIU (the runtime's child), its pid in `pidFile`.
-    /// `inherited`: (key, fd number) of the namespaces handed down; `joined`: (CRIU's name, path).
-    public static func restore(root: String, imageDir: String, workDir: String, pidFile: String, options: RestoreOptions,
-                               cgroupRoot: String?, binds: [(destination: String, source: String)], devices: [String],
-                               inherited: [(String, Int32)], joined: [(String, String)], actionScript: String? = nil) throws -> [String] {
-        var args = ["restore", "--images-dir", imageDir, "--work-dir", workDir, "--log-file", "restore.log", "-v4",
-                    "--root", root, "--restore-detached", "--restore-sibling", "--pidfile", pidFile, "--evasive-devices"]
-        args += common(tcpEstablished: options.tcpEstablished, extUnixSk: options.extUnixSk, shellJob: options.shellJob,
-                       fileLocks: options.fileLocks, manageCgroupsMode: options.manageCgroupsMode)
-        if let cgroupRoot { args += ["--cgroup-root", cgroupRoot] }
-        if options.lazyPages { args.append("--lazy-pages") }
-        if options.autoDedup { args.append("--auto-dedup") }
-        for name in try CriuEmptyNamespaces.criuNames(options.emptyNamespaces) { args += ["--empty-ns", name] }
-        if let profile = try CriuLSMProfile.check(options.lsmProfile) { args += ["--lsm-profile", profile] }
+    /// The restore request's options below `root` (a mount point: the rootfs bound there), the
+    /// restored init a sibling of CRIU (`rst_sibling`: the runtime's child), every step
+    /// notified (`notify_scripts`: the hooks run at setup-namespaces). `inherited`: (key, fd
+    /// number in CRIU) of the namespaces, the init's exe and the stdio pipes handed down;
+    /// `joined`: (CRIU's name, path); `cgroupRoots`: (controllers or nil for cgroup v2, path).
+    /// `terminal`: `orphan_pts_master`, CRIU makes the console's new pty pair in the restored
+    /// devpts and hands the master back in an orphan-pts-master notification.
+    static func restore(root: String, imagesDirFD: Int32, workDirFD: Int32, options: RestoreOptions,
+                        cgroupRoots: [(String?, String)], binds: [(destination: String, source: String)],
+                        devices: [String], inherited: [(String, Int32)], joined: [(String, String)],
+                        terminal: Bool = false) throws -> CriuOpts {
+        var opts = CriuOpts()
+        opts.imagesDirFD = imagesDirFD
+        opts.workDirFD = workDirFD
+        opts.logFile = "restore.log"
+        opts.root = root
+        opts.restoreSibling = true
+        opts.evasiveDevices = true
+        opts.notifyScripts = true
+        try common(&opts, tcpEstablished: options.tcpEstablished, extUnixSk: options.extUnixSk, shellJob: options.shellJob,
+                   fileLocks: options.fileLocks, manageCgroupsMode: options.manageCgroupsMode)
+        opts.cgroupRoots = cgroupRoots.map { (controllers: $0.0, path: $0.1) }
+        opts.lazyPages = options.lazyPages
+        opts.autoDedup = options.autoDedup
+        if try CriuEmptyNamespaces.criuNames(options.emptyNamespaces).contains("net") { opts.emptyNamespaces = cloneNewNet }
+        opts.lsmProfile = try CriuLSMProfile.check(options.lsmProfile)
         if let context = options.lsmMountContext {
             guard !context.isEmpty else { throw RuntimeError("--lsm-mount-context: empty", errno: Errno.EINVAL) }
-            args += ["--lsm-mount-context", context]
+            opts.lsmMountContext = context
         }
-        for bind in binds { args += ["--external", "mnt[\(bind.destination)]:\(bind.source)"] }
-        for path in devices { args += ["--external", "mnt[\(path)]:\(path)"] }
-        args += ["--external", "mnt[/dev/null]:/dev/null"]
-        for (key, fd) in inherited { args += ["--inherit-fd", "fd[\(fd)]:\(key)"] }
-        for (name, path) in joined { args += ["--join-ns", "\(name):\(path)"] }
-        if let actionScript { args += ["--action-script", actionScript] }
-        return args
+        for bind in binds { opts.external.append("mnt[\(bind.destination)]:\(bind.source)") }
+        for path in devices { opts.external.append("mnt[\(path)]:\(path)") }
+        opts.external.append("mnt[/dev/null]:/dev/null")
+        opts.inheritFDs = inherited.map { (key: $0.0, fd: $0.1) }
+        opts.joinNamespaces = joined.map { (ns: $0.0, file: $0.1) }
+        opts.orphanPtsMaster = terminal
+        return opts
     }
 
     /// CRIU's name of a namespace type for `--join-ns` (nil: CRIU cannot join it).

@@ -1,9 +1,7 @@
-/// The CRIU binary: found, asked its version, checked against the running kernel, and run.
-/// swiftlet drives CRIU through its command line (`criu dump`, `criu restore`) rather than its
-/// RPC (`criu swrk`, protobuf messages): the CLI needs no protobuf code in the runtime and
-/// says everything a runc-style checkpoint needs (external mounts and namespaces, inherited
-/// descriptors, cgroup handling); what only the RPC offers (the `orphan-pts-master`
-/// notification that hands back a restored console) is listed in docs/checkpoint.md.
+/// The CRIU binary: found, asked its version (`criu --version`) and checked against the
+/// running kernel (`criu check`) through its command line. The dumps and restores themselves
+/// go through CRIU's RPC (`criu swrk`, Checkpoint/CriuSwrk.swift), as runc and crun drive it:
+/// a terminal container's console (`orphan_pts_master`) exists only there. docs/checkpoint.md.
 struct CriuTool {
     let path: String
     let version: String
@@ -51,29 +49,17 @@ struct CriuTool {
     }
 
     /// Runs CRIU with `args`; its exit status and everything it printed (stdout and stderr).
-    /// While it runs, `onRequest` is called whenever `requestFD` is readable (the restore hooks'
-    /// FIFO, CriuRestoreHooks); -1: none.
-    static func run(_ path: String, _ args: [String], command: String, inherit: [(Int32, Int32)] = [],
-                    requestFD: Int32 = -1, onRequest: () -> Void = {}) throws -> (Int32, String)
-    {
+    static func run(_ path: String, _ args: [String], command: String) throws -> (Int32, String) {
         let pair = try withContext("\(command): criu") { try Sys.pipe() }
         let reader = pair.first
         let writer = pair.second
         let devnull = try withContext("\(command): /dev/null") { try Sys.open("/dev/null", Linux.O_RDONLY) }
         let pid = try withContext("\(command): spawn \(path)") {
-            try Sys.spawn(path, args: ["criu"] + args, env: Sys.environment(), stdinFD: devnull.raw, outputFD: writer.raw,
-                          inherit: inherit)
+            try Sys.spawn(path, args: ["criu"] + args, env: Sys.environment(), stdinFD: devnull.raw, outputFD: writer.raw)
         }
         _ = consume writer
-        // CRIU's output until it closes (CRIU and its action scripts gone), answering the
-        // requests in between (poll ignores a requestFD of -1).
         var output: [UInt8] = []
         while true {
-            let ready = try withContext("\(command): poll") {
-                try Sys.poll([(reader.raw, Sys.POLLIN), (requestFD, Sys.POLLIN)], timeoutMs: -1)
-            }
-            if ready[1] & Sys.POLLIN != 0 { onRequest() }
-            guard ready[0] != 0 else { continue }
             let chunk = try withContext("\(command): output of criu") { try Sys.readSome(reader.raw, count: 16384, path: "output of criu") }
             if chunk.isEmpty { break }
             output += chunk

@@ -4,7 +4,10 @@ extension Runtime {
     /// `checkpoint` (runc CLI, runc-checkpoint(8)): CRIU dumps the running (or paused)
     /// container's process tree, from swiftlet-init down, into the image directory; unless
     /// `--leave-running` or `--pre-dump`, CRIU kills the tree and the container is deleted, as
-    /// runc does. Not part of the runtime-spec. docs/checkpoint.md.
+    /// runc does. CRIU is driven through its RPC (`criu swrk`, Checkpoint/CriuSwrk.swift), as
+    /// runc does: only there can a terminal container's pty slave, whose master the engine holds
+    /// outside the tree, be dumped (`orphan_pts_master`). Not part of the runtime-spec.
+    /// docs/checkpoint.md.
     ///
     /// Before anything is touched, CRIU itself is checked (`criu check`): where it cannot work on
     /// this kernel the command fails in one line saying why and the container is left as it was.
@@ -17,9 +20,9 @@ extension Runtime {
         if let server = options.pageServer { _ = try CriuPageServer.parse(server) }
         let emptyNetwork = try CriuEmptyNamespaces.criuNames(options.emptyNamespaces).contains("net")
         // --status-fd (with --lazy-pages, as runc): the caller's descriptor, open for writing;
-        // CRIU gets it as its fd 3 and writes the 0 byte there once its page server is ready.
-        var statusCopy: Int32 = -1
-        defer { if statusCopy >= 0 { Sys.closeRaw(statusCopy) } }
+        // CRIU reopens it through /proc/<runtime>/fd/N (status_fd) and writes the 0 byte there
+        // once its page server is ready.
+        var statusFD: Int32?
         if let fd = options.statusFD, options.lazyPages {
             let flags: Int32
             do { flags = try Sys.fcntl(fd, Linux.F_GETFL, 0) } catch {
@@ -28,7 +31,7 @@ extension Runtime {
             guard flags & Linux.O_ACCMODE != Linux.O_RDONLY else {
                 throw RuntimeError("--status-fd: \(fd) is not open for writing", errno: Errno.EBADF)
             }
-            statusCopy = try withContext("--status-fd") { try Sys.dup(fd, minimum: 4).take() }
+            statusFD = fd
         }
         let lock = try store.lock(id)
         let record = try store.read(id)
@@ -92,19 +95,20 @@ extension Runtime {
             let bytes = try withContext("checkpoint: \(path)") { try CriuArguments.descriptorsJSON(targets) }
             try withContext("checkpoint: \(path)") { try Sys.writeFileAtomically(path, bytes) }
         }
-        let args = try CriuArguments.dump(
-            pid: pid, rootfs: record.rootfs, imageDir: imageDir, workDir: workDir, options: options,
+        let imagesFD = try withContext("--image-path") { try Sys.open(imageDir, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_CLOEXEC) }
+        let workFD = try withContext("--work-path") { try Sys.open(workDir, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_CLOEXEC) }
+        let opts = try CriuArguments.dump(
+            pid: pid, rootfs: record.rootfs, imagesDirFD: imagesFD.raw, workDirFD: workFD.raw, options: options,
             binds: CriuArguments.bindMounts(spec?.mounts ?? [], bundle: record.bundle),
             devices: CriuArguments.devicePaths(spec?.linux?.devices),
             maskedFiles: CriuArguments.maskedFiles(spec?.linux?.maskedPaths ?? [], mountinfo: mountinfo),
-            externalNamespaces: external, externalFiles: [exeKey], statusFD: statusCopy >= 0 ? 3 : nil)
-        debug("checkpoint: \(criu.path) \(args.joined(separator: " "))")
-        let (code, output) = try CriuTool.run(criu.path, args, command: "checkpoint",
-                                                inherit: statusCopy >= 0 ? [(statusCopy, Int32(3))] : [])
-        guard code == 0 else {
+            externalNamespaces: external, externalFiles: [exeKey], statusFD: statusFD)
+        debug("checkpoint: \(criu.path) swrk: \(options.preDump ? "PRE_DUMP" : "DUMP") \(opts)")
+        let outcome = try CriuSwrk.run(criu.path, options.preDump ? .preDump : .dump, opts: opts, command: "checkpoint", debug: debug)
+        guard let response = outcome.response, response.success else {
             let log = workDir + (options.preDump ? "/pre-dump.log" : "/dump.log")
-            let reason = CriuTool.logError(log) ?? CriuTool.lastLine(output)
-            throw RuntimeError("checkpoint: criu \(options.preDump ? "pre-dump" : "dump") failed (exit status \(code)): \(reason) (log: \(log))")
+            throw RuntimeError("checkpoint: criu \(options.preDump ? "pre-dump" : "dump") failed: "
+                + "\(CriuSwrk.failure(outcome, log: log)) (log: \(log))")
         }
         _ = consume lock
         if !options.leaveRunning && !options.preDump {

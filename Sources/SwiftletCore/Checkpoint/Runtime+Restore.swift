@@ -7,9 +7,12 @@ extension Runtime {
     /// Like runc, the runtime makes the cgroup and applies `linux.resources`, then CRIU
     /// restores the namespaces, the mounts (the rootfs bound at `<state>/<id>/criu-root`, which
     /// CRIU needs to be a mount point), the processes into that cgroup, and their seccomp
-    /// filters, credentials and no_new_privs as they were dumped. The restored init is the
-    /// runtime's child (`--restore-sibling`); `--detach` returns at once, else restore waits
-    /// for it as `run` does and exits with its status. Not part of the runtime-spec.
+    /// filters, credentials and no_new_privs as they were dumped. CRIU is driven through its
+    /// RPC (`criu swrk`, Checkpoint/CriuSwrk.swift): the prestart and createRuntime hooks run
+    /// at its setup-namespaces notification, and a terminal container's new console master
+    /// (its orphan-pts-master notification) goes to `--console-socket` as at create. The
+    /// restored init is the runtime's child (`rst_sibling`); `--detach` returns at once, else
+    /// restore waits for it as `run` does and exits with its status. Not part of the runtime-spec.
     /// On failure nothing is left: no state, cgroup, mount or process. docs/checkpoint.md.
     public func restore(id: String, options: RestoreOptions) throws -> Int32 {
         do { try ContainerID.validate(id) } catch { throw RuntimeError(error) }
@@ -20,15 +23,22 @@ extension Runtime {
         let bundle = Self.absolutePath(options.bundle)
         let (spec, configBytes) = try Self.loadSpec(bundle: bundle)
         guard let process = spec.process else { throw RuntimeError("process: required") }
-        if process.terminal == true {
-            throw RuntimeError("restore: process.terminal is true: swiftlet cannot hand a restored console back yet "
-                + "(CRIU's command line has no orphan-pts-master; docs/checkpoint.md)", errno: Errno.EOPNOTSUPP)
+        // The console, as at create: the restored pty's master (CRIU's orphan-pts-master) goes
+        // to --console-socket, which a terminal container needs and only it takes.
+        let terminal = process.terminal == true
+        if options.consoleSocket != nil && !terminal {
+            throw RuntimeError("--console-socket given but process.terminal is false", errno: Errno.EINVAL)
+        }
+        if terminal && options.consoleSocket == nil {
+            throw RuntimeError("process.terminal is true: --console-socket is required", errno: Errno.EINVAL)
         }
         let imageDir = Self.absolutePath(options.imagePath ?? "checkpoint")
         let isDirectory = try withContext("--image-path") { try Sys.stat(imageDir).kind == .directory }
         guard isDirectory else { throw RuntimeError("--image-path: \(imageDir) is not a directory", errno: Errno.ENOTDIR) }
         let rootPath = spec.root?.path ?? ""
         let rootfs = rootPath.hasPrefix("/") ? rootPath : bundle + "/" + rootPath
+        // What CRIU hands to the restored processes (inherit_fd): (key, the runtime's
+        // descriptor), given to CRIU at CriuSwrk.inheritBase and up in this order.
         var inherited: [(String, Int32)] = []
         var joined: [(String, String)] = []
         var inheritedFDs: [Int32] = []
@@ -41,8 +51,7 @@ extension Runtime {
             } else if namespace.type == .network || namespace.type == .pid {
                 let fd = try withContext(field) { try Sys.open(path, Linux.O_RDONLY).take() }
                 inheritedFDs.append(fd)
-                // 0-2 are CRIU's stdio; what it inherits (namespaces, the init's exe) comes after.
-                inherited.append((CriuArguments.namespaceKey(namespace.type), Int32(2 + inheritedFDs.count)))
+                inherited.append((CriuArguments.namespaceKey(namespace.type), CriuSwrk.inheritBase + Int32(inheritedFDs.count - 1)))
             } else if let name = CriuArguments.joinName(namespace.type) {
                 joined.append((name, path))
             } else {
@@ -62,7 +71,7 @@ extension Runtime {
             }
             let memfd = try InitBinary.load()
             inheritedFDs.append(memfd.take())
-            inherited.append((key, Int32(2 + inheritedFDs.count)))
+            inherited.append((key, CriuSwrk.inheritBase + Int32(inheritedFDs.count - 1)))
         }
         // The process's stdio pipes recorded at dump (descriptors.json, ours or runc's): the
         // restore's own descriptor of the same number takes each one's place (conmon's or the
@@ -79,7 +88,7 @@ extension Runtime {
                     continue
                 }
                 inheritedFDs.append(copy)
-                inherited.append((key, Int32(2 + inheritedFDs.count)))
+                inherited.append((key, CriuSwrk.inheritBase + Int32(inheritedFDs.count - 1)))
             }
         }
         let criu = try CriuTool.locate(options.criuPath, command: "restore")
@@ -105,6 +114,8 @@ extension Runtime {
         var mounted = false
         // The restored init's pidfd (raw: owned by `restored` below once everything worked).
         var pidfd: Int32 = -1
+        // The restored init once CRIU said so: killed if anything after fails.
+        var restoredPid: Int32?
         do {
             let cgroup: CgroupManager
             do {
@@ -124,59 +135,58 @@ extension Runtime {
                 try Sys.mount(source: rootfs, target: criuRoot, type: nil, flags: Linux.MS_BIND | Linux.MS_REC, data: nil)
             }
             mounted = true
-            let pidFile = store.directory(id) + "/criu.pid"
             let workDir = options.workPath.map(Self.absolutePath) ?? imageDir
             try withContext("--work-path") { try Sys.mkdirAll(workDir, mode: 0o700) }
+            let imagesFD = try withContext("--image-path") { try Sys.open(imageDir, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_CLOEXEC) }
+            let workFD = try withContext("--work-path") { try Sys.open(workDir, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_CLOEXEC) }
             let description = cgroup.description
-            var cgroupRoots: [String] = []
-            if let unified = description.unified, description.mode == .unified { cgroupRoots.append(unified.path) }
+            var cgroupRoots: [(String?, String)] = []
+            if let unified = description.unified, description.mode == .unified { cgroupRoots.append((nil, unified.path)) }
             for location in description.legacy where !location.controllers.isEmpty {
-                cgroupRoots.append("\(location.controllers.joined(separator: ",")):\(location.path)")
+                cgroupRoots.append((location.controllers.joined(separator: ","), location.path))
             }
-            // prestart and createRuntime hooks run at CRIU's setup-namespaces step (CriuRestoreHooks).
-            let wantsHooks = !(spec.hooks?.prestart?.isEmpty ?? true) || !(spec.hooks?.createRuntime?.isEmpty ?? true)
-            let hooks = wantsHooks ? try CriuRestoreHooks(directory: store.directory(id)) : nil
-            defer { hooks?.remove(log: debug) }
-            var args = try CriuArguments.restore(
-                root: criuRoot, imageDir: imageDir, workDir: workDir, pidFile: pidFile, options: options, cgroupRoot: nil,
+            let opts = try CriuArguments.restore(
+                root: criuRoot, imagesDirFD: imagesFD.raw, workDirFD: workFD.raw, options: options, cgroupRoots: cgroupRoots,
                 binds: CriuArguments.bindMounts(spec.mounts ?? [], bundle: bundle),
                 devices: CriuArguments.devicePaths(spec.linux?.devices), inherited: inherited, joined: joined,
-                actionScript: hooks?.scriptPath)
-            for root in cgroupRoots { args += ["--cgroup-root", root] }
-            debug("restore: \(criu.path) \(args.joined(separator: " "))")
-            // Each inherited descriptor goes to 3, 4, ... in CRIU: first copied above all of
-            // those numbers, so that no dup2 of posix_spawn overwrites a source still to come.
-            var spread: [Int32] = []
-            defer { for fd in spread { Sys.closeRaw(fd) } }
-            for fd in inheritedFDs {
-                spread.append(try withContext("restore: inherited descriptor \(fd)") {
-                    try Sys.dup(fd, minimum: Int32(3 + inheritedFDs.count)).take()
-                })
-            }
-            let inherit = spread.enumerated().map { ($0.element, Int32(3 + $0.offset)) }
-            var hookFailure: Error?
-            let (code, output) = try CriuTool.run(
-                criu.path, args, command: "restore", inherit: inherit, requestFD: hooks?.request.raw ?? -1,
-                onRequest: {
-                    guard let hooks else { return }
-                    let failure = hooks.answer { pid in
-                        let state = try Runtime.specState(record, status: .creating, pid: pid)
-                        try HookRunner.run(spec.hooks?.prestart, kind: "prestart", state: state)
-                        try HookRunner.run(spec.hooks?.createRuntime, kind: "createRuntime", state: state)
+                terminal: terminal)
+            debug("restore: \(criu.path) swrk: RESTORE \(opts)")
+            // CRIU's steps: prestart and createRuntime hooks at setup-namespaces, with the
+            // restored init's pid (as runc runs them; config.md "POSIX-platform Hooks"); the
+            // console's master at orphan-pts-master, sent to --console-socket as create sends it.
+            var masterSent = false
+            let outcome = try CriuSwrk.run(criu.path, .restore, opts: opts, command: "restore", inherit: inheritedFDs,
+                                         debug: debug) { note in
+                switch note.script {
+                case "setup-namespaces":
+                    guard let pid = note.pid, pid > 0 else {
+                        throw RuntimeError("restore: CRIU's setup-namespaces notification has no pid")
                     }
-                    if let failure, hookFailure == nil { hookFailure = failure }
-                })
-            if let hookFailure { throw hookFailure }
-            guard code == 0 else {
-                let log = workDir + "/restore.log"
-                throw RuntimeError("restore: criu restore failed (exit status \(code)): "
-                    + "\(CriuTool.logError(log) ?? CriuTool.lastLine(output)) (log: \(log))")
+                    let state = try Runtime.specState(record, status: .creating, pid: pid)
+                    try HookRunner.run(spec.hooks?.prestart, kind: "prestart", state: state)
+                    try HookRunner.run(spec.hooks?.createRuntime, kind: "createRuntime", state: state)
+                case "orphan-pts-master":
+                    guard note.fd >= 0 else { throw RuntimeError("restore: CRIU's orphan-pts-master notification has no descriptor") }
+                    guard let socket = options.consoleSocket else { throw RuntimeError("process.terminal is true: --console-socket is required") }
+                    try LaunchSupport.sendConsole(note.fd, to: socket)
+                    masterSent = true
+                default:
+                    break
+                }
             }
-            let text = try withContext("restore: \(pidFile)") { String(decoding: try Sys.readFile(pidFile), as: UTF8.self) }
-            guard let pid = Int32(text.trimmingPrefix(while: { $0 == " " }).prefix { $0.isNumber }), pid > 0 else {
-                throw RuntimeError("restore: criu wrote no pid to \(pidFile): \"\(text)\"")
+            if let failure = outcome.notifyError { throw failure }
+            let log = workDir + "/restore.log"
+            guard let response = outcome.response, response.success else {
+                throw RuntimeError("restore: criu restore failed: \(CriuSwrk.failure(outcome, log: log)) (log: \(log))")
             }
-            try withContext("restore: \(pidFile)") { try Sys.unlink(pidFile) }
+            guard let pid = response.restoredPid, pid > 0 else {
+                throw RuntimeError("restore: criu gave no pid for the restored init (log: \(log))")
+            }
+            restoredPid = pid
+            if terminal && !masterSent {
+                throw RuntimeError("restore: CRIU restored no console (the images have no pty slave without its master): "
+                    + "process.terminal is true (log: \(log))", errno: Errno.EINVAL)
+            }
             pidfd = try withContext("restore: pidfd of the restored init \(pid)") { try Sys.pidfdOpen(pid).take() }
             guard let stat = Sys.processStat(pid) else { throw RuntimeError("restore: the restored init \(pid) is gone", errno: Errno.ESRCH) }
             record.pid = pid
@@ -192,7 +202,7 @@ extension Runtime {
             }
         } catch {
             if pidfd >= 0 { Sys.closeRaw(pidfd) }
-            if let pid = record.pid { Sys.kill(pid, Linux.SIGKILL) }
+            if let pid = restoredPid ?? record.pid { Sys.kill(pid, Linux.SIGKILL) }
             if mounted {
                 do { try Sys.umount(criuRoot) } catch { debug("restore: unmount \(criuRoot): \(error)") }
             }
