@@ -48,6 +48,36 @@ struct CriuTool {
             + "\(Sys.kernelRelease()): criu check failed: \(Self.firstError(output))", errno: Errno.EOPNOTSUPP)
     }
 
+    /// `check(command:)` once per boot and CRIU binary: a passed check is remembered in
+    /// `<root>/@criu-check` (`@` is never in a container id, so `list` never sees it) under a
+    /// key of the boot (/proc/sys/kernel/random/boot_id), the binary (path, device, inode,
+    /// size: an upgrade writes a new inode) and its version; a failed one is never remembered,
+    /// so a host where CRIU cannot work still gets the one-line reason each time. `criu check`
+    /// costs a CRIU start-up and a round of kernel probes per command (in the emulated VM,
+    /// about a second of each podman checkpoint and restore). An unreadable marker is a miss,
+    /// and one that cannot be written only costs the next command its check.
+    func check(command: String, root: String, debug: (String) -> Void) throws {
+        let marker = root + "/@criu-check"
+        var key: [UInt8]?
+        do {
+            let boot = try Procfs.open().read("sys/kernel/random/boot_id").filter { $0 != UInt8(ascii: "\n") }
+            let binary = try Sys.stat(path)
+            key = Array("\(String(decoding: boot, as: UTF8.self)) \(path) \(binary.device):\(binary.inode):\(binary.size) \(version)\n".utf8)
+        } catch {
+            debug("\(command): no key for the criu check marker (\(error)): checking")
+        }
+        if let key {
+            do {
+                if try Sys.readFile(marker) == key { return }
+            } catch {
+                debug("\(command): \(marker): \(error): checking")
+            }
+        }
+        try check(command: command)
+        guard let key else { return }
+        do { try Sys.writeFileAtomically(marker, key) } catch { debug("\(command): \(marker): \(error)") }
+    }
+
     /// Runs CRIU with `args`; its exit status and everything it printed (stdout and stderr).
     static func run(_ path: String, _ args: [String], command: String) throws -> (Int32, String) {
         let pair = try withContext("\(command): criu") { try Sys.pipe() }

@@ -49,7 +49,7 @@ extension Runtime {
                 + "CRIU could dump it but never restore it; recreate the container (docs/checkpoint.md)", errno: Errno.EOPNOTSUPP)
         }
         let criu = try CriuTool.locate(options.criuPath, command: "checkpoint")
-        try criu.check(command: "checkpoint")
+        try criu.check(command: "checkpoint", root: store.root, debug: debug)
         let spec = try store.savedSpec(id)
         let imageDir = Self.absolutePath(options.imagePath ?? "checkpoint")
         let workDir = options.workPath.map(Self.absolutePath) ?? imageDir

@@ -102,7 +102,7 @@ extension Runtime {
                 + "without no_new_privs (CRIU 3.19 keeps it): refusing to run the container less confined than its config",
                 errno: Errno.EOPNOTSUPP)
         }
-        try criu.check(command: "restore")
+        try criu.check(command: "restore", root: store.root, debug: debug)
 
         let lock = try store.create(id)
         var record = ContainerRecord(
