@@ -66,12 +66,21 @@ public enum Capability: Int32, CaseIterable, Sendable {
 
     /// The number of `CAP_*` name `name` (exact, upper-case), or nil if unknown.
     public static func number(of name: String) -> Int32? {
-        byName[name]
+        index(of: name)
+    }
+
+    /// A scan of `names` (whose positions are the numbers): a create looks up a handful of
+    /// names, and building `byName` (hashing every entry) cost more than all of those scans.
+    private static func index(of name: String) -> Int32? {
+        for (number, candidate) in names.enumerated() where candidate == name {
+            return Int32(number)
+        }
+        return nil
     }
 
     /// The capability called `name` (`CAP_SYS_ADMIN`), or nil if unknown.
     public init?(name: String) {
-        guard let number = Capability.byName[name] else { return nil }
+        guard let number = Capability.index(of: name) else { return nil }
         self.init(rawValue: number)
     }
 

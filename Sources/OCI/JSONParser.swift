@@ -53,12 +53,17 @@ public struct JSONObject: Sendable, Equatable {
     }
 
     public mutating func set(_ key: String, _ value: JSONValue) {
-        if let position = position(of: key) {
+        set(key, ascii: Self.isASCII(key), value)
+    }
+
+    /// `set` for a key whose ASCII-ness the caller knows (the parser saw its bytes).
+    mutating func set(_ key: String, ascii: Bool, _ value: JSONValue) {
+        if let position = position(of: key, ascii: ascii) {
             members[position].value = value
             return
         }
         members.append((key, value))
-        asciiKeys.append(Self.isASCII(key))
+        asciiKeys.append(ascii)
         if index != nil {
             index?[key] = members.count - 1
         } else if members.count >= Self.indexThreshold {
@@ -69,17 +74,24 @@ public struct JSONObject: Sendable, Equatable {
         }
     }
 
-    private func position(of key: String) -> Int? {
+    /// `ascii`: whether `key` is all ASCII, when the caller knows; otherwise it is found out
+    /// only if a member's byte count differs (looking it up costs a pass over the key, and
+    /// most lookups are of present keys whose first candidates have other lengths).
+    private func position(of key: String, ascii knownASCII: Bool? = nil) -> Int? {
         if let index { return index[key] }
         // Keys compare as Swift strings (canonical equivalence), as the dictionary did. Two
         // ASCII strings are equivalent only when byte-identical, so between ASCII keys a
         // different byte count (O(1) for native strings) rules a member out before `==`,
-        // whose comparison of different strings is the slow part of a lookup.
+        // whose comparison of different strings is the slow part of a lookup. (A non-ASCII
+        // key can equal an ASCII one: U+212A KELVIN SIGN is canonically "K".)
         let length = key.utf8.count
-        let ascii = Self.isASCII(key)
+        var ascii = knownASCII
         for offset in members.indices {
             let candidate = members[offset].key
-            if ascii && asciiKeys[offset] && candidate.utf8.count != length { continue }
+            if asciiKeys[offset] && candidate.utf8.count != length {
+                if ascii == nil { ascii = Self.isASCII(key) }
+                if ascii == true { continue }
+            }
             if candidate == key { return offset }
         }
         return nil
@@ -170,12 +182,12 @@ public struct JSONParser {
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw failure(expecting: "a string key") }
-            let key = try parseString()
+            let (key, ascii) = try parseStringNotingASCII()
             skipWhitespace()
             guard peek() == UInt8(ascii: ":") else { throw failure(expecting: "':' after an object key") }
             position += 1
             skipWhitespace()
-            object.set(key, try parseValue())
+            object.set(key, ascii: ascii, try parseValue())
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","):
@@ -226,13 +238,16 @@ public struct JSONParser {
 
     private mutating func expectLiteral(_ literal: StaticString) throws(JSONSyntaxError) {
         let start = position
-        let expected = literal.withUTF8Buffer { Array($0) }
-        for byte in expected {
-            guard peek() == byte else {
-                position = start
-                throw failure("invalid literal, expected \(literal)")
+        let matched = literal.withUTF8Buffer { expected in
+            for byte in expected {
+                guard position < bytes.count, bytes[position] == byte else { return false }
+                position += 1
             }
-            position += 1
+            return true
+        }
+        guard matched else {
+            position = start
+            throw failure("invalid literal, expected \(literal)")
         }
     }
 
@@ -275,14 +290,22 @@ public struct JSONParser {
 
     /// A string literal; invalid UTF-8 and lone surrogates become U+FFFD, as in Go.
     private mutating func parseString() throws(JSONSyntaxError) -> String {
+        try parseStringNotingASCII().text
+    }
+
+    /// A string literal, and whether its bytes were all ASCII (object keys: JSONObject then
+    /// need not look at them again).
+    private mutating func parseStringNotingASCII() throws(JSONSyntaxError) -> (text: String, ascii: Bool) {
         position += 1
         let start = position
         // Fast path: no escapes (scanned without bounds checks per byte).
+        var high: UInt8 = 0
         position = bytes.withUnsafeBufferPointer { buffer in
             var at = start
             while at < buffer.count {
                 let byte = buffer[at]
                 if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                high |= byte
                 at += 1
             }
             return at
@@ -290,7 +313,7 @@ public struct JSONParser {
         if peek() == UInt8(ascii: "\"") {
             let text = String(decoding: bytes[start..<position], as: UTF8.self)
             position += 1
-            return text
+            return (text, high < 0x80)
         }
         var buffer = Array(bytes[start..<position])
         while true {
@@ -298,7 +321,7 @@ public struct JSONParser {
             switch byte {
             case UInt8(ascii: "\""):
                 position += 1
-                return String(decoding: buffer, as: UTF8.self)
+                return (String(decoding: buffer, as: UTF8.self), buffer.allSatisfy { $0 < 0x80 })
             case UInt8(ascii: "\\"):
                 position += 1
                 try parseEscape(into: &buffer)

@@ -62,9 +62,35 @@ public struct LinuxDeviceCgroup: Sendable, Codable, Equatable {
     /// character (the `a` of `rwa`, ...) is ignored and returned in `ignored`. An `access` with
     /// none of the three names no access and cannot be meant: `letters` is then empty.
     public static func accessLetters(_ access: String) -> (letters: String, ignored: String) {
-        let letters = String("rwm".filter { access.contains($0) })
-        let ignored = String(access.filter { !"rwm".contains($0) })
-        return (letters, ignored)
+        // ASCII (every value in practice): one pass over the bytes, no Character iteration.
+        var read = false, write = false, mknod = false, ascii = true
+        var ignoredBytes: [UInt8] = []
+        for byte in access.utf8 {
+            switch byte {
+            case UInt8(ascii: "r"): read = true
+            case UInt8(ascii: "w"): write = true
+            case UInt8(ascii: "m"): mknod = true
+            case 0x80...: ascii = false
+            default: ignoredBytes.append(byte)
+            }
+            if !ascii { break }
+        }
+        guard ascii else {
+            let letters = String("rwm".filter { access.contains($0) })
+            let ignored = String(access.filter { !"rwm".contains($0) })
+            return (letters, ignored)
+        }
+        let letters = switch (read, write, mknod) {
+        case (true, true, true): "rwm"
+        case (true, true, false): "rw"
+        case (true, false, true): "rm"
+        case (false, true, true): "wm"
+        case (true, false, false): "r"
+        case (false, true, false): "w"
+        case (false, false, true): "m"
+        case (false, false, false): ""
+        }
+        return (letters, ignoredBytes.isEmpty ? "" : String(decoding: ignoredBytes, as: UTF8.self))
     }
 }
 

@@ -23,7 +23,7 @@ public enum OCIJSON {
     /// the path inside it, prefixed by `document`.
     public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, document: String) throws(SpecError) -> T {
         do {
-            return try T(from: JSONValueDecoder(value: value, codingPath: []))
+            return try T(from: JSONValueDecoder(value: value, node: .root))
         } catch let error as DecodingError {
             throw SpecError(error, document: document)
         } catch let error as SpecError {

@@ -33,12 +33,21 @@ public enum Rlimit: Int32, CaseIterable, Sendable {
 
     /// The number of `RLIMIT_*` name `name`, or nil if unknown.
     public static func number(of name: String) -> Int32? {
-        byName[name]
+        index(of: name)
+    }
+
+    /// A scan of `names` (whose positions are the numbers): a create looks up a handful of
+    /// names, and building `byName` (hashing every entry) cost more than all of those scans.
+    private static func index(of name: String) -> Int32? {
+        for (number, candidate) in names.enumerated() where candidate == name {
+            return Int32(number)
+        }
+        return nil
     }
 
     /// The limit called `name` (`RLIMIT_NOFILE`), or nil if unknown.
     public init?(name: String) {
-        guard let number = Rlimit.byName[name] else { return nil }
+        guard let number = Rlimit.index(of: name) else { return nil }
         self.init(rawValue: number)
     }
 

@@ -6,6 +6,14 @@ extension Runtime {
     /// Poststop hooks run last; their failures are warnings. `--force` of a container that does
     /// not exist succeeds quietly, as runc's: engines call it to clean up whatever may be left.
     public func delete(id: String, force: Bool) throws {
+        try delete(id: id, force: force, known: nil)
+    }
+
+    /// `known`: the record as the caller last wrote it (`run`, deleting the container it
+    /// created, started and waited for), used instead of reading state.json back: nothing
+    /// another command may write there (`update`'s resources) is used by delete, and decoding
+    /// the file was half of delete's instructions. The lock is taken all the same.
+    func delete(id: String, force: Bool, known: ContainerRecord?) throws {
         do { try ContainerID.validate(id) } catch { throw RuntimeError(error) }
         let lock: StateStore.Lock
         do {
@@ -23,7 +31,7 @@ extension Runtime {
         }
         let record: ContainerRecord
         do {
-            record = try store.read(id)
+            record = try known ?? store.read(id)
         } catch {
             // state.json is written atomically, so this is damage from outside; --force
             // removes the directory rather than leaving a container nobody can delete.

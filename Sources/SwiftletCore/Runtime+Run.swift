@@ -19,7 +19,9 @@ extension Runtime {
         if detach { return 0 }
         let code = try waitInForeground(created)
         if !options.keep {
-            do { try delete(id: id, force: true) } catch { warn("delete \(id): \(error)") }
+            var record = created.record
+            record.started = true  // as finishStart saved it
+            do { try delete(id: id, force: true, known: record) } catch { warn("delete \(id): \(error)") }
         }
         if let recorder = created.recorder {
             waitForRecorder(recorder)

@@ -207,28 +207,39 @@ extension CgroupConversion {
 
         /// `c 1:3 rwm`, `a *:* rwm`.
         public var v1Line: String {
-            "\(type) \(major.map(String.init) ?? "*"):\(minor.map(String.init) ?? "*") \(access)"
+            var line = String(type)
+            line.reserveCapacity(24)
+            line += " "
+            line += major.map { String($0) } ?? "*"
+            line += ":"
+            line += minor.map { String($0) } ?? "*"
+            line += " "
+            line += access
+            return line
         }
     }
 
     /// Validates `linux.resources.devices` into rules (type defaults to "a", access to "rwm").
     public static func deviceRules(_ devices: [LinuxDeviceCgroup]?) throws(CgroupError) -> [DeviceRule] {
         var rules: [DeviceRule] = []
+        rules.reserveCapacity(devices?.count ?? 0)
         for (i, d) in (devices ?? []).enumerated() {
-            let f = "\(prefix).devices[\(i)]"
+            // The field is named only in errors (formatting it for every rule was most of the cost).
+            func f() -> String { "\(prefix).devices[\(i)]" }
             let type = d.type ?? "a"
             guard type == "a" || type == "b" || type == "c" else {
-                throw CgroupError.invalid("\(f).type", "must be \"a\", \"b\" or \"c\", got \"\(type)\"")
+                throw CgroupError.invalid("\(f()).type", "must be \"a\", \"b\" or \"c\", got \"\(type)\"")
             }
             let access = LinuxDeviceCgroup.accessLetters(d.access ?? "rwm").letters
             guard !access.isEmpty else {
-                throw CgroupError.invalid("\(f).access", "must name at least one of \"r\", \"w\" and \"m\", got \"\(d.access ?? "")\"")
+                throw CgroupError.invalid("\(f()).access", "must name at least one of \"r\", \"w\" and \"m\", got \"\(d.access ?? "")\"")
             }
             // A negative major/minor means "any" in some generators (-1); anything else is invalid.
-            for (name, value) in [("major", d.major), ("minor", d.minor)] {
-                if let value, value < -1 || value > Int64(UInt32.max) {
-                    throw CgroupError.invalid("\(f).\(name)", "invalid device number \(value)")
-                }
+            if let value = d.major, value < -1 || value > Int64(UInt32.max) {
+                throw CgroupError.invalid("\(f()).major", "invalid device number \(value)")
+            }
+            if let value = d.minor, value < -1 || value > Int64(UInt32.max) {
+                throw CgroupError.invalid("\(f()).minor", "invalid device number \(value)")
             }
             rules.append(DeviceRule(allow: d.allow, type: Character(type), major: d.major == -1 ? nil : d.major,
                                     minor: d.minor == -1 ? nil : d.minor, access: access))
@@ -263,12 +274,16 @@ extension CgroupConversion {
         }
     }
 
+    static let devicesField = prefix + ".devices"
+
     /// v1: each rule in order to devices.allow or devices.deny.
     static func devicesV1(_ devices: [LinuxDeviceCgroup]?) throws(CgroupError) -> CgroupPlan {
         var plan = CgroupPlan(warnings: deviceAccessWarnings(devices))
-        for (i, rule) in try deviceRules(devices).enumerated() {
+        let rules = try deviceRules(devices)
+        plan.writes.reserveCapacity(rules.count)
+        for (i, rule) in rules.enumerated() {
             plan.writes.append(CgroupWrite("devices", unified: false, rule.allow ? "devices.allow" : "devices.deny", rule.v1Line,
-                                           field: "\(prefix).devices[\(i)]"))
+                                           field: JSONPath.index(devicesField, i)))
         }
         return plan
     }

@@ -144,7 +144,7 @@ public enum Cgroups {
         } catch {
             throw CgroupError(error)
         }
-        return CgroupHierarchy.discover(mountInfo: CgroupProcFiles.parseMountInfo(mountInfo),
+        return CgroupHierarchy.discover(mountInfo: CgroupProcFiles.parseMountInfo(mountInfo, fsTypes: ["cgroup", "cgroup2"]),
                                         procCgroup: CgroupProcFiles.parseProcCgroup(procCgroup))
     }
 

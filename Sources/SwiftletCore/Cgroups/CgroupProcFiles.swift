@@ -35,8 +35,13 @@ public enum CgroupProcFiles {
     /// String.split(separator: Character) runs grapheme breaking over every byte (2.4 M
     /// instructions for 22 lines), and even splitting the UTF-8 view into an array of Strings
     /// per line cost 0.6 M, on the path of every create.
-    public static func parseMountInfo(_ text: String) -> [MountInfoEntry] {
+    ///
+    /// `fsTypes`: only the lines of these filesystem types become entries (compared as bytes
+    /// before any String is made: cgroup discovery wants two types out of a host's often
+    /// dozens of mounts).
+    public static func parseMountInfo(_ text: String, fsTypes: [String]? = nil) -> [MountInfoEntry] {
         let bytes = Array(text.utf8)
+        let wanted = fsTypes?.map { Array($0.utf8) }
         var entries: [MountInfoEntry] = []
         var fields: [Range<Int>] = []
         fields.reserveCapacity(16)
@@ -57,8 +62,9 @@ public enum CgroupProcFiles {
             // id parent maj:min root mountpoint options [optional...] - fstype source superoptions
             guard fields.count >= 10,
                   let dash = fields.firstIndex(where: { $0.count == 1 && bytes[$0.lowerBound] == UInt8(ascii: "-") }),
-                  dash >= 6, fields.count >= dash + 4,
-                  let id = Int(field(0)), let parent = Int(field(1)) else { continue }
+                  dash >= 6, fields.count >= dash + 4 else { continue }
+            if let wanted, !wanted.contains(where: { $0.elementsEqual(bytes[fields[dash + 1]]) }) { continue }
+            guard let id = Int(field(0)), let parent = Int(field(1)) else { continue }
             entries.append(MountInfoEntry(
                 mountID: id, parentID: parent, majorMinor: field(2),
                 root: unescapeOctal(field(3)), mountPoint: unescapeOctal(field(4)),

@@ -22,7 +22,7 @@ enum CgroupUnified {
         let missing = offered.split(separator: " ").filter { !have.contains($0) }
         guard !missing.isEmpty else { return }
         let file = display + "/cgroup.subtree_control"
-        if (try? Sys.writeText(at: dirfd, "cgroup.subtree_control", missing.map { "+" + $0 }.joined(separator: " "), display: file)) != nil {
+        if (try? Sys.writeText(at: dirfd, "cgroup.subtree_control", missing.map { "+" + $0 }.joinedBy(" "), display: file)) != nil {
             return
         }
         for controller in missing {
@@ -44,7 +44,7 @@ enum CgroupUnified {
         var components = dir.location.path.split(separator: "/")
         while !components.isEmpty {
             components.removeLast()
-            let path = CgroupPath.join(dir.location.mountPoint, "/" + components.joined(separator: "/"))
+            let path = CgroupPath.join(dir.location.mountPoint, "/" + components.map(String.init).joinedBy("/"))
             if let text = try? Sys.readText(path + "/cgroup.controllers") {
                 return Set(CgroupStatsParsing.trim(text).split(separator: " ").map(String.init))
             }

@@ -96,14 +96,26 @@ public final class CgroupV1Manager: CgroupManager {
         }
     }
 
+    /// The last plan made, with what it was made from: `create` validates the resources before
+    /// the cgroup exists and applies them once it does, and when the host facts read for them
+    /// are the same both times (always, unless the resources consult the new cgroup's own
+    /// files: memory, blkio, hugetlb, unified keys) the conversion, a pure function of the two,
+    /// gives the same plan. Converting the default device rules alone was ~0.15 M instructions.
+    private var lastPlan: (resources: LinuxResources, host: CgroupHostInfo, plan: CgroupPlan)?
+
     private func plan(_ resources: LinuxResources) throws(CgroupError) -> CgroupPlan {
         let host = CgroupHostProbe.host(unified: unified, legacy: legacy, for: resources)
+        if let lastPlan, lastPlan.host == host, lastPlan.resources == resources { return lastPlan.plan }
+        let plan: CgroupPlan
         if description.mode == .hybrid, let unified {
             let legacyControllers = Set(legacy.flatMap(\.location.controllers))
-            return try CgroupConversion.hybrid(resources, host: host, legacyControllers: legacyControllers,
+            plan = try CgroupConversion.hybrid(resources, host: host, legacyControllers: legacyControllers,
                                                unifiedControllers: CgroupUnified.expectedControllers(unified))
+        } else {
+            plan = try CgroupConversion.v1(resources, host: host)
         }
-        return try CgroupConversion.v1(resources, host: host)
+        lastPlan = (resources, host, plan)
+        return plan
     }
 
     public func validate(_ resources: LinuxResources) throws(CgroupError) -> [String] {

@@ -6,7 +6,13 @@ enum InRoot {
     static let resolve = Linux.RESOLVE_IN_ROOT | Linux.RESOLVE_NO_MAGICLINKS
 
     static func components(_ path: String) -> [String] {
-        path.split(separator: "/").map(String.init).filter { $0 != "." && !$0.isEmpty }
+        // Split on the "/" byte, as the kernel does (splitting the String on the Character
+        // "/" ran grapheme breaking over every byte of every path the child opens).
+        var names: [String] = []
+        for name in path.utf8.split(separator: UInt8(ascii: "/")) where !(name.count == 1 && name.first == UInt8(ascii: ".")) {
+            names.append(String(Substring(name)))
+        }
+        return names
     }
 
     static func join(_ names: ArraySlice<String>) -> String { names.joinedBy("/") }
