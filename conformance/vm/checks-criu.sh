@@ -170,6 +170,36 @@ criu_leave_running_new_id() {
 }
 check leave_running_new_id criu_leave_running_new_id
 
+# The rootfs a restore gets is the caller's, and a mount point restore has to create (one the
+# rootfs restored elsewhere lacks: podman's `restore --import`) may sit below a symlink planted
+# there. restore creates mount points inside the root (RESOLVE_IN_ROOT,
+# Checkpoint/RestoreMountpoints.swift), never where the symlink points on the host: here
+# /mnt/x, the parent of a bind mount's destination, becomes a symlink to a host directory
+# between checkpoint and restore. The host path stays absent; the restore either runs the
+# container (CRIU mounting where the root says) or fails and leaves nothing.
+criu_restore_mountpoint_symlink() {
+    need_criu
+    criu_counter c
+    bundle_private_rootfs
+    mkdir -p "$T/data" "$T/outside"
+    bundle_mount /mnt/x/data bind "$T/data" rbind rw
+    criu_started c
+    expect_exit 0 rt checkpoint --image-path "$T/img" --work-path "$T/w1" "$ID"
+    expect_exit nonzero rt state "$ID"
+    rm -rf "$BUNDLE/rootfs/mnt/x"
+    ln -s "$T/outside" "$BUNDLE/rootfs/mnt/x"
+    local restored=0
+    rt restore --detach --image-path "$T/img" --work-path "$T/w2" --bundle "$BUNDLE" "$ID" && restored=1
+    expect_eq "$(ls -A "$T/outside")" "" "what the restore left in the host directory the symlink names"
+    if [ "$restored" = 1 ]; then
+        kill_and_delete "$ID"
+    else
+        expect_exit nonzero rt state "$ID"
+        [ ! -d "$(cg_dir)" ] || fail "cgroup $(cg_dir) left after the failed restore"
+    fi
+}
+check restore_mountpoint_symlink criu_restore_mountpoint_symlink
+
 # pipe_ends: the pids of the helpers holding the other ends of the check's pipes, killed at
 # teardown (a helper whose container is gone ends by itself; `sleep` does not).
 _pipe_helpers=()
