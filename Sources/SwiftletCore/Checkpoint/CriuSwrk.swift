@@ -77,59 +77,67 @@ enum CriuSwrk {
         }
         var outputOpen = true
         var socketOpen = true
-        while outputOpen || socketOpen {
-            let ready = try withContext("\(command): poll") {
-                try Sys.poll([(outputOpen ? reader.raw : -1, Sys.POLLIN), (socketOpen ? socket.raw : -1, Sys.POLLIN)], timeoutMs: -1)
+        // An error on the socket or in an answer ends the session: both ends close below, so
+        // CRIU sees EOF (or EPIPE) and exits, and it is reaped before the error is thrown.
+        var sessionError: Error?
+        do {
+            while outputOpen || socketOpen {
+                let ready = try withContext("\(command): poll") {
+                    try Sys.poll([(outputOpen ? reader.raw : -1, Sys.POLLIN), (socketOpen ? socket.raw : -1, Sys.POLLIN)], timeoutMs: -1)
+                }
+                if ready[0] != 0 {
+                    let chunk = try withContext("\(command): output of criu") { try Sys.readSome(reader.raw, count: 16384, path: "output of criu") }
+                    if chunk.isEmpty { outputOpen = false }
+                    text += chunk
+                }
+                guard ready[1] != 0 else { continue }
+                var attached: Int32 = -1
+                let message: [UInt8]
+                let capacity = 1 << 16
+                do {
+                    message = try Sys.receiveBytes(socket.raw, capacity: capacity, attachedFD: &attached)
+                } catch {
+                    debug("\(command): criu's socket: \(error)")
+                    socketOpen = false
+                    continue
+                }
+                defer { if attached >= 0 { Sys.closeRaw(attached) } }
+                // A datagram that fills the buffer may have been cut (SOCK_SEQPACKET drops the rest).
+                guard message.count < capacity else {
+                    throw RuntimeError("\(command): criu's answer is \(capacity) bytes or more", errno: Errno.EPROTO)
+                }
+                if message.isEmpty {
+                    socketOpen = false
+                    continue
+                }
+                let response: CriuResponse
+                do { response = try CriuResponse.decode(message) } catch {
+                    throw RuntimeError("\(command): criu's answer: \(error)", errno: Errno.EPROTO)
+                }
+                guard response.isNotify else {
+                    // The final answer: CRIU exits after it.
+                    outcome.response = response
+                    socketOpen = false
+                    continue
+                }
+                var success = true
+                do {
+                    try onNotify(Notification(script: response.notifyScript ?? "", pid: response.notifyPid, fd: attached))
+                } catch {
+                    success = false
+                    if outcome.notifyError == nil { outcome.notifyError = error }
+                }
+                do { try Sys.sendBytes(socket.raw, CriuRequest.notifyAnswer(success: success)) } catch {
+                    debug("\(command): answer to criu's \(response.notifyScript ?? "") notification: \(error)")
+                }
             }
-            if ready[0] != 0 {
-                let chunk = try withContext("\(command): output of criu") { try Sys.readSome(reader.raw, count: 16384, path: "output of criu") }
-                if chunk.isEmpty { outputOpen = false }
-                text += chunk
-            }
-            guard ready[1] != 0 else { continue }
-            var attached: Int32 = -1
-            let message: [UInt8]
-            let capacity = 1 << 16
-            do {
-                message = try Sys.receiveBytes(socket.raw, capacity: capacity, attachedFD: &attached)
-            } catch {
-                debug("\(command): criu's socket: \(error)")
-                socketOpen = false
-                continue
-            }
-            defer { if attached >= 0 { Sys.closeRaw(attached) } }
-            // A datagram that fills the buffer may have been cut (SOCK_SEQPACKET drops the rest).
-            guard message.count < capacity else {
-                throw RuntimeError("\(command): criu's answer is \(capacity) bytes or more", errno: Errno.EPROTO)
-            }
-            if message.isEmpty {
-                socketOpen = false
-                continue
-            }
-            let response: CriuResponse
-            do { response = try CriuResponse.decode(message) } catch {
-                throw RuntimeError("\(command): criu's answer: \(error)", errno: Errno.EPROTO)
-            }
-            guard response.isNotify else {
-                // The final answer: CRIU exits after it.
-                outcome.response = response
-                socketOpen = false
-                continue
-            }
-            var success = true
-            do {
-                try onNotify(Notification(script: response.notifyScript ?? "", pid: response.notifyPid, fd: attached))
-            } catch {
-                success = false
-                if outcome.notifyError == nil { outcome.notifyError = error }
-            }
-            do { try Sys.sendBytes(socket.raw, CriuRequest.notifyAnswer(success: success)) } catch {
-                debug("\(command): answer to criu's \(response.notifyScript ?? "") notification: \(error)")
-            }
+        } catch {
+            sessionError = error
         }
         _ = consume socket
         _ = consume reader
         let status = try withContext("\(command): wait for criu") { try Sys.wait(pid: pid) }
+        if let sessionError { throw sessionError }
         outcome.status = status.code
         outcome.output = String(decoding: text, as: UTF8.self)
         return outcome

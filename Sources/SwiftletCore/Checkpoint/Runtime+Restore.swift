@@ -43,6 +43,11 @@ extension Runtime {
         var joined: [(String, String)] = []
         var inheritedFDs: [Int32] = []
         defer { for fd in inheritedFDs { Sys.closeRaw(fd) } }
+        /// Takes `fd` (closed when restore ends) and hands it to CRIU under `key`.
+        func handOver(_ fd: Int32, as key: String) {
+            inheritedFDs.append(fd)
+            inherited.append((key, CriuSwrk.inheritBase + Int32(inheritedFDs.count - 1)))
+        }
         for (index, namespace) in (spec.linux?.namespaces ?? []).enumerated() {
             guard let path = namespace.path, !path.isEmpty else { continue }
             let field = "linux.namespaces[\(index)].path"
@@ -50,8 +55,7 @@ extension Runtime {
                 continue  // --empty-ns network: CRIU makes it empty, nothing handed over (runc)
             } else if namespace.type == .network || namespace.type == .pid {
                 let fd = try withContext(field) { try Sys.open(path, Linux.O_RDONLY).take() }
-                inheritedFDs.append(fd)
-                inherited.append((CriuArguments.namespaceKey(namespace.type), CriuSwrk.inheritBase + Int32(inheritedFDs.count - 1)))
+                handOver(fd, as: CriuArguments.namespaceKey(namespace.type))
             } else if let name = CriuArguments.joinName(namespace.type) {
                 joined.append((name, path))
             } else {
@@ -70,8 +74,7 @@ extension Runtime {
                 throw RuntimeError("--image-path: \(exeKeyPath): \"\(key)\" is not a CRIU file key", errno: Errno.EINVAL)
             }
             let memfd = try InitBinary.load()
-            inheritedFDs.append(memfd.take())
-            inherited.append((key, CriuSwrk.inheritBase + Int32(inheritedFDs.count - 1)))
+            handOver(memfd.take(), as: key)
         }
         // The process's stdio pipes recorded at dump (descriptors.json, ours or runc's): the
         // restore's own descriptor of the same number takes each one's place (conmon's or the
@@ -87,8 +90,7 @@ extension Runtime {
                     warn("restore: descriptor \(number) is not open: the restored process's \(key) is restored unconnected")
                     continue
                 }
-                inheritedFDs.append(copy)
-                inherited.append((key, CriuSwrk.inheritBase + Int32(inheritedFDs.count - 1)))
+                handOver(copy, as: key)
             }
         }
         let criu = try CriuTool.locate(options.criuPath, command: "restore")
