@@ -59,6 +59,9 @@ let package = Package(
     ],
     targets: [
         .target(name: "CSwiftlet"),
+        /// Start-up hook of the runtime binary only: Swift's CommandLine gets argv from the C
+        /// start-up instead of a constructor that parses /proc/self/maps (Sources/CStartup/argv.c).
+        .target(name: "CStartup"),
         .systemLibrary(name: "CLibseccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .target(name: "OCI", swiftSettings: functionSections),
         .target(name: "SwiftletCore", dependencies: ["OCI", "CSwiftlet", "CLibseccomp"],
@@ -69,7 +72,7 @@ let package = Package(
             linkerSettings: staticCExecutable),
         .executableTarget(
             name: "swiftlet",
-            dependencies: ["SwiftletCore", "OCI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["SwiftletCore", "OCI", "CStartup", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: functionSections,
             // Release: fully static, no dynamic loader at start-up (2.4 M instructions of
             // relocations and symbol lookups per command; docs/performance.md), and the text
