@@ -170,6 +170,38 @@ criu_leave_running_new_id() {
 }
 check leave_running_new_id criu_leave_running_new_id
 
+# A process started by `exec` is not below the container's init (its parent, the exec
+# command's child, exits and the host's init inherits it), and CRIU dumps the init's tree only:
+# checkpoint names it in a warning, with its pid and name, and without --leave-running it ends
+# with the container (docs/checkpoint.md "exec'd processes"). swiftlet-specific: runc dumps
+# the same tree and says nothing.
+criu_exec_outside_named() {
+    "$RUNTIME" --version 2> /dev/null | grep -q '^swiftlet' ||
+        skip "swiftlet-specific (runc checkpoints the same tree and names nothing)"
+    need_criu
+    criu_counter c
+    criu_started c
+    expect_exit 0 rt exec -d "$ID" sleep 617
+    local p pid=''
+    for _ in $(seq 50); do
+        for p in $(cat "$(cg_dir)/cgroup.procs"); do
+            [ "$(tr '\0' ' ' < "/proc/$p/cmdline" 2> /dev/null)" = "sleep 617 " ] && pid=$p
+        done
+        [ -n "$pid" ] && break
+        sleep 0.2
+    done
+    [ -n "$pid" ] || fail "the exec'd sleep is not in $(cg_dir)"
+    expect_exit 0 rt checkpoint --image-path "$T/img" --work-path "$T/w1" "$ID"
+    grep -q "not in the checkpoint: $pid (sleep); it ends with the container" <<< "$ERR" ||
+        fail "checkpoint did not name the exec'd process $pid (stderr: $ERR)"
+    wait_for 20 _gone "$pid" || fail "the exec'd process $pid outlived the checkpointed container"
+    expect_exit nonzero rt state "$ID"
+}
+_gone() {
+    [ ! -d "/proc/$1" ]
+}
+check exec_outside_named criu_exec_outside_named
+
 # The rootfs a restore gets is the caller's, and a mount point restore has to create (one the
 # rootfs restored elsewhere lacks: podman's `restore --import`) may sit below a symlink planted
 # there. restore creates mount points inside the root (RESOLVE_IN_ROOT,

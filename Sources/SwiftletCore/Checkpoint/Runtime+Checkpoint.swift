@@ -95,6 +95,9 @@ extension Runtime {
             let bytes = try withContext("checkpoint: \(path)") { try CriuArguments.descriptorsJSON(targets) }
             try withContext("checkpoint: \(path)") { try Sys.writeFileAtomically(path, bytes) }
         }
+        // Processes outside the init's tree (started by exec) are not dumped: listed now, while
+        // they run, and named once the dump has succeeded.
+        let outsiders = options.preDump ? [] : processesOutsideInit(id: id, initPID: pid, procfs: procfs)
         let imagesFD = try withContext("--image-path") { try Sys.open(imageDir, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_CLOEXEC) }
         let workFD = try withContext("--work-path") { try Sys.open(workDir, Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_CLOEXEC) }
         let opts = try CriuArguments.dump(
@@ -110,6 +113,7 @@ extension Runtime {
             throw RuntimeError("checkpoint: criu \(options.preDump ? "pre-dump" : "dump") failed: "
                 + "\(CriuSwrk.failure(outcome, log: log)) (log: \(log))")
         }
+        if let warning = CheckpointOutsiders.warning(id: id, outsiders, leaveRunning: options.leaveRunning) { warn(warning) }
         _ = consume lock
         if !options.leaveRunning && !options.preDump {
             // CRIU killed the tree once the images were written: what is left is the state,

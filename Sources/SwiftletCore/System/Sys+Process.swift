@@ -225,7 +225,13 @@ extension Sys {
 
     /// The parent pid of a process (field 4 of /proc/PID/stat); nil when it does not exist.
     public static func parentPID(_ pid: Int32) -> Int32? {
-        guard let text = try? readText("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
+        (try? readText("/proc/\(pid)/stat")).flatMap { parentPID(stat: $0) }
+    }
+
+    /// The parent pid in the text of a /proc/PID/stat: the field after the state, which follows
+    /// the last `)` (the command name may itself hold spaces and parentheses).
+    public static func parentPID(stat text: String) -> Int32? {
+        guard let close = text.lastIndex(of: ")") else { return nil }
         let rest = text[text.index(after: close)...].split(separator: " ")
         return rest.count > 1 ? Int32(rest[1]) : nil
     }
