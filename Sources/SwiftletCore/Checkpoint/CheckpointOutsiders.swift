@@ -50,11 +50,15 @@ enum CheckpointOutsiders {
 }
 
 extension Runtime {
-    /// The container's processes outside the tree of its init `initPID`, with their command
-    /// names, read through the runtime's procfs handle. Best effort, for a warning: empty when
-    /// the container's processes cannot be listed, and a process that exits meanwhile is left out.
+    /// The container's processes (its cgroup's) in the pid namespace of its init `initPID` but
+    /// outside the init's tree, with their command names, read through the runtime's procfs
+    /// handle: those the dump leaves out and, without --leave-running, the end of the init ends
+    /// (another container sharing the cgroup, in a pid namespace of its own, is not named).
+    /// Best effort, for a warning: empty when the processes cannot be listed, and a process
+    /// that exits meanwhile is left out.
     func processesOutsideInit(id: String, initPID: Int32, procfs: borrowing Procfs) -> [(pid: Int32, name: String)] {
-        guard let pids = try? processes(id: id) else { return [] }
+        guard let all = try? processes(id: id), let initNamespace = try? procfs.namespaceLink(initPID, "pid") else { return [] }
+        let pids = all.filter { (try? procfs.namespaceLink($0, "pid")) == initNamespace }
         func text(_ path: String) -> String? {
             (try? procfs.read(path)).map { String(decoding: $0, as: UTF8.self) }
         }

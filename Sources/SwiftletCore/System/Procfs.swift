@@ -117,6 +117,14 @@ public struct Procfs: ~Copyable {
         return targets
     }
 
+    /// The namespace of kind `kind` (`pid`, `mnt`, ...) process `pid` is in, as its link reads
+    /// (`pid:[4026532198]`): read with readlinkat(2) on the ns directory found below the
+    /// verified root, nothing followed. For checkpoint (which processes share the init's).
+    public func namespaceLink(_ pid: Int32, _ kind: String) throws(SystemError) -> String {
+        let directory = try open("\(pid)/ns", Linux.O_PATH | Linux.O_DIRECTORY)
+        return try Sys.readlinkat(directory.raw, kind, display: "/proc/\(pid)/ns/\(kind)")
+    }
+
     /// The children of process `pid` (`/proc/PID/task/PID/children`, its main thread's).
     public func children(_ pid: Int32) throws(SystemError) -> [Int32] {
         let text = String(decoding: try read("\(pid)/task/\(pid)/children"), as: UTF8.self)
