@@ -57,11 +57,26 @@ extension Runtime {
     /// Best effort, for a warning: empty when the processes cannot be listed, and a process
     /// that exits meanwhile is left out.
     func processesOutsideInit(id: String, initPID: Int32, procfs: borrowing Procfs) -> [(pid: Int32, name: String)] {
-        guard let all = try? processes(id: id), let initNamespace = try? procfs.namespaceLink(initPID, "pid") else { return [] }
-        let pids = all.filter { (try? procfs.namespaceLink($0, "pid")) == initNamespace }
-        func text(_ path: String) -> String? {
-            (try? procfs.read(path)).map { String(decoding: $0, as: UTF8.self) }
+        let all: [Int32]
+        let initNamespace: String
+        do {
+            initNamespace = try procfs.namespaceLink(initPID, "pid")
+            all = try processes(id: id)
+        } catch {
+            debug("checkpoint: the processes outside the init are not named: \(error)")
+            return []
         }
+        // What cannot be read of one process (it exited meanwhile) leaves that process out.
+        func readable<T>(_ what: String, _ body: () throws -> T) -> T? {
+            do { return try body() } catch {
+                debug("checkpoint: \(what): \(error)")
+                return nil
+            }
+        }
+        func text(_ path: String) -> String? {
+            readable("/proc/\(path)") { String(decoding: try procfs.read(path), as: UTF8.self) }
+        }
+        let pids = all.filter { pid in readable("/proc/\(pid)/ns/pid") { try procfs.namespaceLink(pid, "pid") } == initNamespace }
         let outside = CheckpointOutsiders.outside(pids, root: initPID) { pid in
             text("\(pid)/stat").flatMap { Sys.parentPID(stat: $0) }
         }
