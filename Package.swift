@@ -35,11 +35,20 @@ let functionSections: [SwiftSetting] = [
 ]
 /// The compiler's unnamed helpers cannot be listed there; bench/text-layout.ld groups them.
 /// scripts/build-release.sh passes the same compiler flags to swift-argument-parser.
+/// The Swift libraries get the same treatment: scripts/build-release.sh writes copies of
+/// their archives whose objects have a section per function (scripts/stdlib-split.py) to
+/// .build/stdlib-split, inputs of the link ahead of the toolchain's archives (which are then
+/// never taken), and checks the binary against the link map (peak RSS of `run` 4.7 -> 2.9
+/// MiB; docs/performance.md "Round 2, sixth pass"). The list matches build-release.sh's.
 let textOrder = Context.packageDirectory + "/bench/text-order.txt"
 let textLayout = Context.packageDirectory + "/bench/text-layout.ld"
+let splitArchives = ["libswiftCore", "libFoundationEssentials", "libswift_StringProcessing", "libswift_RegexParser"]
+    .map { Context.packageDirectory + "/.build/stdlib-split/" + $0 + ".a" }
+let linkMap = Context.packageDirectory + "/.build/release-link.map"
 let releaseLink: [LinkerSetting] = [
-    .unsafeFlags(["-static-executable", "-use-ld=lld", "-Xlinker", "--symbol-ordering-file=" + textOrder,
-                  "-Xlinker", "--no-warn-symbol-ordering", "-Xlinker", "-T", "-Xlinker", textLayout],
+    .unsafeFlags(splitArchives + ["-static-executable", "-use-ld=lld", "-Xlinker", "--symbol-ordering-file=" + textOrder,
+                  "-Xlinker", "--no-warn-symbol-ordering", "-Xlinker", "-T", "-Xlinker", textLayout,
+                  "-Xlinker", "-Map=" + linkMap],
                  .when(configuration: .release))
 ]
 

@@ -31,7 +31,35 @@ header=$(printf '/* Written by scripts/build-release.sh; not in git. */\n#define
 [ "$(cat Sources/CSwiftlet/generated/buildinfo.h 2>/dev/null)" = "$header" ] ||
     printf '%s\n' "$header" > Sources/CSwiftlet/generated/buildinfo.h
 
+# The Swift libraries whose objects have one .text section each get a section per function
+# (scripts/stdlib-split.py): copies of their archives in .build/stdlib-split, which
+# Package.swift puts on the release link ahead of the toolchain's, so the toolchain's are
+# never taken. Made once per toolchain and version of the script. A member the script cannot
+# split goes in as it is (it says which and why): only its functions keep their order.
+# The list must match Package.swift's splitArchives.
+split_dir=.build/stdlib-split
+toolchain_libs=$(dirname "$(command -v swiftc)")/../lib/swift_static/linux
+split_libs="libswiftCore libFoundationEssentials libswift_StringProcessing libswift_RegexParser"
+stamp=$(for lib in $split_libs; do sha256sum "$toolchain_libs/$lib.a"; done | cat - scripts/stdlib-split.py | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$split_dir/stamp" 2>/dev/null)" != "$stamp" ]; then
+    rm -rf "$split_dir" && mkdir -p "$split_dir"
+    for lib in $split_libs; do
+        python3 scripts/stdlib-split.py split-archive "$toolchain_libs/$lib.a" "$split_dir/$lib.a" "$split_dir/$lib"
+    done
+    rm -f .build/release/swiftlet   # SwiftPM does not know that the link reads them
+    echo "$stamp" > "$split_dir/stamp"
+fi
+
 swift build -c release --static-swift-stdlib -Xcc -DSWIFTLET_BUILDINFO \
     -Xswiftc -Xfrontend -Xswiftc -function-sections \
     -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors \
     "$@" 2>&1 | grep -vE 'warning: .*(mktemp|tmpnam)' | tail -n 3
+
+# The proof that the split objects were linked right, whatever order the link chose: every
+# reference between their functions and every jump-table entry holds the same target in the
+# binary as in the toolchain's objects (the link map says where each piece went).
+if ! python3 scripts/stdlib-split.py check .build/release/swiftlet .build/release-link.map "$split_dir"; then
+    mv .build/release/swiftlet .build/release/swiftlet.rejected
+    echo "build-release.sh: the release binary failed the check of its split standard libraries (moved to .build/release/swiftlet.rejected)" >&2
+    exit 1
+fi
