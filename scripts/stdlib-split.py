@@ -49,7 +49,7 @@ import struct
 import subprocess
 import sys
 
-SHT_SYMTAB, SHT_RELA, SHT_GROUP, SHT_SYMTAB_SHNDX = 2, 4, 17, 18
+SHT_SYMTAB, SHT_RELA, SHT_REL, SHT_GROUP, SHT_SYMTAB_SHNDX = 2, 4, 9, 17, 18
 SHF_EXECINSTR, SHF_INFO_LINK = 0x4, 0x40
 STT_FUNC, STT_SECTION = 2, 3
 R_X86_64_64, R_X86_64_PC32, R_X86_64_PLT32 = 1, 2, 4
@@ -114,8 +114,8 @@ class StdlibObject:
     # -- reading ------------------------------------------------------------------------------
     def _read_headers(self):
         b = self.blob
-        if b[:4] != b"\x7fELF" or b[4] != 2 or b[5] != 1 or struct.unpack_from("<H", b, 16)[0] != 1:
-            raise SplitError("not a little-endian ELF64 relocatable object")
+        if b[:4] != b"\x7fELF" or b[4] != 2 or b[5] != 1 or struct.unpack_from("<HH", b, 16) != (1, 62):
+            raise SplitError("not an x86-64 ELF64 relocatable object")
         shoff, = struct.unpack_from("<Q", b, 0x28)
         shentsize, shnum, self.shstrndx = struct.unpack_from("<HHH", b, 0x3A)
         if shnum == 0 or shentsize != SHDR.size:
@@ -125,8 +125,8 @@ class StdlibObject:
         self.shstr = bytes(b[names.offset:names.offset + names.size])
         for s in self.secs:
             s.name = self.shstr[s.name_off:self.shstr.index(b"\0", s.name_off)].decode()
-        if any(s.type in (SHT_GROUP, SHT_SYMTAB_SHNDX) for s in self.secs):
-            raise SplitError("section groups or extended section indices are not handled")
+        if any(s.type in (SHT_GROUP, SHT_SYMTAB_SHNDX, SHT_REL) for s in self.secs):
+            raise SplitError("section groups, extended section indices or REL relocations are not handled")
         if any(s.name == ".llvm_addrsig" for s in self.secs):
             raise SplitError(".llvm_addrsig is not handled")
         texts = [i for i, s in enumerate(self.secs) if s.name == ".text" and s.flags & SHF_EXECINSTR]
@@ -332,6 +332,21 @@ class StdlibObject:
                              f"not an instruction start")
         return target
 
+    def within_piece(self, rsec, applies_to, rel):
+        """A relocation through a symbol defined in .text must stay in that symbol's piece
+        (the piece moves with the symbol): refused if symbol + addend leaves it."""
+        off, sym, typ, add = rel
+        if self.syms[sym][3] != self.text_idx:
+            return
+        value = self.syms[sym][4]
+        target = value + add
+        if self.secs[applies_to].flags & SHF_EXECINSTR:
+            _, e_, _, _ = self.insn_at(applies_to, off)
+            target += e_ - off
+        if not 0 <= target < self.text_size or self.piece_of(target) != self.piece_of(value):
+            raise SplitError(f"{self.secs[rsec].name}+{off:#x} reaches from {self.sym_name(sym)} "
+                             f"into another piece")
+
     # -- writing ------------------------------------------------------------------------------
     def write_split(self, outp):
         secs, starts, ends = self.secs, self.starts, self.ends
@@ -349,6 +364,7 @@ class StdlibObject:
             for r in lst:
                 off, sym, typ, add = r
                 if sym != self.text_secsym:
+                    self.within_piece(ri, applies_to, r)
                     r[1] = renumber(sym)
                     continue
                 p = self.piece_of(self.target_of(ri, applies_to, off, typ, add))
@@ -463,16 +479,22 @@ class Binary:
         raise SplitError(f"address {vaddr:#x} is not in the binary's loaded bytes")
 
 
+def placement(obj, sections):
+    """The binary's address of .text+off of the object, through the address the link map gives
+    its piece; None for a piece the link left out."""
+    def where(off):
+        p = obj.piece_of(off)
+        addr = sections.get(".text" if p == 0 else f"{PIECE}{p}")
+        return None if addr is None else addr + off - obj.starts[p]
+    return where
+
+
 def check(obj, binary, sections):
     """Every resolved reference and jump-table entry of the object's .text, in the binary:
     the address it holds must be where the same target went. `sections` (from the link map)
     says where each piece went; a piece the link left out (unused) has nothing to check.
     Returns (references checked, table entries checked, references in pieces left out)."""
-    def where(off):
-        p = obj.piece_of(off)
-        addr = sections.get(".text" if p == 0 else f"{PIECE}{p}")
-        return None if addr is None else addr + off - obj.starts[p]
-
+    where = placement(obj, sections)
     checked = absent = 0
     for ref in obj.references:
         field, target = where(ref.field), where(ref.target)
@@ -626,11 +648,7 @@ def can_fail(obj, binary, sections):
     """The check itself, shown to fail: a copy of the binary with one reference across a cut,
     then one jump-table entry, moved by 16 bytes must not pass. None if the object has no
     such reference or table in the binary."""
-    def where(off):
-        p = obj.piece_of(off)
-        addr = sections.get(".text" if p == 0 else f"{PIECE}{p}")
-        return None if addr is None else addr + off - obj.starts[p]
-
+    where = placement(obj, sections)
     ref = next((r for r in obj.references if obj.piece_of(r.field) != obj.piece_of(r.target)
                 and where(r.field) is not None), None)
     table = next((t for t in obj.tables.values() if where(t[0][0]) is not None and t[1]), None)
