@@ -38,7 +38,7 @@ let functionSections: [SwiftSetting] = [
 /// The Swift libraries get the same treatment: scripts/build-release.sh writes copies of
 /// their archives whose objects have a section per function (scripts/stdlib-split.py) to
 /// .build/stdlib-split, inputs of the link ahead of the toolchain's archives (which are then
-/// never taken), and checks the binary against the link map (peak RSS of `run` 4.7 -> 2.9
+/// never taken), and checks the binary against the link map (peak RSS of `run` 4.7 -> 2.7
 /// MiB; docs/performance.md "Round 2, sixth pass"). The list matches build-release.sh's.
 let textOrder = Context.packageDirectory + "/bench/text-order.txt"
 let textLayout = Context.packageDirectory + "/bench/text-layout.ld"
