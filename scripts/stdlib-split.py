@@ -93,8 +93,8 @@ class Section:
 class Reference:
     """A pc-relative operand of .text that the assembler resolved (no relocation): the field
     at .text+field, ending its instruction at .text+end, pointing at .text+target."""
-    def __init__(self, field, end, target, kind, mnemonic):
-        self.field, self.end, self.target, self.kind, self.mnemonic = field, end, target, kind, mnemonic
+    def __init__(self, field, end, target, mnemonic):
+        self.field, self.end, self.target, self.mnemonic = field, end, target, mnemonic
 
 
 class StdlibObject:
@@ -268,7 +268,7 @@ class StdlibObject:
                 continue   # a short branch: its cut was not made
             else:
                 raise SplitError(f"cannot find the displacement of .text+{s_:#x}: {t}")
-            self.references.append(Reference(s_ + pos, e_, target, kind, t.split()[0]))
+            self.references.append(Reference(s_ + pos, e_, target, t.split()[0]))
 
     def _find_jump_tables(self):
         """self.tables: (data section, table start) -> (the instruction of .text taking its
@@ -472,11 +472,15 @@ class Binary:
                     self.ambiguous.add(m.group(2))
                 secs[m.group(3)] = int(m.group(1), 16)
 
-    def read32(self, vaddr):
+    def file_offset(self, vaddr):
+        """Where the 4 bytes at address `vaddr` are in the file."""
         for start, size, off in self.loads:
             if start <= vaddr and vaddr + 4 <= start + size:
-                return struct.unpack_from("<i", self.blob, off + vaddr - start)[0]
+                return off + vaddr - start
         raise SplitError(f"address {vaddr:#x} is not in the binary's loaded bytes")
+
+    def read32(self, vaddr):
+        return struct.unpack_from("<i", self.blob, self.file_offset(vaddr))[0]
 
 
 def placement(obj, sections):
@@ -660,8 +664,7 @@ def can_fail(obj, binary, sections):
     for vaddr in (where(ref.field), entry):
         bad = Binary.__new__(Binary)
         bad.loads, bad.blob = binary.loads, bytearray(binary.blob)
-        start, _, off = next(l for l in binary.loads if l[0] <= vaddr < l[0] + l[1])
-        struct.pack_into("<i", bad.blob, off + vaddr - start, binary.read32(vaddr) + 16)
+        struct.pack_into("<i", bad.blob, binary.file_offset(vaddr), binary.read32(vaddr) + 16)
         try:
             check(obj, bad, sections)
         except SplitError:
