@@ -159,4 +159,20 @@ import Testing
         #expect(Cgroups.manager(from: description) is CgroupV1Manager)
         #expect(Cgroups.manager(from: CgroupDescription(mode: .unified, unified: nil, legacy: [])) is CgroupV2Manager)
     }
+
+    /// What CgroupMountRoot looks up from its descriptor: only paths strictly below
+    /// /sys/fs/cgroup; everything else keeps its full path.
+    @Test(arguments: [
+        ("/sys/fs/cgroup/memory", "memory"),
+        ("/sys/fs/cgroup/cpu,cpuacct/swiftlet/c1", "cpu,cpuacct/swiftlet/c1"),
+        ("/sys/fs/cgroup/unified/a/cgroup.controllers", "unified/a/cgroup.controllers"),
+        ("/sys/fs/cgroup", nil),
+        ("/sys/fs/cgroup/", nil),
+        ("/sys/fs/cgroupx/memory", nil),
+        ("/run/cgroups/memory/c1", nil),
+        ("sys/fs/cgroup/memory", nil),
+    ] as [(String, String?)])
+    func mountRootRelativePaths(path: String, relative: String?) {
+        #expect(CgroupMountRoot.relative(path) == relative)
+    }
 }

@@ -78,6 +78,22 @@ import Testing
         if !Sys.exists("/sys/module/apparmor/parameters/enabled") { #expect(!host.appArmor) }
     }
 
+    @Test func probeForASpecWithoutLabelsLooksAtNothing() {
+        // No label asked for: nothing of the host matters, so nothing is probed.
+        let plain = Spec(process: Process(args: ["sh"]))
+        #expect(HostSecurity.probe(for: plain) == Self.none)
+        // Any label asked for: the real probe, whose answer `check` then judges.
+        var profile = Process(args: ["sh"])
+        profile.apparmorProfile = "swc-test"
+        #expect(HostSecurity.probe(for: Spec(process: profile)) == HostSecurity.probe())
+        var selinux = Process(args: ["sh"])
+        selinux.selinuxLabel = "system_u:system_r:container_t:s0"
+        #expect(HostSecurity.probe(for: Spec(process: selinux)) == HostSecurity.probe())
+        var linux = OCI.Linux()
+        linux.mountLabel = "system_u:object_r:container_file_t:s0"
+        #expect(HostSecurity.probe(for: Spec(process: Process(args: ["sh"]), linux: linux)) == HostSecurity.probe())
+    }
+
     // MARK: plan records
 
     @Test func schedulerIoPriorityAndPersonality() throws {

@@ -1,12 +1,15 @@
 /// One cgroup directory, reached through an O_PATH directory descriptor opened once: every
 /// interface file is opened relative to it (as crun does), so a later rename or mount over the
-/// path cannot redirect writes, and no string concatenation follows a symlink.
+/// path cannot redirect writes, and no string concatenation follows a symlink. Its path is
+/// looked up from the command's `CgroupMountRoot`, never through sysfs.
 final class CgroupDirectory {
     let location: CgroupLocation
+    let root: CgroupMountRoot
     private var handle: FileDescriptor?
 
-    init(_ location: CgroupLocation) {
+    init(_ location: CgroupLocation, root: CgroupMountRoot) {
         self.location = location
+        self.root = root
     }
 
     var path: String { location.directory }
@@ -16,7 +19,7 @@ final class CgroupDirectory {
         if let raw = handle?.raw { return raw }
         let opened: FileDescriptor
         do {
-            opened = try Sys.openDirectoryPath(path)
+            opened = try root.openDirectory(path)
         } catch {
             throw CgroupError(error)
         }
@@ -36,7 +39,7 @@ final class CgroupDirectory {
     /// costs one lookup instead of two for a command that touches nothing else here (`exec`).
     func openFile(_ file: String, _ flags: Int32) throws(SystemError) -> FileDescriptor {
         if let raw = handle?.raw { return try Sys.openat(raw, file, flags, display: path + "/" + file) }
-        return try Sys.open(path + "/" + file, flags)
+        return try root.openFile(in: path, file, flags)
     }
 
     /// Drops the descriptor (after the directory was removed).
@@ -118,13 +121,13 @@ final class CgroupDirectory {
     /// call created it. Returns the directories created, outermost first. With `keeping`, the
     /// last level's descriptor becomes that directory's handle (`adopt`) instead of being closed.
     @discardableResult
-    static func makeLevels(_ location: CgroupLocation, keeping directory: CgroupDirectory? = nil,
+    static func makeLevels(_ location: CgroupLocation, root: CgroupMountRoot, keeping directory: CgroupDirectory? = nil,
                            eachLevel: (_ dirfd: Int32, _ display: String, _ depth: Int, _ created: Bool) throws(CgroupError) -> Void)
         throws(CgroupError) -> [String]
     {
         var created: [String] = []
         do throws(CgroupError) {
-            var current = try openPath(location.mountPoint)
+            var current = try openPath(location.mountPoint, root: root)
             var display = location.mountPoint
             try eachLevel(current.raw, display, 0, false)
             let components = location.path.split(separator: "/").map(String.init)
@@ -137,15 +140,15 @@ final class CgroupDirectory {
             }
             if let directory { directory.adopt(current) }
         } catch {
-            removeCreated(created)
+            removeCreated(created, root: root)
             throw error
         }
         return created
     }
 
-    private static func openPath(_ path: String) throws(CgroupError) -> FileDescriptor {
+    private static func openPath(_ path: String, root: CgroupMountRoot) throws(CgroupError) -> FileDescriptor {
         do {
-            return try Sys.openDirectoryPath(path)
+            return try root.openDirectory(path)
         } catch {
             throw CgroupError(error)
         }
@@ -172,16 +175,16 @@ final class CgroupDirectory {
     }
 
     /// Best-effort removal of directories this call made, innermost first, after a failure.
-    static func removeCreated(_ directories: [String]) {
-        for directory in directories.reversed() { try? Sys.rmdir(directory) }
+    static func removeCreated(_ directories: [String], root: CgroupMountRoot) {
+        for directory in directories.reversed() { try? root.removeDirectory(directory) }
     }
 
     /// Removes the cgroup and every cgroup below it, deepest first. EBUSY (processes still
     /// exiting) is retried `retries` times with doubling sleeps from 10 ms; ENOENT is success.
-    static func removeTree(_ directory: String, retries: Int = 6) throws(CgroupError) {
+    static func removeTree(_ directory: String, root: CgroupMountRoot, retries: Int = 6) throws(CgroupError) {
         // The usual cgroup has no sub-cgroups: one rmdir, no listing of its interface files.
         do {
-            try Sys.rmdir(directory)
+            try root.removeDirectory(directory)
             return
         } catch where error.errno == Errno.ENOENT {
             return
@@ -190,7 +193,7 @@ final class CgroupDirectory {
         }
         let children: [String]
         do {
-            let dir = try Sys.openDirectoryPath(directory)
+            let dir = try root.openDirectory(directory)
             children = try Sys.listSubdirectories(at: dir.raw, path: directory)
         } catch where error.errno == Errno.ENOENT {
             return
@@ -198,22 +201,22 @@ final class CgroupDirectory {
             throw CgroupError(error)
         }
         for child in children {
-            try removeTree(directory + "/" + child, retries: retries)
+            try removeTree(directory + "/" + child, root: root, retries: retries)
         }
         var delay = 10
         var attempt = 0
         while true {
             do {
-                try Sys.rmdir(directory)
+                try root.removeDirectory(directory)
                 return
             } catch where error.errno == Errno.ENOENT {
                 return
             } catch where (error.errno == Errno.EBUSY || error.errno == Errno.ENOTEMPTY) && attempt < retries {
                 // ENOTEMPTY: a sub-cgroup appeared meanwhile; remove it on the next round.
                 if error.errno == Errno.ENOTEMPTY {
-                    if let dir = try? Sys.openDirectoryPath(directory),
+                    if let dir = try? root.openDirectory(directory),
                        let again = try? Sys.listSubdirectories(at: dir.raw, path: directory) {
-                        for child in again { try removeTree(directory + "/" + child, retries: retries) }
+                        for child in again { try removeTree(directory + "/" + child, root: root, retries: retries) }
                     }
                 }
                 Sys.sleepMs(delay)

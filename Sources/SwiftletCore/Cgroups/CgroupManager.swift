@@ -127,10 +127,10 @@ public enum Cgroups {
     static let tmpfsMagic = 0x0102_1994
 
     /// statfs(/sys/fs/cgroup) is cgroup2 → unified; else cgroup2 at /sys/fs/cgroup/unified →
-    /// hybrid; else legacy.
-    public static func detectMode() -> Mode {
-        if (try? Sys.fsType(root)) == Linux.CGROUP2_SUPER_MAGIC { return .unified }
-        if (try? Sys.fsType(root + "/unified")) == Linux.CGROUP2_SUPER_MAGIC { return .hybrid }
+    /// hybrid; else legacy. Both looked up from `mountRoot` (no walk through sysfs).
+    public static func detectMode(_ mountRoot: CgroupMountRoot = CgroupMountRoot()) -> Mode {
+        if (try? mountRoot.fsType(root)) == Linux.CGROUP2_SUPER_MAGIC { return .unified }
+        if (try? mountRoot.fsType(root + "/unified")) == Linux.CGROUP2_SUPER_MAGIC { return .hybrid }
         return .legacy
     }
 
@@ -152,16 +152,18 @@ public enum Cgroups {
     /// (see `CgroupPath`); empty or nil means the container ID relative to the runtime's own
     /// cgroup. Nothing is created yet.
     public static func manager(cgroupsPath: String?, containerID: String) throws(CgroupError) -> CgroupManager {
+        let mountRoot = CgroupMountRoot()
         let description = try CgroupPath.describe(cgroupsPath: cgroupsPath, containerID: containerID,
-                                                  mode: detectMode(), hierarchies: hierarchies())
-        return manager(from: description)
+                                                  mode: detectMode(mountRoot), hierarchies: hierarchies())
+        return manager(from: description, mountRoot: mountRoot)
     }
 
     /// Rebuilds a manager from its saved description (state.json).
-    public static func manager(from description: CgroupDescription) -> CgroupManager {
+    public static func manager(from description: CgroupDescription,
+                               mountRoot: CgroupMountRoot = CgroupMountRoot()) -> CgroupManager {
         switch description.mode {
-        case .unified: return CgroupV2Manager(description)
-        case .hybrid, .legacy: return CgroupV1Manager(description)
+        case .unified: return CgroupV2Manager(description, root: mountRoot)
+        case .hybrid, .legacy: return CgroupV1Manager(description, root: mountRoot)
         }
     }
 }

@@ -7,9 +7,10 @@ enum CgroupUnified {
     /// ignored: an ancestor that holds processes cannot delegate ("no internal processes"), and
     /// a controller that did not arrive shows up as a clear error when its file is written.
     @discardableResult
-    static func create(_ location: CgroupLocation, keeping directory: CgroupDirectory? = nil) throws(CgroupError) -> [String] {
+    static func create(_ directory: CgroupDirectory) throws(CgroupError) -> [String] {
+        let location = directory.location
         let depth = location.path.split(separator: "/").count
-        return try CgroupDirectory.makeLevels(location, keeping: directory) { dirfd, display, level, _ throws(CgroupError) in
+        return try CgroupDirectory.makeLevels(location, root: directory.root, keeping: directory) { dirfd, display, level, _ throws(CgroupError) in
             if level < depth { enableControllers(dirfd, display) }
         }
     }
@@ -45,7 +46,7 @@ enum CgroupUnified {
         while !components.isEmpty {
             components.removeLast()
             let path = CgroupPath.join(dir.location.mountPoint, "/" + components.map(String.init).joinedBy("/"))
-            if let text = try? Sys.readText(path + "/cgroup.controllers") {
+            if let text = try? dir.root.readText(path + "/cgroup.controllers") {
                 return Set(CgroupStatsParsing.trim(text).split(separator: " ").map(String.init))
             }
         }

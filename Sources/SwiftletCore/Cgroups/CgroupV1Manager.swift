@@ -8,11 +8,15 @@ public final class CgroupV1Manager: CgroupManager {
     public let description: CgroupDescription
     private let legacy: [CgroupDirectory]
     private let unified: CgroupDirectory?
+    private let root: CgroupMountRoot
 
-    public init(_ description: CgroupDescription) {
+    /// `root`: the command's handle on /sys/fs/cgroup, shared by every hierarchy's directory
+    /// (one per command; `Cgroups.manager`).
+    public init(_ description: CgroupDescription, root: CgroupMountRoot = CgroupMountRoot()) {
         self.description = description
-        self.legacy = description.legacy.map(CgroupDirectory.init)
-        self.unified = description.unified.map(CgroupDirectory.init)
+        self.root = root
+        self.legacy = description.legacy.map { CgroupDirectory($0, root: root) }
+        self.unified = description.unified.map { CgroupDirectory($0, root: root) }
     }
 
     /// Every directory once (co-mounted controllers share one).
@@ -30,16 +34,16 @@ public final class CgroupV1Manager: CgroupManager {
         do {
             for dir in legacy {
                 if dir.location.controllers.contains("cpuset") {
-                    created += try Self.createCpuset(dir.location, keeping: dir)
+                    created += try Self.createCpuset(dir)
                 } else {
-                    created += try CgroupDirectory.makeLevels(dir.location, keeping: dir) { _, _, _, _ throws(CgroupError) in }
+                    created += try CgroupDirectory.makeLevels(dir.location, root: root, keeping: dir) { _, _, _, _ throws(CgroupError) in }
                 }
             }
             if let unified {
-                created += try CgroupUnified.create(unified.location, keeping: unified)
+                created += try CgroupUnified.create(unified)
             }
         } catch {
-            CgroupDirectory.removeCreated(created)
+            CgroupDirectory.removeCreated(created, root: root)
             throw error
         }
     }
@@ -47,12 +51,10 @@ public final class CgroupV1Manager: CgroupManager {
     /// A new cpuset cgroup starts with empty cpuset.cpus and cpuset.mems, and a task cannot join
     /// it until both are set: copy them down from the parent at every level that has them empty
     /// (cgroup-v1/cpusets.rst; runc does the same).
-    static func createCpuset(_ location: CgroupLocation, keeping directory: CgroupDirectory? = nil)
-        throws(CgroupError) -> [String]
-    {
+    static func createCpuset(_ directory: CgroupDirectory) throws(CgroupError) -> [String] {
         var parentCPUs = ""
         var parentMems = ""
-        return try CgroupDirectory.makeLevels(location, keeping: directory) { dirfd, display, depth, _ throws(CgroupError) in
+        return try CgroupDirectory.makeLevels(directory.location, root: directory.root, keeping: directory) { dirfd, display, depth, _ throws(CgroupError) in
             parentCPUs = try inherit("cpuset.cpus", from: parentCPUs, dirfd, display, depth)
             parentMems = try inherit("cpuset.mems", from: parentMems, dirfd, display, depth)
         }
@@ -239,7 +241,7 @@ public final class CgroupV1Manager: CgroupManager {
         for dir in allDirectories {
             dir.close()
             do {
-                try CgroupDirectory.removeTree(dir.path, retries: retries)
+                try CgroupDirectory.removeTree(dir.path, root: root, retries: retries)
             } catch {
                 if first == nil { first = error }
             }

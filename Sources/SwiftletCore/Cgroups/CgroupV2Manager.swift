@@ -6,9 +6,10 @@ public final class CgroupV2Manager: CgroupManager {
     public let description: CgroupDescription
     private let directory: CgroupDirectory?
 
-    public init(_ description: CgroupDescription) {
+    /// `root`: the command's handle on /sys/fs/cgroup (one per command; `Cgroups.manager`).
+    public init(_ description: CgroupDescription, root: CgroupMountRoot = CgroupMountRoot()) {
         self.description = description
-        self.directory = description.unified.map(CgroupDirectory.init)
+        self.directory = description.unified.map { CgroupDirectory($0, root: root) }
     }
 
     private func dir() throws(CgroupError) -> CgroupDirectory {
@@ -20,7 +21,7 @@ public final class CgroupV2Manager: CgroupManager {
 
     public func create() throws(CgroupError) {
         let dir = try dir()
-        try CgroupUnified.create(dir.location, keeping: dir)
+        try CgroupUnified.create(dir)
     }
 
     public func directoryFD() -> Int32? {
@@ -93,6 +94,6 @@ public final class CgroupV2Manager: CgroupManager {
     public func destroy(retries: Int) throws(CgroupError) {
         let dir = try dir()
         dir.close()
-        try CgroupDirectory.removeTree(dir.path, retries: retries)
+        try CgroupDirectory.removeTree(dir.path, root: dir.root, retries: retries)
     }
 }

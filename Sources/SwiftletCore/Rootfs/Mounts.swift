@@ -208,14 +208,19 @@ struct MountPerformer {
         // and with many containers starting at once such walks wait for the kernfs lock that
         // network-namespace creation holds.
         let tmpfsRoot = try withContext(context) { try InRoot.open(root, mount.destination, flags: Linux.O_PATH | Linux.O_DIRECTORY) }
+        // The sources likewise, from the host's /sys/fs/cgroup opened once here, in the
+        // container's new mount namespace (a bind needs a source in the caller's namespace):
+        // a full path would walk the host's /sys for each one (CgroupMountRoot).
+        let hostCgroups = CgroupMountRoot()
         var bindOptions = base
         bindOptions.propagation = []
         for (mountPoint, hostDir) in cgroupPaths.sorted(by: { $0.key < $1.key }) {
             let name = mountPoint.split(separator: "/").last.map(String.init) ?? mountPoint
             let display = mount.destination + "/" + name
             let target = try withContext(context) { try InRoot.mkdirAll(tmpfsRoot.raw, name) }
+            let source = try withContext(context) { try hostCgroups.openDirectory(hostDir) }
             try withContext(context) {
-                try Sys.mount(source: hostDir, target: InRoot.procPath(target.raw), type: nil,
+                try Sys.mount(source: InRoot.procPath(source.raw), target: InRoot.procPath(target.raw), type: nil,
                               flags: Linux.MS_BIND | (bindOptions.flags & Linux.MS_REC), data: nil,
                               display: display)
             }

@@ -24,6 +24,18 @@ public struct HostSecurity: Sendable, Equatable {
                             appArmorProfiles: appArmor ? loadedProfiles(AppArmorDefault.profilesFile) : nil)
     }
 
+    /// The host as far as `spec` needs it. A spec that names no AppArmor profile, SELinux
+    /// label or mount label asks nothing of the host's modules (`check` and `mountLabel` then
+    /// have nothing to look at), so the probe is skipped: its lookups pass through /sys, where
+    /// each waits for the sysfs lock while other containers create network namespaces
+    /// (docs/performance.md item 34). Such a result says neither module is there, which is
+    /// all that spec can observe.
+    public static func probe(for spec: Spec) -> HostSecurity {
+        let asks = !(spec.process?.apparmorProfile ?? "").isEmpty || !(spec.process?.selinuxLabel ?? "").isEmpty
+            || !(spec.linux?.mountLabel ?? "").isEmpty
+        return asks ? probe() : HostSecurity(appArmor: false, selinux: false)
+    }
+
     /// The names in an AppArmor profiles list: one "NAME (MODE)" per line.
     static func loadedProfiles(_ path: String) -> Set<String>? {
         guard let text = try? Sys.readText(path) else { return nil }
@@ -106,8 +118,9 @@ public struct PreparedSecurity: ~Copyable {
     public var mountLabel: String? = nil
 
     /// `cacheRoot`: the state root, whose `@seccomp/` keeps compiled filters (SeccompCache).
-    public static func prepare(_ spec: Spec, host: HostSecurity = .probe(), cacheRoot: String? = nil,
+    public static func prepare(_ spec: Spec, host: HostSecurity? = nil, cacheRoot: String? = nil,
                                debug: (String) -> Void) throws -> PreparedSecurity {
+        let host = host ?? HostSecurity.probe(for: spec)
         do { try host.check(process: spec.process, linux: spec.linux, debug: debug) } catch { throw RuntimeError(error) }
         try AppArmorDefault.ensureLoaded(for: spec.process, host: host, debug: debug)
         let seccomp: SeccompProgram?

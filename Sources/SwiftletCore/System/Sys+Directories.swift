@@ -27,6 +27,11 @@ extension Sys {
         _ = try check("rmdir", path) { Glibc.rmdir(path) }
     }
 
+    /// rmdir(2) of `path` below `dirfd` (unlinkat with AT_REMOVEDIR); `display` names it in errors.
+    public static func rmdirat(_ dirfd: Int32, _ path: String, display: String) throws(SystemError) {
+        _ = try check("rmdir", display) { Glibc.unlinkat(dirfd, path, AT_REMOVEDIR) }
+    }
+
     public static func unlink(_ path: String) throws(SystemError) {
         _ = try check("unlink", path) { Glibc.unlink(path) }
     }
