@@ -174,18 +174,64 @@ import Testing
         _ = consume lock
     }
 
-    /// Rewriting swaps the new file in (RENAME_EXCHANGE) and unlinks the old content: the
-    /// latest record is read back and no temporary file is left over.
-    @Test func rewritesLeaveOnlyTheLatestRecord() throws {
+    /// Rewriting swaps the new file in (RENAME_EXCHANGE) and keeps the old one as the next
+    /// write's spare: the latest record is read back, and however many writes there are, the
+    /// record takes two inodes.
+    @Test func rewritesAlternateBetweenTwoInodes() throws {
         let s = Scratch()
         let lock = try s.store.create("c1")
+        var inodes = Set<UInt64>()
         for pid in Int32(1)...5 {
             try s.store.write(StateRecordTests.record(id: "c1", pid: pid, startTime: UInt64(pid)))
             #expect(try s.store.read("c1").pid == pid)
+            inodes.insert(try Sys.stat(s.store.stateFile("c1")).inode)
         }
-        let names = try FileManager.default.contentsOfDirectory(atPath: s.store.directory("c1"))
-        #expect(names == ["state.json"])
+        #expect(inodes.count == 2)
+        let names = try FileManager.default.contentsOfDirectory(atPath: s.store.directory("c1")).sorted()
+        #expect(names == ["state.json", "state.json.tmp"])
         _ = consume lock
+    }
+
+    /// Readers racing a writer that rewrites as fast as it can: every read is one whole record.
+    /// The spare a writer empties may be the file a reader opened just before the swap; the
+    /// flock protocol (LOCK_EX to rewrite, LOCK_SH to read) is what keeps such a reader from
+    /// seeing it half written (without it, reads here fail to decode within a few hundred
+    /// rounds). A long bundle path makes each write span several pages.
+    @Test func readersNeverSeeARewriteInProgress() throws {
+        let s = Scratch()
+        let lock = try s.store.create("c1")
+        let store = s.store
+        @Sendable func record(_ pid: Int32) -> ContainerRecord {
+            var record = StateRecordTests.record(id: "c1", pid: pid, startTime: UInt64(pid))
+            record.bundle = "/" + String(repeating: pid % 2 == 0 ? "a" : "bb", count: 3_000)
+            return record
+        }
+        try store.write(record(1))
+        let torn = Counter()
+        DispatchQueue.concurrentPerform(iterations: 3) { worker in
+            for round in 0..<1_000 {
+                if worker == 0 {
+                    _ = try? store.write(record(Int32(round + 2)))
+                } else {
+                    do {
+                        let read = try store.read("c1")
+                        let expected = read.pid.map { $0 % 2 == 0 ? 3_000 : 6_000 } ?? -1
+                        if read.bundle.utf8.count != expected + 1 { torn.add() }
+                    } catch {
+                        torn.add()
+                    }
+                }
+            }
+        }
+        #expect(torn.value == 0)
+        _ = consume lock
+    }
+
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        func add() { lock.lock(); count += 1; lock.unlock() }
+        var value: Int { lock.lock(); defer { lock.unlock() }; return count }
     }
 
     /// The saved config.json is what exec's defaults come from; exec.json of earlier versions

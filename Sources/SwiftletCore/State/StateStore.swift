@@ -54,7 +54,7 @@ public struct StateStore: Sendable {
         let path = stateFile(id)
         let bytes: [UInt8]
         do {
-            bytes = try Sys.readFile(path)
+            bytes = try Sys.readFileShared(path)
         } catch {
             if error.errno == Errno.ENOENT { throw RuntimeError("container \"\(id)\" does not exist", errno: Errno.ENOENT) }
             throw RuntimeError("read state", error)
@@ -67,7 +67,7 @@ public struct StateStore: Sendable {
         lean.process = nil
         lean.seccomp = nil
         let bytes = try ContainerRecord.encode(lean)
-        try withContext("write state") { try Sys.writeFileAtomically(stateFile(record.id), bytes, mode: 0o600) }
+        try withContext("write state") { try Sys.writeFileKeepingSpare(stateFile(record.id), bytes, mode: 0o600) }
     }
 
     /// `<root>/<id>/config.json`: the bundle's config.json as `create` read it, byte for byte.

@@ -129,6 +129,46 @@ extension Sys {
         }
     }
 
+    /// `writeFileAtomically` for a file rewritten many times (state.json), keeping the swapped-out
+    /// file as the next write's temporary file instead of unlinking it: a container's record
+    /// then costs two inodes, however often it is written (the first write and the spare),
+    /// where every write used to make one. On ext4 without a journal (this project's CI hosts,
+    /// whose /run is not a tmpfs) each new inode walks the inodes freed in the last minutes,
+    /// a cost that grows with container churn (docs/performance.md item 35).
+    ///
+    /// The spare is emptied while a reader may still hold it (it was the file under `path`
+    /// when the reader opened it), so writer and readers agree through flock(2) on the file
+    /// itself: the writer rewrites and swaps the spare under LOCK_EX, a reader reads under
+    /// LOCK_SH (`readFileShared`). A reader therefore sees one whole write, old or new, never
+    /// a rewrite in progress. Callers serialize writers themselves (the container's lock).
+    /// A crash leaves `path` whole: only the spare can be half written, and the next write
+    /// rewrites all of it.
+    public static func writeFileKeepingSpare(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600) throws(SystemError) {
+        let tmp = path + ".tmp"
+        // No O_TRUNC: the spare is rewritten only under the lock below. And never emptied: on
+        // ext4 a truncation to size 0 makes the close start writeback of the new content
+        // (auto_da_alloc), so the new bytes go over the old ones from offset 0 and the file is
+        // then cut to their length.
+        let fd = try open(tmp, O_WRONLY | O_CREAT, mode: mode)
+        _ = try check("flock", tmp) { swl_flock(fd.raw, LOCK_EX) }
+        try writeAll(fd.raw, bytes, path: tmp)
+        _ = try check("ftruncate", tmp) { Glibc.ftruncate(fd.raw, off_t(bytes.count)) }
+        if swl_rename_exchange(tmp, path) == 0 { return }  // `tmp` now holds the old content: the spare
+        let err = Glibc.errno
+        // ENOENT: the first write; EINVAL: a filesystem without RENAME_EXCHANGE (no spare then).
+        guard err == ENOENT || err == EINVAL || err == ENOSYS else {
+            throw SystemError(errno: err, operation: "rename", path: path)
+        }
+        _ = try check("rename", path) { Glibc.rename(tmp, path) }
+    }
+
+    /// Reads a file written by `writeFileKeepingSpare`, under LOCK_SH on the file read.
+    public static func readFileShared(_ path: String) throws(SystemError) -> [UInt8] {
+        let fd = try open(path, O_RDONLY)
+        _ = try check("flock", path) { swl_flock(fd.raw, LOCK_SH) }
+        return try readAll(fd, path: path)
+    }
+
     public static func writeStandardOutput(_ text: String) { _ = try? writeAll(1, Array(text.utf8), path: "stdout") }
 
     public static func writeStandardError(_ text: String) { _ = try? writeAll(2, Array(text.utf8), path: "stderr") }
