@@ -30,7 +30,7 @@ final class CgroupDirectory {
 
     /// Keeps `descriptor` (the directory itself, opened by `makeLevels`) as this directory's
     /// handle, so the commands that create the cgroup do not walk its path a second time.
-    func adopt(_ descriptor: consuming FileDescriptor) {
+    private func adopt(_ descriptor: consuming FileDescriptor) {
         if handle == nil { handle = consume descriptor }
     }
 
@@ -115,32 +115,31 @@ final class CgroupDirectory {
         }
     }
 
-    /// Creates the cgroup's directory and any missing ancestors below the mount point.
+    /// Creates this cgroup's directory and any missing ancestors below the mount point.
     /// `eachLevel` runs on every level from the mount point (depth 0) down to the cgroup itself,
     /// before the next level is made, with that level's directory descriptor and whether this
-    /// call created it. Returns the directories created, outermost first. With `keeping`, the
-    /// last level's descriptor becomes that directory's handle (`adopt`) instead of being closed.
+    /// call created it. Returns the directories created, outermost first. The last level's
+    /// descriptor becomes this directory's handle (`adopt`) instead of being closed.
     @discardableResult
-    static func makeLevels(_ location: CgroupLocation, root: CgroupMountRoot, keeping directory: CgroupDirectory? = nil,
-                           eachLevel: (_ dirfd: Int32, _ display: String, _ depth: Int, _ created: Bool) throws(CgroupError) -> Void)
+    func makeLevels(eachLevel: (_ dirfd: Int32, _ display: String, _ depth: Int, _ created: Bool) throws(CgroupError) -> Void)
         throws(CgroupError) -> [String]
     {
         var created: [String] = []
         do throws(CgroupError) {
-            var current = try openPath(location.mountPoint, root: root)
+            var current = try Self.openPath(location.mountPoint, root: root)
             var display = location.mountPoint
             try eachLevel(current.raw, display, 0, false)
             let components = location.path.split(separator: "/").map(String.init)
             for (index, name) in components.enumerated() {
                 display = CgroupPath.join(display, "/" + name)
-                let made = try makeDirectory(current.raw, name, display: display)
+                let made = try Self.makeDirectory(current.raw, name, display: display)
                 if made { created.append(display) }
-                current = try openChild(current.raw, name, display: display)
+                current = try Self.openChild(current.raw, name, display: display)
                 try eachLevel(current.raw, display, index + 1, made)
             }
-            if let directory { directory.adopt(current) }
+            adopt(current)
         } catch {
-            removeCreated(created, root: root)
+            Self.removeCreated(created, root: root)
             throw error
         }
         return created

@@ -87,8 +87,8 @@ public final class CgroupMountRoot {
     /// The filesystem type (statfs f_type) of `path`, /sys/fs/cgroup itself included.
     func fsType(_ path: String) throws(SystemError) -> Int {
         if path == Self.path, let fd = descriptor() { return try Sys.fsType(fd: fd, path: path) }
-        if split(path) != nil {
-            let dir = try openDirectory(path)
+        if let (fd, relative) = split(path) {
+            let dir = try Sys.openat(fd, relative, Linux.O_PATH | Linux.O_DIRECTORY, display: path)
             return try Sys.fsType(fd: dir.raw, path: path)
         }
         return try Sys.fsType(path)

@@ -8,9 +8,8 @@ enum CgroupUnified {
     /// a controller that did not arrive shows up as a clear error when its file is written.
     @discardableResult
     static func create(_ directory: CgroupDirectory) throws(CgroupError) -> [String] {
-        let location = directory.location
-        let depth = location.path.split(separator: "/").count
-        return try CgroupDirectory.makeLevels(location, root: directory.root, keeping: directory) { dirfd, display, level, _ throws(CgroupError) in
+        let depth = directory.location.path.split(separator: "/").count
+        return try directory.makeLevels { dirfd, display, level, _ throws(CgroupError) in
             if level < depth { enableControllers(dirfd, display) }
         }
     }

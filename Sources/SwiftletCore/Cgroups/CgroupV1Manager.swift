@@ -36,7 +36,7 @@ public final class CgroupV1Manager: CgroupManager {
                 if dir.location.controllers.contains("cpuset") {
                     created += try Self.createCpuset(dir)
                 } else {
-                    created += try CgroupDirectory.makeLevels(dir.location, root: root, keeping: dir) { _, _, _, _ throws(CgroupError) in }
+                    created += try dir.makeLevels { _, _, _, _ throws(CgroupError) in }
                 }
             }
             if let unified {
@@ -54,7 +54,7 @@ public final class CgroupV1Manager: CgroupManager {
     static func createCpuset(_ directory: CgroupDirectory) throws(CgroupError) -> [String] {
         var parentCPUs = ""
         var parentMems = ""
-        return try CgroupDirectory.makeLevels(directory.location, root: directory.root, keeping: directory) { dirfd, display, depth, _ throws(CgroupError) in
+        return try directory.makeLevels { dirfd, display, depth, _ throws(CgroupError) in
             parentCPUs = try inherit("cpuset.cpus", from: parentCPUs, dirfd, display, depth)
             parentMems = try inherit("cpuset.mems", from: parentMems, dirfd, display, depth)
         }
