@@ -8,6 +8,10 @@ extension Sys {
         _ = try check("flock", path) { swl_flock(fd, LOCK_EX) }
     }
 
+    public static func lockShared(_ fd: Int32, path: String) throws(SystemError) {
+        _ = try check("flock", path) { swl_flock(fd, LOCK_SH) }
+    }
+
     public static func fcntl(_ fd: Int32, _ cmd: Int32, _ value: Int32, operation: String = "fcntl") throws(SystemError) -> Int32 {
         try check(operation) { swl_fcntl_int(fd, cmd, value) }
     }

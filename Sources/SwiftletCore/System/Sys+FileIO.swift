@@ -113,16 +113,9 @@ extension Sys {
         let fd = try open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
         do throws(SystemError) {
             try writeAll(fd.raw, bytes, path: tmp)
-            if swl_rename_exchange(tmp, path) == 0 {
+            if try swapIn(tmp, path) {
                 _ = Glibc.unlink(tmp)  // the old content; a leftover is truncated by the next write
-                return
             }
-            let err = Glibc.errno
-            // ENOENT: nothing to replace yet; EINVAL: a filesystem without RENAME_EXCHANGE.
-            guard err == ENOENT || err == EINVAL || err == ENOSYS else {
-                throw SystemError(errno: err, operation: "rename", path: path)
-            }
-            _ = try check("rename", path) { Glibc.rename(tmp, path) }
         } catch {
             _ = Glibc.unlink(tmp)
             throw error
@@ -150,22 +143,29 @@ extension Sys {
         // (auto_da_alloc), so the new bytes go over the old ones from offset 0 and the file is
         // then cut to their length.
         let fd = try open(tmp, O_WRONLY | O_CREAT, mode: mode)
-        _ = try check("flock", tmp) { swl_flock(fd.raw, LOCK_EX) }
+        try lockExclusive(fd.raw, path: tmp)
         try writeAll(fd.raw, bytes, path: tmp)
         _ = try check("ftruncate", tmp) { Glibc.ftruncate(fd.raw, off_t(bytes.count)) }
-        if swl_rename_exchange(tmp, path) == 0 { return }  // `tmp` now holds the old content: the spare
+        _ = try swapIn(tmp, path)  // after a swap `tmp` holds the old content: the spare
+    }
+
+    /// Puts `tmp` in place of `path`: swapped with it (renameat2 RENAME_EXCHANGE, true: `tmp`
+    /// then names the old content), or renamed over it (false) where there is nothing to swap
+    /// with yet (ENOENT) or the filesystem cannot swap (EINVAL, ENOSYS).
+    private static func swapIn(_ tmp: String, _ path: String) throws(SystemError) -> Bool {
+        if swl_rename_exchange(tmp, path) == 0 { return true }
         let err = Glibc.errno
-        // ENOENT: the first write; EINVAL: a filesystem without RENAME_EXCHANGE (no spare then).
         guard err == ENOENT || err == EINVAL || err == ENOSYS else {
             throw SystemError(errno: err, operation: "rename", path: path)
         }
         _ = try check("rename", path) { Glibc.rename(tmp, path) }
+        return false
     }
 
     /// Reads a file written by `writeFileKeepingSpare`, under LOCK_SH on the file read.
     public static func readFileShared(_ path: String) throws(SystemError) -> [UInt8] {
         let fd = try open(path, O_RDONLY)
-        _ = try check("flock", path) { swl_flock(fd.raw, LOCK_SH) }
+        try lockShared(fd.raw, path: path)
         return try readAll(fd, path: path)
     }
 
