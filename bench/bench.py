@@ -61,6 +61,8 @@ Environment (all optional):
   BENCH_CHURN_SECONDS, BENCH_CHURN_WORKERS, BENCH_CHURN_SLICES   churn (60, 8, 3)
   BENCH_RSS_N      runs per runtime under /usr/bin/time for peak RSS (default 5)
   BENCH_SETTLE     seconds to sleep after each parallel batch (netns teardown is async; default 1)
+  BENCH_STALL      seconds after which a parallel batch still running has its processes' kernel
+                   stacks logged (default 1)
   BENCH_TMP        parent of the temporary directory (default: $TMPDIR or /tmp)
   BENCH_CACHE      where the floor helper is built (default ~/.cache/swiftlet-bench)
   BENCH_FLOOR      a prebuilt floor helper (the VM mode passes the host's)
@@ -105,6 +107,7 @@ PAR_ROUNDS = env_int("BENCH_PAR_ROUNDS", 3)
 RSS_N = env_int("BENCH_RSS_N", 5)
 TIME = os.environ.get("BENCH_TIME") or "/usr/bin/time"
 SETTLE = float(os.environ.get("BENCH_SETTLE", "1") or "1")
+STALL = float(os.environ.get("BENCH_STALL", "1") or "1")
 CHURN_SECONDS = float(os.environ.get("BENCH_CHURN_SECONDS", "60") or "60")
 CHURN_WORKERS = env_int("BENCH_CHURN_WORKERS", 8)
 CHURN_SLICES = env_int("BENCH_CHURN_SLICES", 3)
@@ -623,8 +626,11 @@ class Bench:
                 b0 = self.busy_ticks()
                 t0 = time.perf_counter()
                 pids = [(cid, self.runner.spawn(self.cmd(rt, "run", "--bundle", b, cid), rt)) for cid, b in jobs]
+                watchdog = threading.Timer(STALL, self.report_stall, (rt, rnd, pids))
+                watchdog.start()
                 codes = [(cid, Runner.wait(pid)[0]) for cid, pid in pids]
                 wall = time.perf_counter() - t0
+                watchdog.cancel()
                 reap_orphans()
                 b1 = self.busy_ticks()
                 r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -639,6 +645,46 @@ class Bench:
                 self.record(key, rt, "time", wall)
                 self.record(key, rt, "failed", len(failed))
                 time.sleep(SETTLE)
+
+    def report_stall(self, rt, rnd, pids):
+        """A batch still running after BENCH_STALL seconds (a normal one takes a fraction of
+        one): names the runs still going and, for each process under them, its state, wait
+        channel and kernel stack, so that a rare stall says where it waited (in the log, and a
+        note in the report). Runs on a timer thread while the batch is waited for."""
+        children = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open("/proc/%s/stat" % entry) as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                    children.setdefault(int(fields[1]), []).append(int(entry))
+                except (OSError, IndexError):
+                    pass
+        lines, running = [], []
+        for cid, pid in pids:
+            todo = [pid]
+            while todo:
+                p = todo.pop()
+                todo.extend(children.get(p, []))
+                try:
+                    with open("/proc/%d/stat" % p) as f:
+                        stat = f.read()
+                    with open("/proc/%d/wchan" % p) as f:
+                        wchan = f.read()
+                    with open("/proc/%d/stack" % p) as f:
+                        stack = [line.split()[-1] for line in f.read().splitlines()[:8]]
+                except OSError:
+                    continue
+                comm, state = stat[stat.index("(") + 1:stat.rindex(")")], stat.rsplit(")", 1)[1].split()[0]
+                if p == pid:
+                    if state == "Z":
+                        break
+                    running.append(cid)
+                lines.append("    %s pid %d (%s) %s wchan=%s: %s" % (cid, p, comm, state, wchan or "-", " < ".join(stack)))
+        if running:
+            self.notes.append("parallel: %s round %d: %d of %d runs still running after %.1f s (their processes' kernel stacks are in the log)" % (
+                rt, rnd + 1, len(running), len(pids), STALL))
+            log("  " + self.notes[-1] + "\n" + "\n".join(lines[:60]))
 
     # -- 5a. peak RSS -------------------------------------------------------------------------
 
