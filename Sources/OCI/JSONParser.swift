@@ -131,6 +131,10 @@ public struct JSONParser {
     private let bytes: [UInt8]
     private var position = 0
     private var depth = 0
+    /// The top-level member whose value is only checked, not built (`parse(bytes:rawMember:)`),
+    /// and where its bytes were.
+    private var rawMember: String?
+    private var rawRange: Range<Int>?
 
     private init(bytes: [UInt8]) {
         self.bytes = bytes
@@ -151,6 +155,22 @@ public struct JSONParser {
             throw parser.failure("unexpected data after the JSON value")
         }
         return value
+    }
+
+    /// Parses one JSON object filling `bytes`, except that the value of its top-level member
+    /// `rawMember` is checked (it must be valid JSON) but not built: it is left out of the
+    /// object, and the range of its bytes is returned instead. state.json keeps the
+    /// container's config.json there, which most commands that read the record never look at.
+    public static func parse(bytes: [UInt8], rawMember: String) throws(JSONSyntaxError) -> (JSONValue, Range<Int>?) {
+        var parser = JSONParser(bytes: bytes)
+        parser.rawMember = rawMember
+        parser.skipWhitespace()
+        let value = try parser.parseValue()
+        parser.skipWhitespace()
+        guard parser.position == parser.bytes.count else {
+            throw parser.failure("unexpected data after the JSON value")
+        }
+        return (value, parser.rawRange)
     }
 
     // MARK: values
@@ -187,7 +207,13 @@ public struct JSONParser {
             guard peek() == UInt8(ascii: ":") else { throw failure(expecting: "':' after an object key") }
             position += 1
             skipWhitespace()
-            object.set(key, ascii: ascii, try parseValue())
+            if depth == 1, let rawMember, key == rawMember {
+                let start = position
+                try skipValue()
+                rawRange = start..<position
+            } else {
+                object.set(key, ascii: ascii, try parseValue())
+            }
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","):
@@ -229,6 +255,53 @@ public struct JSONParser {
         }
     }
 
+    /// Checks one value as `parseValue` would, without building it.
+    private mutating func skipValue() throws(JSONSyntaxError) {
+        guard let byte = peek() else { throw failure("unexpected end of input") }
+        switch byte {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let isObject = byte == UInt8(ascii: "{")
+            let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            try enter()
+            position += 1
+            skipWhitespace()
+            if peek() == close {
+                position += 1
+                depth -= 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                if isObject {
+                    guard peek() == UInt8(ascii: "\"") else { throw failure(expecting: "a string key") }
+                    try skipString()
+                    skipWhitespace()
+                    guard peek() == UInt8(ascii: ":") else { throw failure(expecting: "':' after an object key") }
+                    position += 1
+                    skipWhitespace()
+                }
+                try skipValue()
+                skipWhitespace()
+                switch peek() {
+                case UInt8(ascii: ","):
+                    position += 1
+                case close:
+                    position += 1
+                    depth -= 1
+                    return
+                default:
+                    throw failure(expecting: isObject ? "',' or '}' in an object" : "',' or ']' in an array")
+                }
+            }
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try expectLiteral("true")
+        case UInt8(ascii: "f"): try expectLiteral("false")
+        case UInt8(ascii: "n"): try expectLiteral("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try scanNumber()
+        default: throw failure("unexpected \(describe(byte))")
+        }
+    }
+
     private mutating func enter() throws(JSONSyntaxError) {
         depth += 1
         guard depth <= Self.maximumDepth else {
@@ -256,6 +329,12 @@ public struct JSONParser {
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, returned as its text.
     private mutating func parseNumber() throws(JSONSyntaxError) -> String {
         let start = position
+        try scanNumber()
+        return String(decoding: bytes[start..<position], as: UTF8.self)
+    }
+
+    /// Moves over one number, checking its grammar.
+    private mutating func scanNumber() throws(JSONSyntaxError) {
         if peek() == UInt8(ascii: "-") { position += 1 }
         guard let first = peek(), isDigit(first) else { throw failure(expecting: "a digit") }
         position += 1
@@ -275,7 +354,6 @@ public struct JSONParser {
             guard let digit = peek(), isDigit(digit) else { throw failure(expecting: "a digit in the exponent") }
             skipDigits()
         }
-        return String(decoding: bytes[start..<position], as: UTF8.self)
     }
 
     private mutating func skipDigits() {
@@ -329,6 +407,28 @@ public struct JSONParser {
                 throw failure("unescaped control character in string")
             default:
                 buffer.append(byte)
+                position += 1
+            }
+        }
+    }
+
+    /// Moves over one string literal, checking its escapes and control characters.
+    private mutating func skipString() throws(JSONSyntaxError) {
+        position += 1
+        var scratch: [UInt8] = []
+        while true {
+            guard let byte = peek() else { throw failure("unterminated string") }
+            switch byte {
+            case UInt8(ascii: "\""):
+                position += 1
+                return
+            case UInt8(ascii: "\\"):
+                position += 1
+                try parseEscape(into: &scratch)
+                scratch.removeAll(keepingCapacity: true)
+            case 0..<0x20:
+                throw failure("unescaped control character in string")
+            default:
                 position += 1
             }
         }

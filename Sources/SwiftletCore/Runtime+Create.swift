@@ -112,8 +112,8 @@ extension Runtime {
             try launch.prepareIDMaps()
             try launch.prepareMountOptions()
             try launch.prepareCgroup()
+            launch.record.config = configBytes
             try store.write(launch.record)
-            try store.writeConfig(id, configBytes)
             Fault.point("after-state-file")
             let result = try launch.run()
             record = result.record

@@ -17,8 +17,8 @@ extension Runtime {
         let manager = try cgroupManager(record)
         // Kernel memory limits are ignored (with a warning) where they are given; they are not
         // carried on, so that later updates do not warn about them again.
-        // What create applied (from the saved config.json) until an update recorded its own.
-        if record.resources == nil { record.resources = try store.savedSpec(id).map(Self.createResources) }
+        // What create applied (from the saved config) until an update recorded its own.
+        if record.resources == nil { record.resources = try store.savedSpec(of: record).map(Self.createResources) }
         var recorded = record.resources ?? LinuxResources()
         recorded.memory?.kernel = nil
         recorded.memory?.kernelTCP = nil

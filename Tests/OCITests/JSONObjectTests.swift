@@ -56,3 +56,30 @@ struct JSONObjectTests {
         }
     }
 }
+
+/// `parse(bytes:rawMember:)`: the top-level member named is checked, not built, and its bytes
+/// come back as a range (state.json's saved config).
+@Suite struct JSONRawMemberTests {
+    @Test func rawMemberIsLeftOutAndItsRangeReturned() throws {
+        let text = #"{"id":"c","config":{ "a" : [1, -2.5e3, "x\"}]\u00e9", true, null, {}] } ,"pid":3}"#
+        let bytes = Array(text.utf8)
+        let (value, range) = try JSONParser.parse(bytes: bytes, rawMember: "config")
+        let object = try #require(value.objectValue)
+        #expect(object["config"] == nil && object["id"]?.stringValue == "c" && object["pid"] == .number("3"))
+        let raw = String(decoding: bytes[try #require(range)], as: UTF8.self)
+        #expect(raw == #"{ "a" : [1, -2.5e3, "x\"}]\u00e9", true, null, {}] }"#)
+        // Only a top-level member is raw; a nested one of the same name is parsed as usual.
+        let nested = try JSONParser.parse(bytes: Array(#"{"x":{"config":[1]}}"#.utf8), rawMember: "config")
+        #expect(nested.1 == nil && nested.0.objectValue?["x"]?.objectValue?["config"] == .array([.number("1")]))
+    }
+
+    /// The raw member must still be valid JSON: whatever `parse` refuses there is refused.
+    @Test(arguments: [
+        #"{"config":{"a":}}"#, #"{"config":[1,]}"#, "{\"config\":\"tab\tin string\"}", #"{"config":01}"#,
+        #"{"config":"\q"}"#, #"{"config":tru}"#, #"{"config":{"a":1}"#, #"{"config":{1:2}}"#,
+    ])
+    func invalidRawMemberIsRefused(_ text: String) {
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(bytes: Array(text.utf8)) }
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(bytes: Array(text.utf8), rawMember: "config") }
+    }
+}

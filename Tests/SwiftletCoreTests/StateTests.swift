@@ -234,24 +234,49 @@ import Testing
         var value: Int { lock.lock(); defer { lock.unlock() }; return count }
     }
 
-    /// The saved config.json is what exec's defaults come from; exec.json of earlier versions
-    /// is still read when there is none.
-    @Test func execDefaultsFromSavedConfigOrExecJSON() throws {
+    /// The saved config (state.json's `config`) is what exec's defaults come from; the
+    /// config.json file and exec.json of earlier versions are still read when it is absent.
+    @Test func execDefaultsFromSavedConfigOrEarlierFiles() throws {
         let s = Scratch()
         let lock = try s.store.create("c1")
-        try s.store.write(StateRecordTests.record(id: "c1", pid: 5, startTime: 6))
+        var record = StateRecordTests.record(id: "c1", pid: 5, startTime: 6)
+        try s.store.write(record)
         let legacy = #"{"process":{"cwd":"/old","args":["sh"],"user":{"uid":0,"gid":0}}}"#
         try Data(legacy.utf8).write(to: URL(fileURLWithPath: s.store.execDefaultsFile("c1")))
         #expect(try s.store.readWithExecDefaults("c1").process?.cwd == "/old")
-        let config = #"{"ociVersion":"1.2.0","process":{"cwd":"/saved","args":["sh"],"user":{"uid":0,"gid":0}},"#
-            + #""linux":{"seccomp":{"defaultAction":"SCMP_ACT_ALLOW"}}}"#
-        try s.store.writeConfig("c1", Array(config.utf8))
-        let record = try s.store.readWithExecDefaults("c1")
-        #expect(record.process?.cwd == "/saved" && record.seccomp?.defaultAction.rawValue == "SCMP_ACT_ALLOW")
-        // state.json itself never carries them.
+        func config(cwd: String) -> String {
+            #"{"ociVersion":"1.2.0","process":{"cwd":"\#(cwd)","args":["sh"],"user":{"uid":0,"gid":0}},"#
+                + #""linux":{"seccomp":{"defaultAction":"SCMP_ACT_ALLOW"}}}"#
+        }
+        try Data(config(cwd: "/file").utf8).write(to: URL(fileURLWithPath: s.store.configFile("c1")))
+        #expect(try s.store.readWithExecDefaults("c1").process?.cwd == "/file")
+        record.config = Array(config(cwd: "/saved").utf8)
+        try s.store.write(record)
+        let read = try s.store.readWithExecDefaults("c1")
+        #expect(read.process?.cwd == "/saved" && read.seccomp?.defaultAction.rawValue == "SCMP_ACT_ALLOW")
+        // state.json carries them only inside the saved config, its last member.
         let text = try String(contentsOfFile: s.store.stateFile("c1"), encoding: .utf8)
-        #expect(!text.contains("\"process\"") && !text.contains("\"seccomp\""))
+        #expect(text.hasSuffix(#","config":"# + config(cwd: "/saved") + "}"))
+        #expect(!text.replacingOccurrences(of: config(cwd: "/saved"), with: "").contains("\"process\""))
         _ = consume lock
+    }
+
+    /// The saved config goes into state.json byte for byte and comes back the same (whitespace
+    /// inside and member order included; the newline after the value is not part of it),
+    /// through every rewrite; a record without one has no member.
+    @Test func savedConfigRoundTripsByteForByte() throws {
+        var record = StateRecordTests.record(id: "c2", pid: 7, startTime: 8)
+        let config = Array("{\n  \"ociVersion\": \"1.2.0\",\n  \"z\": [1, 2.5e3, \"a\\\"}\\u00e9\"],\n  \"a\": {}\n}\n".utf8)
+        record.config = config
+        let bytes = try ContainerRecord.encode(record)
+        let back = try ContainerRecord.decode(bytes, path: "state.json")
+        #expect(back.config == config.dropLast())
+        #expect(back.id == "c2" && back.pid == 7)
+        #expect(try ContainerRecord.decode(ContainerRecord.encode(back), path: "state.json").config == back.config)
+        record.config = nil
+        let plain = try ContainerRecord.encode(record)
+        #expect(!String(decoding: plain, as: UTF8.self).contains("\"config\""))
+        #expect(try ContainerRecord.decode(plain, path: "state.json").config == nil)
     }
 
     /// `list` shows only directories whose names are valid ids, sorted.

@@ -50,7 +50,7 @@ extension Runtime {
         }
         let criu = try CriuTool.locate(options.criuPath, command: "checkpoint")
         try criu.check(command: "checkpoint", root: store.root, debug: debug)
-        let spec = try store.savedSpec(id)
+        let spec = try store.savedSpec(of: record)
         let imageDir = Self.absolutePath(options.imagePath ?? "checkpoint")
         let workDir = options.workPath.map(Self.absolutePath) ?? imageDir
         for (flag, dir) in [("--image-path", imageDir), ("--work-path", workDir)] {

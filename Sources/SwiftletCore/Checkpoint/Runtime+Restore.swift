@@ -123,8 +123,8 @@ extension Runtime {
             do {
                 cgroup = try Cgroups.manager(cgroupsPath: spec.linux?.cgroupsPath, containerID: id)
                 record.cgroup = cgroup.description
+                record.config = configBytes
                 try store.write(record)
-                try store.writeConfig(id, configBytes)
                 try cgroup.create()
                 manager = cgroup
                 for warning in try cgroup.apply(Self.createResources(spec)) { warn(warning) }

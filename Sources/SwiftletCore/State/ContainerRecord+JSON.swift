@@ -36,14 +36,25 @@ extension ContainerRecord {
             members.append(("hostMount", .object([("path", .string(mount.path)), ("mountID", .integer(mount.mountID)),
                                                   ("unique", .bool(mount.unique))])))
         }
-        // `process` and `seccomp` are never written: they are read from the saved config.json.
-        return JSONValue.object(members).serialized()
+        // `process` and `seccomp` are never written: they are read from the saved config.
+        var bytes = JSONValue.object(members).serialized()
+        if let config = record.config {
+            // The saved config.json goes in as it is, the last member: the members above end
+            // with the object's closing brace, which moves after it.
+            guard bytes.last == UInt8(ascii: "}") else { throw RuntimeError("encode state: the record is not a JSON object") }
+            bytes.removeLast()
+            bytes.append(contentsOf: Array(#","config":"#.utf8))
+            bytes.append(contentsOf: config)
+            bytes.append(UInt8(ascii: "}"))
+        }
+        return bytes
     }
 
     static func decode(_ bytes: [UInt8], path: String) throws -> ContainerRecord {
         let corrupt = { (why: String) in RuntimeError("\(path): corrupt state: \(why)") }
         let value: JSONValue
-        do { value = try JSONParser.parse(bytes: bytes) } catch { throw corrupt("\(error)") }
+        let configRange: Range<Int>?
+        do { (value, configRange) = try JSONParser.parse(bytes: bytes, rawMember: "config") } catch { throw corrupt("\(error)") }
         guard let object = value.objectValue else { throw corrupt("expected an object, found \(value.kindName)") }
         let fields = RecordFields(object: object, corrupt: corrupt)
         var record = ContainerRecord(
@@ -68,6 +79,7 @@ extension ContainerRecord {
         }
         record.process = try fields.codable("process", Process.self)
         record.seccomp = try fields.codable("seccomp", LinuxSeccomp.self)
+        record.config = configRange.map { Array(bytes[$0]) }
         return record
     }
 

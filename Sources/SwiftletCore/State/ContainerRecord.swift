@@ -25,16 +25,24 @@ public struct ContainerRecord: Sendable {
     public var hooks: Hooks?
     public var namespaces: [LinuxNamespace]?
     public var terminal: Bool?
+    /// The bundle's config.json as `create` read it, byte for byte (once read back, without the
+    /// whitespace around the JSON value): state.json's last member,
+    /// `config` (runc's state.json keeps its config the same way). What later commands need
+    /// from it (exec's defaults, update's starting resources, checkpoint) is decoded from here
+    /// when they run, so a later edit of the bundle changes nothing. Reading the record only
+    /// checks these bytes (`JSONParser.parse(bytes:rawMember:)`); nil for a container created
+    /// by a swiftlet that kept them in `<id>/config.json` (`StateStore.savedSpec`).
+    public var config: [UInt8]? = nil
     /// config.json's `process` at create time: the defaults of every `exec` (env, user, cwd,
     /// capabilities, rlimits, no_new_privs, AppArmor/SELinux labels), so a later edit of the
-    /// bundle cannot change what an exec'd process gets. Read from the saved config.json
+    /// bundle cannot change what an exec'd process gets. Read from the saved config
     /// (`StateStore.readWithExecDefaults`), never written to state.json.
     public var process: Process? = nil
     /// config.json's `linux.seccomp` at create time: every exec'd process gets the same filter.
-    /// Read from the saved config.json like `process`.
+    /// Read from the saved config like `process`.
     public var seccomp: LinuxSeccomp? = nil
     /// config.json's `linux.personality` and `linux.memoryPolicy` at create time, which every
-    /// exec'd process gets too. Read from the saved config.json like `process`.
+    /// exec'd process gets too. Read from the saved config like `process`.
     public var personality: LinuxPersonality? = nil
     public var memoryPolicy: LinuxMemoryPolicy? = nil
     /// The `linux.resources` in force once an `update` merged something in, so that a later

@@ -1,8 +1,8 @@
 import FoundationEssentials
 import OCI
 
-/// The state directory: `<root>/<id>/` holding `state.json` (written atomically) and the start
-/// socket. Every command that changes a container holds the flock of its directory, so
+/// The state directory: `<root>/<id>/` holding `state.json` (written atomically, with the
+/// saved config.json inside) and the start socket. Every command that changes a container holds the flock of its directory, so
 /// concurrent commands never interleave; `state` and `list` only read the atomic file.
 public struct StateStore: Sendable {
     public let root: String
@@ -70,38 +70,41 @@ public struct StateStore: Sendable {
         try withContext("write state") { try Sys.writeFileKeepingSpare(stateFile(record.id), bytes, mode: 0o600) }
     }
 
-    /// `<root>/<id>/config.json`: the bundle's config.json as `create` read it, byte for byte.
-    /// What later commands need from it (exec's defaults: the process and seccomp profile;
-    /// update's starting resources) is decoded from here when they run, so a later edit of the
-    /// bundle changes nothing, and create only copies bytes instead of encoding them.
+    /// `<root>/<id>/config.json` of earlier versions: the saved config.json in a file of its
+    /// own. It is now state.json's `config` member (`ContainerRecord.config`): one file fewer
+    /// per container, whose new inode was the dearest step of `create` on a filesystem without
+    /// a journal (docs/performance.md item 36).
     public func configFile(_ id: String) -> String { directory(id) + "/config.json" }
 
-    public func writeConfig(_ id: String, _ bytes: [UInt8]) throws {
-        try withContext("save config.json") { try Sys.writeFileAtomically(configFile(id), bytes, mode: 0o600) }
-    }
-
-    /// The saved config.json, nil for a container created by a swiftlet that did not save it.
-    public func savedSpec(_ id: String) throws -> Spec? {
-        let path = configFile(id)
+    /// The config.json saved at create (state.json's `config`, or the file earlier versions
+    /// wrote), decoded; nil for a container created by a swiftlet that saved neither.
+    public func savedSpec(of record: ContainerRecord) throws -> Spec? {
         let bytes: [UInt8]
-        do {
-            bytes = try Sys.readFile(path)
-        } catch {
-            if error.errno == Errno.ENOENT { return nil }
-            throw RuntimeError("read saved config", error)
+        let origin: String
+        if let config = record.config {
+            bytes = config
+            origin = stateFile(record.id) + ": config"
+        } else {
+            origin = configFile(record.id)
+            do {
+                bytes = try Sys.readFile(origin)
+            } catch {
+                if error.errno == Errno.ENOENT { return nil }
+                throw RuntimeError("read saved config", error)
+            }
         }
-        do { return try Spec.decode(Data(bytes)) } catch { throw RuntimeError("\(path): \(error)") }
+        do { return try Spec.decode(Data(bytes)) } catch { throw RuntimeError("\(origin): \(error)") }
     }
 
     /// exec.json of earlier versions: the process and seccomp profile at create time.
     public func execDefaultsFile(_ id: String) -> String { directory(id) + "/exec.json" }
 
-    /// The record with `process` and `seccomp` filled in from the saved config.json (or, for a
+    /// The record with `process` and `seccomp` filled in from the saved config (or, for a
     /// container created by an earlier swiftlet, from exec.json, or what state.json itself
     /// had); any failure to read them is an error, never a process without its filter.
     public func readWithExecDefaults(_ id: String) throws -> ContainerRecord {
         var record = try read(id)
-        if let spec = try savedSpec(id) {
+        if let spec = try savedSpec(of: record) {
             record.process = spec.process
             record.seccomp = spec.linux?.seccomp
             record.personality = spec.linux?.personality
