@@ -18,7 +18,9 @@ busybox=${BUSYBOX:-/bin/busybox}
 conformance/lib/rootfs.sh "$work/rootfs" >/dev/null
 for name in true sleep; do
     mkdir -p "$work/$name"
-    args='["/bin/true"]'; [ $name = sleep ] && args='["/bin/sleep","100"]'
+    # Long enough for exec's runtime process single-stepped below (minutes): a container
+    # that exits first makes exec fail early and its code go unrecorded.
+    args='["/bin/true"]'; [ $name = sleep ] && args='["/bin/sleep","3600"]'
     python3 - "$work" "$name" "$args" <<'PY'
 import json, sys
 work, name, args = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
