@@ -147,14 +147,7 @@ public struct JSONParser {
 
     /// Parses one JSON value filling the whole of `bytes`.
     public static func parse(bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes)
-        parser.skipWhitespace()
-        let value = try parser.parseValue()
-        parser.skipWhitespace()
-        guard parser.position == parser.bytes.count else {
-            throw parser.failure("unexpected data after the JSON value")
-        }
-        return value
+        try parseDocument(bytes, rawMember: nil).value
     }
 
     /// Parses one JSON object filling `bytes`, except that the value of its top-level member
@@ -162,6 +155,11 @@ public struct JSONParser {
     /// object, and the range of its bytes is returned instead. state.json keeps the
     /// container's config.json there, which most commands that read the record never look at.
     public static func parse(bytes: [UInt8], rawMember: String) throws(JSONSyntaxError) -> (JSONValue, Range<Int>?) {
+        try parseDocument(bytes, rawMember: rawMember)
+    }
+
+    /// One value filling the whole of `bytes` (surrounding whitespace allowed).
+    private static func parseDocument(_ bytes: [UInt8], rawMember: String?) throws(JSONSyntaxError) -> (value: JSONValue, raw: Range<Int>?) {
         var parser = JSONParser(bytes: bytes)
         parser.rawMember = rawMember
         parser.skipWhitespace()

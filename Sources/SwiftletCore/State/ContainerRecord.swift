@@ -26,8 +26,8 @@ public struct ContainerRecord: Sendable {
     public var namespaces: [LinuxNamespace]?
     public var terminal: Bool?
     /// The bundle's config.json as `create` read it, byte for byte (once read back, without the
-    /// whitespace around the JSON value): state.json's last member,
-    /// `config` (runc's state.json keeps its config the same way). What later commands need
+    /// whitespace around the JSON value): state.json's last member, `config` (runc's
+    /// state.json keeps its config the same way). What later commands need
     /// from it (exec's defaults, update's starting resources, checkpoint) is decoded from here
     /// when they run, so a later edit of the bundle changes nothing. Reading the record only
     /// checks these bytes (`JSONParser.parse(bytes:rawMember:)`); nil for a container created

@@ -2,8 +2,9 @@ import FoundationEssentials
 import OCI
 
 /// The state directory: `<root>/<id>/` holding `state.json` (written atomically, with the
-/// saved config.json inside) and the start socket. Every command that changes a container holds the flock of its directory, so
-/// concurrent commands never interleave; `state` and `list` only read the atomic file.
+/// saved config.json inside) and the start socket. Every command that changes a container
+/// holds the flock of its directory, so concurrent commands never interleave; `state` and
+/// `list` only read the atomic file.
 public struct StateStore: Sendable {
     public let root: String
 
