@@ -88,6 +88,13 @@ int swl_rename_exchange(const char *from, const char *to) {
     return (int)syscall(__NR_renameat2, AT_FDCWD, from, AT_FDCWD, to, 2 /* RENAME_EXCHANGE */);
 }
 
+ssize_t swl_splice_to_file(int pipe_fd, int fd, int64_t *offset, size_t count) {
+    loff_t off = (loff_t)*offset;
+    ssize_t n = splice(pipe_fd, NULL, fd, &off, count, 0);
+    *offset = (int64_t)off;
+    return n;
+}
+
 int swl_pidfd_open(pid_t pid, unsigned int flags) { return (int)syscall(__NR_pidfd_open, pid, flags); }
 
 int swl_pidfd_send_signal(int pidfd, int sig, unsigned int flags) {

@@ -174,9 +174,56 @@ import Testing
         _ = consume lock
     }
 
-    /// Rewriting swaps the new file in (RENAME_EXCHANGE) and keeps the old one as the next
-    /// write's spare: the latest record is read back, and however many writes there are, the
-    /// record takes two inodes.
+    /// A record with its saved config is rewritten in place while it fits before the config:
+    /// one inode however many writes there are, no spare, the config untouched and still where
+    /// it was; a record that outgrows the room goes to a new file swapped in (and the writes
+    /// after it are in place again); a file whose end is not the config it should be is never
+    /// written over in place.
+    @Test func rewritesInPlaceWhileTheRecordFits() throws {
+        let s = Scratch()
+        let lock = try s.store.create("c1")
+        let config = Array(#"{"ociVersion":"1.2.0","process":{"args":["sh"],"cwd":"/"}}"#.utf8)
+        func record(_ pid: Int32, bundle: String = "/b") -> ContainerRecord {
+            var record = StateRecordTests.record(id: "c1", pid: pid, startTime: UInt64(pid) * 1_000_003)
+            record.config = config
+            record.bundle = bundle
+            return record
+        }
+        let path = s.store.stateFile("c1")
+        try s.store.write(record(1))
+        let first = try Sys.stat(path)
+        for pid in Int32(2)...6 {
+            try s.store.write(record(pid * 1_000))
+            let read = try s.store.read("c1")
+            #expect(read.pid == pid * 1_000 && read.config == config)
+            let now = try Sys.stat(path)
+            #expect(now.inode == first.inode && now.size == first.size)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: s.store.directory("c1")) == ["state.json"])
+        // The config ends the file, after the spaces that are left of the room.
+        let bytes = try Sys.readFile(path)
+        let tail = Array(#""config":"#.utf8) + config + [UInt8(ascii: "}")]
+        #expect(Array(bytes.suffix(tail.count)) == tail && bytes[bytes.count - tail.count - 1] == UInt8(ascii: " "))
+
+        // Outgrowing the room: a new file, the old one kept as the spare; in place again after.
+        try s.store.write(record(7, bundle: "/" + String(repeating: "b", count: 300)))
+        let grown = try Sys.stat(path)
+        #expect(try grown.inode != first.inode && s.store.read("c1").bundle.count == 301)
+        try s.store.write(record(8, bundle: "/short"))
+        #expect(try Sys.stat(path).inode == grown.inode && s.store.read("c1").bundle == "/short")
+
+        // A file that does not end with this config (here: another config) is not rewritten in place.
+        var other = record(9)
+        other.config = Array(#"{"ociVersion":"1.2.0"}"#.utf8)
+        try s.store.write(other)
+        #expect(try Sys.stat(path).inode != grown.inode)
+        #expect(try s.store.read("c1").config == other.config)
+        _ = consume lock
+    }
+
+    /// Rewriting a record without a saved config (one of an earlier version) swaps the new file
+    /// in (RENAME_EXCHANGE) and keeps the old one as the next write's spare: the latest record
+    /// is read back, and however many writes there are, the record takes two inodes.
     @Test func rewritesAlternateBetweenTwoInodes() throws {
         let s = Scratch()
         let lock = try s.store.create("c1")
@@ -196,14 +243,21 @@ import Testing
     /// The spare a writer empties may be the file a reader opened just before the swap; the
     /// flock protocol (LOCK_EX to rewrite, LOCK_SH to read) is what keeps such a reader from
     /// seeing it half written (without it, reads here fail to decode within a few hundred
-    /// rounds). A long bundle path makes each write span several pages.
-    @Test func readersNeverSeeARewriteInProgress() throws {
+    /// rounds). A long bundle path makes each write span several pages; with a saved config
+    /// and a short one, every write is in place (the same protocol on the one file).
+    @Test(arguments: [false, true])
+    func readersNeverSeeARewriteInProgress(inPlace: Bool) throws {
         let s = Scratch()
         let lock = try s.store.create("c1")
         let store = s.store
         @Sendable func record(_ pid: Int32) -> ContainerRecord {
             var record = StateRecordTests.record(id: "c1", pid: pid, startTime: UInt64(pid))
-            record.bundle = "/" + String(repeating: pid % 2 == 0 ? "a" : "bb", count: 3_000)
+            if inPlace {
+                record.bundle = "/" + String(repeating: pid % 2 == 0 ? "a" : "bb", count: 30)
+                record.config = Array(("{\"pad\":\"" + String(repeating: "c", count: 9_000) + "\"}").utf8)
+            } else {
+                record.bundle = "/" + String(repeating: pid % 2 == 0 ? "a" : "bb", count: 3_000)
+            }
             return record
         }
         try store.write(record(1))
@@ -215,7 +269,7 @@ import Testing
                 } else {
                     do {
                         let read = try store.read("c1")
-                        let expected = read.pid.map { $0 % 2 == 0 ? 3_000 : 6_000 } ?? -1
+                        let expected = read.pid.map { $0 % 2 == 0 ? (inPlace ? 30 : 3_000) : (inPlace ? 60 : 6_000) } ?? -1
                         if read.bundle.utf8.count != expected + 1 { torn.add() }
                     } catch {
                         torn.add()
@@ -224,6 +278,9 @@ import Testing
             }
         }
         #expect(torn.value == 0)
+        if inPlace {  // every write was in place: no spare was ever made
+            #expect(try FileManager.default.contentsOfDirectory(atPath: s.store.directory("c1")) == ["state.json"])
+        }
         _ = consume lock
     }
 
@@ -256,7 +313,7 @@ import Testing
         #expect(read.process?.cwd == "/saved" && read.seccomp?.defaultAction.rawValue == "SCMP_ACT_ALLOW")
         // state.json carries them only inside the saved config, its last member.
         let text = try String(contentsOfFile: s.store.stateFile("c1"), encoding: .utf8)
-        #expect(text.hasSuffix(#","config":"# + config(cwd: "/saved") + "}"))
+        #expect(text.hasSuffix(#" "config":"# + config(cwd: "/saved") + "}"))
         #expect(!text.replacingOccurrences(of: config(cwd: "/saved"), with: "").contains("\"process\""))
         _ = consume lock
     }

@@ -21,6 +21,8 @@ pid_t swl_clone3(uint64_t flags, int *pidfd, int cgroup_fd);
 int swl_pidfd_open(pid_t pid, unsigned int flags);
 /* renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_EXCHANGE): swaps two existing names atomically. */
 int swl_rename_exchange(const char *from, const char *to);
+/* splice(2) from a pipe into a file at *offset (glibc declares it only under _GNU_SOURCE). */
+ssize_t swl_splice_to_file(int pipe_fd, int fd, int64_t *offset, size_t count);
 int swl_pidfd_send_signal(int pidfd, int sig, unsigned int flags);
 /* waitid(P_PIDFD): on success *code is CLD_EXITED/CLD_KILLED/CLD_DUMPED..., *status the exit code or signal. */
 int swl_waitid_pidfd(int pidfd, int options, int *code, int *status);

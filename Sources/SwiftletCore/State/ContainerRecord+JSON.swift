@@ -9,7 +9,17 @@ import OCI
 /// `resources` (only `update` writes and needs them) and the `process`/`seccomp` members that
 /// earlier versions wrote go through Codable, and only when present.
 extension ContainerRecord {
-    static func encode(_ record: ContainerRecord) throws -> [UInt8] {
+    /// state.json's bytes: the record, then the saved config.json, if any, as its last member.
+    static func encode(_ record: ContainerRecord) throws -> [UInt8] { try encodeParts(record).bytes }
+
+    /// state.json in the parts `StateStore.write` rewrites separately. `tail` is
+    /// `"config":<config.json>}`, which never changes once create wrote it; `head` is the
+    /// record's members through the comma before it. The file is the head, `headroom`
+    /// spaces (whitespace between members, as JSON allows), then the tail: a later write
+    /// whose head still fits before the tail (the pid, `started`, a small `update`) rewrites
+    /// only the file's first page, in place (`Sys.rewriteHeadInPlace`). Without a config
+    /// (records of earlier versions) the head is the whole object and there is no tail.
+    static func encodeParts(_ record: ContainerRecord) throws -> (head: [UInt8], tail: [UInt8]?, bytes: [UInt8]) {
         var members: [(String, JSONValue?)] = [
             ("ociVersion", .string(record.ociVersion)),
             ("id", .string(record.id)),
@@ -37,18 +47,21 @@ extension ContainerRecord {
                                                   ("unique", .bool(mount.unique))])))
         }
         // `process` and `seccomp` are never written: they are read from the saved config.
-        var bytes = JSONValue.object(members).serialized()
-        if let config = record.config {
-            // The saved config.json goes in as it is, the last member: the members above end
-            // with the object's closing brace, which moves after it.
-            guard bytes.last == UInt8(ascii: "}") else { throw RuntimeError("encode state: the record is not a JSON object") }
-            bytes.removeLast()
-            bytes.append(contentsOf: Array(#","config":"#.utf8))
-            bytes.append(contentsOf: config)
-            bytes.append(UInt8(ascii: "}"))
-        }
-        return bytes
+        var head = JSONValue.object(members).serialized()
+        guard let config = record.config else { return (head, nil, head) }
+        // The saved config.json goes in as it is, the last member: the members above end
+        // with the object's closing brace, which moves after it.
+        guard head.last == UInt8(ascii: "}") else { throw RuntimeError("encode state: the record is not a JSON object") }
+        head.removeLast()
+        head.append(UInt8(ascii: ","))
+        let tail = Array(#""config":"#.utf8) + config + [UInt8(ascii: "}")]
+        return (head, tail, head + [UInt8](repeating: UInt8(ascii: " "), count: headroom) + tail)
     }
+
+    /// Spaces between the record's members and `config` at the first write: room for what
+    /// later writes add (the pid and its start time take at most 52 bytes) without moving the
+    /// config, so that they rewrite the record in place.
+    static let headroom = 128
 
     static func decode(_ bytes: [UInt8], path: String) throws -> ContainerRecord {
         let corrupt = { (why: String) in RuntimeError("\(path): corrupt state: \(why)") }

@@ -63,12 +63,23 @@ public struct StateStore: Sendable {
         return try ContainerRecord.decode(bytes, path: path)
     }
 
+    /// Writes state.json. A rewrite whose record still fits before the saved config (the
+    /// pid after the clone, `started`, most updates) changes the file's first page in place:
+    /// no inode is made, where a new file would cost one (on ext4 without a journal, a walk
+    /// of the inodes freed in the last minutes; docs/performance.md item 37). Otherwise, and
+    /// for the first write, the whole file is written beside it and swapped in, keeping a
+    /// spare (`Sys.writeFileKeepingSpare`). Either way a reader sees one whole record.
     public func write(_ record: ContainerRecord) throws {
         var lean = record
         lean.process = nil
         lean.seccomp = nil
-        let bytes = try ContainerRecord.encode(lean)
-        try withContext("write state") { try Sys.writeFileKeepingSpare(stateFile(record.id), bytes, mode: 0o600) }
+        let parts = try ContainerRecord.encodeParts(lean)
+        let path = stateFile(record.id)
+        if let tail = parts.tail,
+           try withContext("write state", { try Sys.rewriteHeadInPlace(path, head: parts.head, tail: tail, filler: UInt8(ascii: " ")) }) {
+            return
+        }
+        try withContext("write state") { try Sys.writeFileKeepingSpare(path, parts.bytes, mode: 0o600) }
     }
 
     /// `<root>/<id>/config.json` of earlier versions: the saved config.json in a file of its

@@ -149,6 +149,57 @@ extension Sys {
         _ = try swapIn(tmp, path)  // after a swap `tmp` holds the old content: the spare
     }
 
+    /// Rewrites the start of an existing file in place and keeps the rest: `head`, then
+    /// `filler` bytes up to where the file's last `tail.count` bytes begin, which must be `tail`
+    /// byte for byte and must begin within the first page. No inode is made, and none freed.
+    ///
+    /// The write cannot be seen or left half done. Readers take LOCK_SH (`readFileShared`) and
+    /// this holds LOCK_EX. The new bytes reach the file by splice(2) from a pipe, whose buffer
+    /// is one kernel page: the filesystem copies a buffered write folio by folio and checks for
+    /// a fatal signal only between them, and a copy from a kernel page cannot stop half-way
+    /// on a fault as a copy from the caller's memory could, so a SIGKILL lands before the
+    /// write (nothing changed) or after it (all of it). A crash of the machine can tear it, as
+    /// any unsynced write, and ends every process the file describes.
+    ///
+    /// Returns false having written nothing when the file is not laid out for it: missing,
+    /// not ending with `tail`, `head` longer than what precedes the tail, or the tail starting
+    /// beyond the first page. The caller then writes the whole file another way.
+    public static func rewriteHeadInPlace(_ path: String, head: [UInt8], tail: [UInt8], filler: UInt8)
+        throws(SystemError) -> Bool
+    {
+        let raw = Glibc.open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC)
+        if raw < 0 {
+            let err = Glibc.errno
+            if err == ENOENT { return false }
+            throw SystemError(errno: err, operation: "open", path: path)
+        }
+        let fd = FileDescriptor(raw)
+        try lockExclusive(fd.raw, path: path)
+        let start = Int(try fstat(fd.raw, path: path).size) - tail.count
+        guard start >= head.count, start <= Int(Glibc.sysconf(Int32(_SC_PAGESIZE))) else { return false }
+        var current = [UInt8](repeating: 0, count: tail.count)
+        let read = try check("read", path) {
+            current.withUnsafeMutableBytes { Glibc.pread(fd.raw, $0.baseAddress, $0.count, off_t(start)) }
+        }
+        guard read == tail.count, current == tail else { return false }
+
+        let pipe = try Sys.pipe()
+        try writeAll(pipe.second.raw, head + [UInt8](repeating: filler, count: start - head.count), path: "pipe")
+        var offset: Int64 = 0
+        var written = swl_splice_to_file(pipe.first.raw, fd.raw, &offset, start)
+        while written < 0 && Glibc.errno == EINTR { written = swl_splice_to_file(pipe.first.raw, fd.raw, &offset, start) }
+        if written < 0 {
+            let err = Glibc.errno
+            if err == EINVAL { return false }  // a filesystem that takes no splice: nothing was written
+            throw SystemError(errno: err, operation: "splice", path: path)
+        }
+        // Cannot happen for one page (see above); were it to, the file would be torn: say so.
+        guard written == start else {
+            throw SystemError(errno: EIO, operation: "splice (short: \(written) of \(start) bytes)", path: path)
+        }
+        return true
+    }
+
     /// Puts `tmp` in place of `path`: swapped with it (renameat2 RENAME_EXCHANGE, true: `tmp`
     /// then names the old content), or renamed over it (false) where there is nothing to swap
     /// with yet (ENOENT) or the filesystem cannot swap (EINVAL, ENOSYS).
