@@ -186,12 +186,12 @@ extension Sys {
         let pipe = try Sys.pipe()
         try writeAll(pipe.second.raw, head + [UInt8](repeating: filler, count: start - head.count), path: "pipe")
         var offset: Int64 = 0
-        var written = swl_splice_to_file(pipe.first.raw, fd.raw, &offset, start)
-        while written < 0 && Glibc.errno == EINTR { written = swl_splice_to_file(pipe.first.raw, fd.raw, &offset, start) }
-        if written < 0 {
-            let err = Glibc.errno
-            if err == EINVAL { return false }  // a filesystem that takes no splice: nothing was written
-            throw SystemError(errno: err, operation: "splice", path: path)
+        let written: Int
+        do {
+            written = try check("splice", path) { swl_splice_to_file(pipe.first.raw, fd.raw, &offset, start) }
+        } catch {
+            if error.errno == EINVAL { return false }  // a filesystem that takes no splice: nothing was written
+            throw error
         }
         // Cannot happen for one page (see above); were it to, the file would be torn: say so.
         guard written == start else {
