@@ -10,7 +10,17 @@ import OCI
 /// earlier versions wrote go through Codable, and only when present.
 extension ContainerRecord {
     /// state.json's bytes: the record, then the saved config.json, if any, as its last member.
-    static func encode(_ record: ContainerRecord) throws -> [UInt8] { try encodeParts(record).bytes }
+    static func encode(_ record: ContainerRecord) throws -> [UInt8] {
+        let parts = try encodeParts(record)
+        return file(head: parts.head, tail: parts.tail)
+    }
+
+    /// The whole file from its parts: the head, `headroom` spaces and the tail (the head alone
+    /// without a tail).
+    static func file(head: [UInt8], tail: [UInt8]?) -> [UInt8] {
+        guard let tail else { return head }
+        return head + [UInt8](repeating: UInt8(ascii: " "), count: headroom) + tail
+    }
 
     /// state.json in the parts `StateStore.write` rewrites separately. `tail` is
     /// `"config":<config.json>}`, which never changes once create wrote it; `head` is the
@@ -19,7 +29,7 @@ extension ContainerRecord {
     /// whose head still fits before the tail (the pid, `started`, a small `update`) rewrites
     /// only the file's first page, in place (`Sys.rewriteHeadInPlace`). Without a config
     /// (records of earlier versions) the head is the whole object and there is no tail.
-    static func encodeParts(_ record: ContainerRecord) throws -> (head: [UInt8], tail: [UInt8]?, bytes: [UInt8]) {
+    static func encodeParts(_ record: ContainerRecord) throws -> (head: [UInt8], tail: [UInt8]?) {
         var members: [(String, JSONValue?)] = [
             ("ociVersion", .string(record.ociVersion)),
             ("id", .string(record.id)),
@@ -48,14 +58,13 @@ extension ContainerRecord {
         }
         // `process` and `seccomp` are never written: they are read from the saved config.
         var head = JSONValue.object(members).serialized()
-        guard let config = record.config else { return (head, nil, head) }
+        guard let config = record.config else { return (head, nil) }
         // The saved config.json goes in as it is, the last member: the members above end
         // with the object's closing brace, which moves after it.
         guard head.last == UInt8(ascii: "}") else { throw RuntimeError("encode state: the record is not a JSON object") }
         head.removeLast()
         head.append(UInt8(ascii: ","))
-        let tail = Array(#""config":"#.utf8) + config + [UInt8(ascii: "}")]
-        return (head, tail, head + [UInt8](repeating: UInt8(ascii: " "), count: headroom) + tail)
+        return (head, Array(#""config":"#.utf8) + config + [UInt8(ascii: "}")])
     }
 
     /// Spaces between the record's members and `config` at the first write: room for what

@@ -79,7 +79,8 @@ public struct StateStore: Sendable {
            try withContext("write state", { try Sys.rewriteHeadInPlace(path, head: parts.head, tail: tail, filler: UInt8(ascii: " ")) }) {
             return
         }
-        try withContext("write state") { try Sys.writeFileKeepingSpare(path, parts.bytes, mode: 0o600) }
+        let bytes = ContainerRecord.file(head: parts.head, tail: parts.tail)
+        try withContext("write state") { try Sys.writeFileKeepingSpare(path, bytes, mode: 0o600) }
     }
 
     /// `<root>/<id>/config.json` of earlier versions: the saved config.json in a file of its
