@@ -3,7 +3,7 @@ import FoundationEssentials
 /// Linux capabilities by number (linux/capability.h), the names config.md "Linux Process"
 /// `capabilities` uses. Unknown names are errors, never skipped: dropping an unknown name
 /// silently would leave a capability set other than the one asked for.
-public enum Capability: Int32, CaseIterable, Sendable {
+public enum Capability: Int32, NumberedNames {
     case chown = 0
     case dacOverride = 1
     case dacReadSearch = 2
@@ -49,7 +49,7 @@ public enum Capability: Int32, CaseIterable, Sendable {
     /// The highest capability this table knows (CAP_LAST_CAP of Linux 5.9+).
     public static let last = Capability.checkpointRestore
 
-    private static let names: [String] = [
+    public static let names: [String] = [
         "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
         "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
         "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
@@ -59,31 +59,4 @@ public enum Capability: Int32, CaseIterable, Sendable {
         "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
         "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
     ]
-
-    /// Every `CAP_*` name and its number (41 entries).
-    public static let byName: [String: Int32] = Dictionary(
-        uniqueKeysWithValues: allCases.map { ($0.name, $0.rawValue) })
-
-    /// The number of `CAP_*` name `name` (exact, upper-case), or nil if unknown.
-    public static func number(of name: String) -> Int32? {
-        index(of: name)
-    }
-
-    /// A scan of `names` (whose positions are the numbers): a create looks up a handful of
-    /// names, and building `byName` (hashing every entry) cost more than all of those scans.
-    private static func index(of name: String) -> Int32? {
-        for (number, candidate) in names.enumerated() where candidate == name {
-            return Int32(number)
-        }
-        return nil
-    }
-
-    /// The capability called `name` (`CAP_SYS_ADMIN`), or nil if unknown.
-    public init?(name: String) {
-        guard let number = Capability.index(of: name) else { return nil }
-        self.init(rawValue: number)
-    }
-
-    /// `CAP_CHOWN`, ...
-    public var name: String { Capability.names[Int(rawValue)] }
 }
