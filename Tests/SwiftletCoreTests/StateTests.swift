@@ -349,6 +349,41 @@ import Testing
         #expect(s.store.ids() == ["alpha", "m-1", "zeta"])
     }
 
+    /// A command waiting for a container's lock while the container is deleted and made again
+    /// ends up holding the lock of the new directory, not of the deleted one (holding that
+    /// one, it would change the new container while another command holds its real lock).
+    @Test func aWaiterLocksTheDirectoryTheIDNamesNow() throws {
+        let s = Scratch()
+        let held = try s.store.create("a")
+        let old = try Sys.stat(s.store.directory("a")).inode
+        let result = Slot()
+        let store = s.store
+        let waiter = Thread {
+            guard let lock = try? store.lock("a") else { return }
+            result.set(try? Sys.fstat(lock.fd.raw, path: "lock").inode)
+            _ = consume lock
+        }
+        waiter.start()
+        Thread.sleep(forTimeInterval: 0.2)  // the waiter blocks in flock on the first directory
+        try s.store.remove("a")  // as delete does, holding the lock
+        let again = try s.store.create("a")
+        let new = try Sys.stat(s.store.directory("a")).inode
+        #expect(new != old)
+        _ = consume held
+        Thread.sleep(forTimeInterval: 0.2)  // the waiter finds the name moved and waits for the new lock
+        #expect(result.value == nil)
+        _ = consume again
+        while !waiter.isFinished { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(result.value == new)
+    }
+
+    final class Slot: @unchecked Sendable {
+        private let lock = NSLock()
+        private var inode: UInt64?
+        func set(_ value: UInt64?) { lock.lock(); inode = value; lock.unlock() }
+        var value: UInt64? { lock.lock(); defer { lock.unlock() }; return inode }
+    }
+
     /// The lock is an flock on the directory: a second open of it sees it held, until released.
     @Test func lockIsExclusive() throws {
         let s = Scratch()

@@ -32,14 +32,21 @@ public struct StateStore: Sendable {
     }
 
     /// Locks an existing container; fails with a clear message when there is no such container
-    /// (also when it was deleted while we waited for the lock).
+    /// (also when it was deleted while we waited for the lock). The lock counts only while
+    /// `<root>/<id>` still names the directory locked: a container deleted and made again
+    /// while this command waited has a new directory, and that one is locked instead.
     public func lock(_ id: String) throws -> Lock {
-        let fd = try openDirectory(id)
-        try withContext("lock container \(id)") { try Sys.lockExclusive(fd.raw, path: directory(id)) }
-        guard Sys.exists(directory(id)) else {
-            throw RuntimeError("container \"\(id)\" does not exist", errno: Errno.ENOENT)
+        let path = directory(id)
+        for _ in 0..<8 {
+            let fd = try openDirectory(id)
+            try withContext("lock container \(id)") { try Sys.lockExclusive(fd.raw, path: path) }
+            guard let named = try? Sys.stat(path, followSymlinks: false) else {
+                throw RuntimeError("container \"\(id)\" does not exist", errno: Errno.ENOENT)
+            }
+            let locked = try withContext("lock container \(id)") { try Sys.fstat(fd.raw, path: path) }
+            if named.inode == locked.inode && named.device == locked.device { return Lock(fd: fd) }
         }
-        return Lock(fd: fd)
+        throw RuntimeError("lock container \(id): deleted and made again eight times while this command waited")
     }
 
     private func openDirectory(_ id: String) throws -> FileDescriptor {
