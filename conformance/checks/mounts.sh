@@ -138,6 +138,33 @@ mounts_default_filesystems() {
 }
 check default_filesystems mounts_default_filesystems
 
+# config-linux.md "Control groups" with the base config's `cgroup` mount (nosuid, noexec,
+# nodev, relatime, ro): the container sees its cgroup read-only. On cgroup v2 that is one
+# cgroup2 mount at /sys/fs/cgroup; on v1 and hybrid hosts a tmpfs there holds one bind per
+# hierarchy, each rooted at the container's own cgroup (/swiftlet-conformance/ID), none
+# above it. Every mount below /sys/fs/cgroup (and the cgroup2 mount itself) must be ro,
+# nosuid, nodev, noexec, and no cgroup can be made in any of them.
+mounts_cgroup_readonly() {
+    bundle_new
+    inside 'cat /proc/self/mountinfo; echo ---
+        if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then set -- /sys/fs/cgroup; else set -- /sys/fs/cgroup/*/; fi
+        for d in "$@"; do mkdir "$d/conformance-x" 2> /dev/null && echo "made a cgroup in $d" && rmdir "$d/conformance-x"; done; true'
+    local info=${OUT%%---*} made=${OUT#*---}
+    expect_not_contains "$made" "made a cgroup" "mkdir in the container's cgroup mounts"
+    local n=0 root dest opts type
+    while read -r root dest opts type; do
+        n=$((n + 1))
+        expect_match ",$opts," ',ro,' "per-mount options of $dest"
+        expect_match ",$opts," ',nosuid,' "per-mount options of $dest"
+        expect_match ",$opts," ',nodev,' "per-mount options of $dest"
+        expect_match ",$opts," ',noexec,' "per-mount options of $dest"
+        [ "$type" = cgroup ] && expect_eq "$root" "/swiftlet-conformance/$ID" "root of the $dest bind (the container's own cgroup)"
+    done < <(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") t = $(i + 1) }
+        ($5 ~ "^/sys/fs/cgroup/" || ($5 == "/sys/fs/cgroup" && t == "cgroup2")) { print $4, $5, $6, t }' <<< "$info")
+    [ "$n" -gt 0 ] || fail "no cgroup mount below /sys/fs/cgroup: $(grep ' /sys/fs/cgroup' <<< "$info")"
+}
+check cgroup_readonly mounts_cgroup_readonly
+
 # /dev/shm (tmpfs, mode 1777) is writable for everyone.
 mounts_dev_shm_writable() {
     bundle_new
