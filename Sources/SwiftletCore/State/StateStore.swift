@@ -40,8 +40,12 @@ public struct StateStore: Sendable {
         for _ in 0..<8 {
             let fd = try openDirectory(id)
             try withContext("lock container \(id)") { try Sys.lockExclusive(fd.raw, path: path) }
-            guard let named = try? Sys.stat(path, followSymlinks: false) else {
-                throw RuntimeError("container \"\(id)\" does not exist", errno: Errno.ENOENT)
+            let named: Sys.FileInfo
+            do {
+                named = try Sys.stat(path, followSymlinks: false)
+            } catch {
+                if error.errno == Errno.ENOENT { throw Self.noSuchContainer(id) }
+                throw RuntimeError("lock container \(id)", error)
             }
             let locked = try withContext("lock container \(id)") { try Sys.fstat(fd.raw, path: path) }
             if named.inode == locked.inode && named.device == locked.device { return Lock(fd: fd) }
@@ -49,11 +53,16 @@ public struct StateStore: Sendable {
         throw RuntimeError("lock container \(id): deleted and made again eight times while this command waited")
     }
 
+    /// What every command given an id with no container fails with.
+    static func noSuchContainer(_ id: String) -> RuntimeError {
+        RuntimeError("container \"\(id)\" does not exist", errno: Errno.ENOENT)
+    }
+
     private func openDirectory(_ id: String) throws -> FileDescriptor {
         do {
             return try Sys.open(directory(id), Linux.O_RDONLY | Linux.O_DIRECTORY | Linux.O_NOFOLLOW)
         } catch {
-            if error.errno == Errno.ENOENT { throw RuntimeError("container \"\(id)\" does not exist", errno: Errno.ENOENT) }
+            if error.errno == Errno.ENOENT { throw Self.noSuchContainer(id) }
             throw RuntimeError("open state directory", error)
         }
     }
@@ -64,7 +73,7 @@ public struct StateStore: Sendable {
         do {
             bytes = try Sys.readFileShared(path)
         } catch {
-            if error.errno == Errno.ENOENT { throw RuntimeError("container \"\(id)\" does not exist", errno: Errno.ENOENT) }
+            if error.errno == Errno.ENOENT { throw Self.noSuchContainer(id) }
             throw RuntimeError("read state", error)
         }
         return try ContainerRecord.decode(bytes, path: path)
