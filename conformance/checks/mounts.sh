@@ -143,7 +143,8 @@ check default_filesystems mounts_default_filesystems
 # cgroup2 mount at /sys/fs/cgroup; on v1 and hybrid hosts a tmpfs there holds one bind per
 # hierarchy, each rooted at the container's own cgroup (/swiftlet-conformance/ID), none
 # above it. Every mount below /sys/fs/cgroup (and the cgroup2 mount itself) must be ro,
-# nosuid, nodev, noexec, and no cgroup can be made in any of them.
+# nosuid, nodev, noexec, and no cgroup can be made in any of them. (CI's hosts are hybrid:
+# the VM's v2/cgroupns_root checks the same on cgroup v2.)
 mounts_cgroup_readonly() {
     bundle_new
     inside 'cat /proc/self/mountinfo; echo ---

@@ -267,16 +267,19 @@ check init_in_cgroup v2_init_in_cgroup
 # config-linux.md#namespaces (cgroup): with a cgroup namespace the container's cgroup is
 # its root: /proc/self/cgroup is 0::/, the cgroup mount's root is / and it shows the
 # container's own cgroup, whose cgroup.procs lists the container's processes only (read
-# with the shell's builtins, so that no short-lived reader is in the list).
+# with the shell's builtins, so that no short-lived reader is in the list). The mount has
+# the base config's options (ro, nosuid, nodev, noexec, relatime, per mount), so no cgroup
+# can be made in it: the v2 side of the host's mounts/cgroup_readonly.
 v2_cgroupns_root() {
     need_cgroup_v2
     bundle_new
     v2_cgroupns
     inside 'cat /proc/1/cgroup /proc/self/cgroup
-        echo "$(grep " /sys/fs/cgroup " /proc/self/mountinfo | cut -d" " -f4) $(stat -f -c %t /sys/fs/cgroup)"
+        echo "$(grep " /sys/fs/cgroup " /proc/self/mountinfo | cut -d" " -f4,6) $(stat -f -c %t /sys/fs/cgroup)"
         while read p; do [ "$p" = 0 ] && echo "a process outside the pid namespace"; done < /sys/fs/cgroup/cgroup.procs
+        mkdir /sys/fs/cgroup/conformance-x 2> /dev/null && echo "made a cgroup" && rmdir /sys/fs/cgroup/conformance-x
         echo procs-read'
-    expect_eq "$OUT" $'0::/\n0::/\n/ 63677270\nprocs-read' "cgroup namespace view (cgroup.procs shows 0 for a process of the cgroup outside the container's pid namespace)"
+    expect_eq "$OUT" $'0::/\n0::/\n/ ro,nosuid,nodev,noexec,relatime 63677270\nprocs-read' "cgroup namespace view (cgroup.procs shows 0 for a process of the cgroup outside the container's pid namespace; the mount's options; no mkdir)"
 }
 check cgroupns_root v2_cgroupns_root
 
