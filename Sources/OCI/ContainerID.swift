@@ -23,6 +23,12 @@ public enum ContainerID {
         }
     }
 
+    /// Whether `id` is a valid container id (what `validate` accepts).
+    public static func isValid(_ id: String) -> Bool {
+        do { try validate(id) } catch { return false }
+        return true
+    }
+
     private static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar {
         case "a"..."z", "A"..."Z", "0"..."9", "_", "+", "-", ".": true

@@ -65,14 +65,15 @@ extension Runtime {
         return stateOutput(try store.read(id))
     }
 
-    /// `list`: every container, in id order; unreadable entries are skipped with a warning. The
+    /// `list`: every container, in id order; unreadable entries are skipped with a warning, and
+    /// a state root that cannot be read fails the command (a missing one lists nothing). The
     /// owner is the user name of the state directory's owner (`#UID` when /etc/passwd has
     /// none), as runc's list shows it; `state` keeps the recorded owner (empty), as runc's does.
-    public func list() -> [StateOutput] {
+    public func list() throws(RuntimeError) -> [StateOutput] {
         // Read and indexed once: a search of the text per container was 0.5 M instructions
         // each (Character-by-Character splitting), most of `list` at 1,000 containers.
         let names = UserNames((try? Sys.readText("/etc/passwd")) ?? "")
-        return store.ids().compactMap { id in
+        return try store.ids().compactMap { id in
             do {
                 var output = stateOutput(try store.read(id))
                 if let uid = try? Sys.stat(store.directory(id)).uid {

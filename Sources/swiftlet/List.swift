@@ -30,7 +30,7 @@ struct List: ParsableCommand {
     }
 
     static func show(_ runtime: Runtime, format: Format, quiet: Bool) throws {
-        let states = runtime.list()
+        let states = try runtime.list()
         if quiet {
             for s in states { Console.print(s.id) }
         } else if format == .json {

@@ -339,14 +339,26 @@ import Testing
     /// `list` shows only directories whose names are valid ids, sorted.
     @Test func idsAreValidAndSorted() throws {
         let s = Scratch()
-        #expect(s.store.ids().isEmpty)  // no root yet
+        #expect(try s.store.ids().isEmpty)  // no root yet
         for id in ["zeta", "alpha", "m-1"] {
             let lock = try s.store.create(id)
             _ = consume lock
         }
         try FileManager.default.createDirectory(atPath: s.root + "/with space", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: s.root + "/bad\u{1}id", withIntermediateDirectories: true)
-        #expect(s.store.ids() == ["alpha", "m-1", "zeta"])
+        #expect(try s.store.ids() == ["alpha", "m-1", "zeta"])
+    }
+
+    /// A root that exists but cannot be listed fails with its errno instead of listing
+    /// nothing (only a missing root means no containers). As root, EACCES cannot be made, so
+    /// the root is a regular file: ENOTDIR.
+    @Test func anUnreadableRootIsAnError() throws {
+        let s = Scratch()
+        try FileManager.default.createDirectory(atPath: s.top + "/nested", withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: s.root, contents: Data("x".utf8)))
+        let error = #expect(throws: RuntimeError.self) { try s.store.ids() }
+        #expect(error?.errno == Errno.ENOTDIR)
+        #expect("\(error.map { "\($0)" } ?? "")".contains("list the state root"))
     }
 
     /// A command waiting for a container's lock while the container is deleted and made again
@@ -461,7 +473,7 @@ import Testing
         let runtime = Runtime(root: s.root)
         #expect(throws: RuntimeError.self) { try runtime.state(id: "ghost") }
         #expect(throws: RuntimeError.self) { try runtime.state(id: "../etc") }
-        #expect(runtime.list().isEmpty)
+        #expect(try runtime.list().isEmpty)
     }
 
     /// A pid with no process: above pid_max.

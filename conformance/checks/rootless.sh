@@ -89,6 +89,23 @@ rootless_xdg_shared() {
 }
 check xdg_shared rootless_xdg_shared
 
+# `list` as the user: a state root that does not exist yet lists no containers, but one the
+# user cannot read (root's, 0700) is an error naming the failure, not an empty list that
+# would tell an engine every container is gone.
+rootless_list_unreadable_root() {
+    _rl_setup
+    expect_exit 0 rl list -q
+    expect_eq "$OUT" "" "list with no state root yet"
+    mkdir -p "$RL_STATE"
+    chown 0:0 "$RL_STATE"
+    chmod 700 "$RL_STATE"
+    expect_exit nonzero rl list -q
+    expect_match "$ERR" '[Pp]ermission denied|not permitted' "the error of list with a root the user cannot read"
+    expect_eq "$OUT" "" "stdout of the failed list"
+    rm -rf "$RL_STATE"
+}
+check list_unreadable_root rootless_list_unreadable_root
+
 # ---------------------------------------------------------------------------------------
 # User namespace (config-linux.md "User namespace mappings")
 

@@ -171,7 +171,7 @@ public struct StateStore: Sendable {
     /// and the next last delete removes the cache.
     public func removeCacheIfNoContainers() throws {
         let cache = SeccompCache(root: root).directory
-        guard Sys.exists(cache), ids().isEmpty else { return }
+        guard Sys.exists(cache), try ids().isEmpty else { return }
         do {
             try Sys.removeTree(cache)
         } catch where error.errno == Errno.ENOENT || error.errno == Errno.ENOTEMPTY {
@@ -181,9 +181,18 @@ public struct StateStore: Sendable {
         }
     }
 
-    /// Ids of all containers (directories under the root), sorted.
-    public func ids() -> [String] {
-        guard let names = try? Sys.listDirectory(root) else { return [] }
-        return names.filter { (try? ContainerID.validate($0)) != nil }.sorted()
+    /// Ids of all containers (directories under the root), sorted. A root that does not exist
+    /// yet holds none; any other error reading it (EACCES, ENOTDIR, EIO) is thrown with its
+    /// errno, as runc's `list` fails, rather than listing nothing.
+    public func ids() throws(RuntimeError) -> [String] {
+        let names: [String]
+        do {
+            names = try Sys.listDirectory(root)
+        } catch where error.errno == Errno.ENOENT {
+            return []
+        } catch {
+            throw RuntimeError("list the state root", error)
+        }
+        return names.filter(ContainerID.isValid).sorted()
     }
 }
