@@ -70,13 +70,19 @@ extension Sys {
         defer { Glibc.closedir(dir) }
         Glibc.rewinddir(dir)
         var entries: [(name: String, type: UInt8)] = []
-        while let entry = Glibc.readdir(dir) {
+        while true {
+            // readdir(3) returns NULL both at the end and on an error; only errno, cleared
+            // before each call, tells them apart.
+            Glibc.errno = 0
+            guard let entry = Glibc.readdir(dir) else {
+                if Glibc.errno != 0 { throw SystemError(errno: Glibc.errno, operation: "readdir", path: path) }
+                return entries
+            }
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
             if name != "." && name != ".." { entries.append((name, entry.pointee.d_type)) }
         }
-        return entries
     }
 
     public static func listDirectory(_ path: String) throws(SystemError) -> [String] {
