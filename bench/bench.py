@@ -13,7 +13,11 @@ because crun refuses the host's hybrid cgroup layout; the host's mounts are neve
 Measures, interleaving the runtimes (the order rotates every iteration: A B C, B C A, C A B):
   0. the kernel's floor: bench/floor.c (built here with gcc -static into the cache directory)
      clones the bundle's namespaces, chroots into the same rootfs and executes /bin/true,
-     waited for; timed like a runtime, interleaved with 1a/1b, with and without netns
+     waited for; timed like a runtime, interleaved with 1a/1b, with and without netns.
+     bench/floor-bundle.c (on v1 hierarchies) also does the kernel work the bundle asks of any
+     runtime: its cgroups, mounts, devices, masked and read-only paths, pivot_root and
+     capabilities, with no state, init or validation (a reference: the runtime's own work is
+     its time over this one)
   1. sequential `run` of a /bin/true bundle, with and without a network namespace
   1c. CPU per container: BENCH_CPU_N sequential `run`s per runtime (and the floor helper) in
      blocks of BENCH_CPU_BLOCK; user/system time and minor faults of everything waited for
@@ -66,6 +70,7 @@ Environment (all optional):
   BENCH_TMP        parent of the temporary directory (default: $TMPDIR or /tmp)
   BENCH_CACHE      where the floor helper is built (default ~/.cache/swiftlet-bench)
   BENCH_FLOOR      a prebuilt floor helper (the VM mode passes the host's)
+  BENCH_FLOOR_BUNDLE  a prebuilt floor-bundle helper
   BENCH_OUT        also write the markdown report to this file
   BENCH_JSON       also write every raw sample to this JSON file
   BUSYBOX          static busybox for the rootfs (default /bin/busybox)
@@ -151,17 +156,20 @@ def cgroup_mounts():
     return result
 
 
-def build_floor():
-    """The floor helper (bench/floor.c), built with gcc -static into the cache directory and
-    named by the source's hash, so an edit rebuilds it. (path, None) or (None, why not)."""
-    if os.environ.get("BENCH_FLOOR"):
-        path = os.environ["BENCH_FLOOR"]
-        return (path, None) if os.access(path, os.X_OK) else (None, "BENCH_FLOOR=%s is not executable" % path)
-    src = os.path.join(HERE, "floor.c")
+def build_floor(name="floor"):
+    """A floor helper (bench/floor.c, or bench/floor-bundle.c with name "floor-bundle"), built
+    with gcc -static into the cache directory and named by the source's hash, so an edit
+    rebuilds it; BENCH_FLOOR (BENCH_FLOOR_BUNDLE) names a prebuilt one. (path, None) or
+    (None, why not)."""
+    override = "BENCH_" + name.upper().replace("-", "_")
+    if os.environ.get(override):
+        path = os.environ[override]
+        return (path, None) if os.access(path, os.X_OK) else (None, "%s=%s is not executable" % (override, path))
+    src = os.path.join(HERE, name + ".c")
     with open(src, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()[:16]
     cache = os.environ.get("BENCH_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "swiftlet-bench")
-    path = os.path.join(cache, "floor-" + digest)
+    path = os.path.join(cache, name + "-" + digest)
     if os.access(path, os.X_OK):
         return path, None
     gcc = shutil.which("gcc")
@@ -305,6 +313,8 @@ class Bench:
         self.notes = []
         self.failures = {}
         self.floor = None
+        self.floor_bundle = None  # bench/floor-bundle.c: the bundle's kernel work, no runtime
+        self.floor_runs = 0  # numbers floor-bundle's cgroups
         self.floor_cmd = None  # the issue's first floor: util-linux unshare + coreutils chroot
         self.floor_cmd_chroot = None
 
@@ -352,18 +362,20 @@ class Bench:
         same rotation, so it sees the same load, and is recorded under floor_<key>."""
         log("== %s: %d x run /bin/true (%s)%s" % (key, N, "with netns" if netns else "no netns",
                                                   ", and the floor" if self.floor else ""))
-        floors = {}
+        floors = {}  # name -> its command line (floor-bundle's names a new cgroup each time)
         if self.floor:
-            floors["floor"] = [self.floor, "netns" if netns else "nonetns", self.rootfs, "/bin/true"]
+            floors["floor"] = lambda: [self.floor, "netns" if netns else "nonetns", self.rootfs, "/bin/true"]
+        if self.floor_bundle:
+            floors["floor-bundle"] = lambda: self.floor_bundle_argv(netns)
         if self.floor_cmd:
-            floors["floor-cmd"] = self.floor_cmd + (["--net"] if netns else []) + [
+            floors["floor-cmd"] = lambda: self.floor_cmd + (["--net"] if netns else []) + [
                 "--fork", self.floor_cmd_chroot, self.rootfs, "/bin/true"]
         names = self.names + list(floors)
         for i in range(-WARMUP, N):
             k = i % len(names)
             for rt in names[k:] + names[:k]:
                 if rt in floors:
-                    rc, secs, _ = self.runner.run(floors[rt], rt)
+                    rc, secs, _ = self.runner.run(floors[rt](), rt)
                     reap_orphans()
                     if rc != 0:
                         self.fail("floor_" + key, rt, "exit %d" % rc)
@@ -380,6 +392,13 @@ class Bench:
                     continue
                 if i >= 0:
                     self.record(key, rt, "time", secs)
+
+    def floor_bundle_argv(self, netns=True):
+        """floor-bundle's command line, with a cgroup of its own below the prefix (it removes
+        the cgroup when the program exits, as a runtime's delete would)."""
+        self.floor_runs += 1
+        return [self.floor_bundle, "netns" if netns else "nonetns", self.rootfs,
+                "/%s/floor-bundle-%d" % (self.prefix, self.floor_runs), "/bin/true"]
 
     # -- 1c. CPU per container ------------------------------------------------------------------
 
@@ -404,7 +423,7 @@ class Bench:
         key = "cpu"
         log("== %s: %d x run /bin/true per runtime in blocks of %d: rusage of the children and /proc/stat busy"
             % (key, CPU_N, CPU_BLOCK))
-        names = self.names + (["floor"] if self.floor else [])
+        names = self.names + (["floor"] if self.floor else []) + (["floor-bundle"] if self.floor_bundle else [])
         blocks = max(1, CPU_N // max(1, CPU_BLOCK))
         for i in range(-1, blocks):
             k = i % len(names)
@@ -414,6 +433,9 @@ class Bench:
                 for j in range(CPU_BLOCK):
                     if rt == "floor":
                         argvs.append(([self.floor, "netns", self.rootfs, "/bin/true"], None))
+                        continue
+                    if rt == "floor-bundle":
+                        argvs.append((self.floor_bundle_argv(), None))
                         continue
                     cid = "%s-cpu-%d-%d" % (rt, i + 1, j)
                     bundle = self.bundle(rt, "cpu-%d" % j, ["/bin/true"], cid=cid)
@@ -1023,17 +1045,20 @@ def report(b, started, elapsed):
     floors = [(k, label) for k, label in (("run_netns", "1a. `run` /bin/true"), ("run_nonetns", "1b. `run`, no netns"))
               if R.get("floor_" + k)]
     if floors:
+        kinds = [fl for fl in ("floor", "floor-cmd", "floor-bundle") if any(R["floor_" + k].get(fl) for k, _ in floors)]
         add("0. The kernel's floor, and each runtime's `run` over it. floor: bench/floor.c, one clone of the "
             "same namespaces + chroot into the same rootfs + exec /bin/true, waited for. floor-cmd: the same with "
             "util-linux `unshare --fork` and coreutils `chroot` (three dynamic executables, as the issue first "
-            "measured it). Both interleaved with 1a/1b:")
+            "measured it). floor-bundle: bench/floor-bundle.c, the kernel work the bundle asks of any runtime "
+            "(its v1 cgroups, the same namespaces, its mounts, devices, masked and read-only paths, pivot_root, "
+            "capabilities) in straight-line C, with no state, init, validation or in-root resolution. All "
+            "interleaved with 1a/1b:")
         add("")
-        add("| measurement | floor | " + " | ".join("%s/floor" % rt for rt in names) +
-            " | floor-cmd | " + " | ".join("%s/floor-cmd" % rt for rt in names) + " |")
-        add("|" + "---|" * (3 + 2 * len(names)))
+        add("| measurement | " + " | ".join("%s | %s" % (fl, " | ".join("%s/%s" % (rt, fl) for rt in names)) for fl in kinds) + " |")
+        add("|" + "---|" * (1 + len(kinds) * (1 + len(names))))
         for k, label in floors:
             cells = []
-            for fl in ("floor", "floor-cmd"):
+            for fl in kinds:
                 f = R["floor_" + k].get(fl, {}).get("time", [])
                 cells.append("%s (%s)" % (ms(median(f)), ms(p90(f))) if f else "-")
                 cells += [rt_label(ratio(median(R.get(k, {}).get(rt, {}).get("time", [])), median(f))) for rt in names]
@@ -1048,7 +1073,7 @@ def report(b, started, elapsed):
             "such as netns cleanup and RCU callbacks count, and so does anything else the machine runs). "
             "Median (min) of the blocks, per container:" % (CPU_N, CPU_BLOCK))
         add("")
-        rts = [rt for rt in names + ["floor"] if rt in cpu]
+        rts = [rt for rt in names + ["floor", "floor-bundle"] if rt in cpu]
         add("| per container | " + " | ".join(rts) + (" | swiftlet/crun |" if "swiftlet" in cpu and "crun" in cpu else " |"))
         add("|---|" + "---|" * (len(rts) + (1 if "swiftlet" in cpu and "crun" in cpu else 0)))
         for field, label, scale, fmt in (("user", "user, ms", 1000, "%.2f"), ("sys", "system, ms", 1000, "%.2f"),
@@ -1199,6 +1224,12 @@ def report(b, started, elapsed):
             r = ratio(med19(key, "swiftlet"), med19("floor_" + key, "floor"))
             check19(label, "not measured" if r is None else "%.2f (%s vs %s ms)" % (
                 r, ms(med19(key, "swiftlet")), ms(med19("floor_" + key, "floor"))), None if r is None else r <= 1.5)
+        for key, label in (("run_netns", "1 (reference, no target) swiftlet `run` / floor-bundle"),
+                           ("run_nonetns", "1 (reference, no target) no netns: swiftlet `run` / floor-bundle")):
+            r = ratio(med19(key, "swiftlet"), med19("floor_" + key, "floor-bundle"))
+            if r is not None:
+                add("- [info] %s: %.2f (%s vs %s ms)" % (label, r, ms(med19(key, "swiftlet")),
+                                                       ms(med19("floor_" + key, "floor-bundle"))))
         c = R.get("churn", {})
         if c.get("swiftlet", {}).get("wall") and c.get("crun", {}).get("wall"):
             def rate(rt):
@@ -1592,6 +1623,19 @@ def main():
                 if rc != 0:
                     b.notes.append("floor not measured: %s exited %d: %s" % (b.floor, rc, b.runner.tail("floor", 2)))
                     b.floor = None
+            if any(fstype == "cgroup" for _, fstype in cgroup_mounts()):
+                b.floor_bundle, why = build_floor("floor-bundle")
+                if why:
+                    b.notes.append("floor-bundle not measured: %s" % why)
+                else:
+                    rc, _, _ = b.runner.run(b.floor_bundle_argv(), "floor-bundle")
+                    reap_orphans()
+                    if rc != 0:
+                        b.notes.append("floor-bundle not measured: %s exited %d: %s" % (
+                            b.floor_bundle, rc, b.runner.tail("floor-bundle", 2)))
+                        b.floor_bundle = None
+            else:
+                b.notes.append("floor-bundle not measured: it does the bundle's cgroup work on v1 hierarchies, and there are none")
             if shutil.which("unshare") and shutil.which("chroot"):
                 b.floor_cmd = [shutil.which("unshare"), "--mount", "--uts", "--ipc", "--pid"]
                 b.floor_cmd_chroot = shutil.which("chroot")
