@@ -2,16 +2,21 @@
 # runtime-linux.md "Dev symbolic links".
 
 # config-linux.md#default-devices: null, zero, full, random, urandom, tty are character
-# devices with their standard numbers (busybox stat prints them in hex).
+# devices with their standard numbers (busybox stat prints them in hex), mode 0666 and owned
+# by root, whatever the umask of the runtime's caller (077 here).
 devices_default_nodes() {
     bundle_new
-    inside 'for d in null zero full random urandom tty; do stat -c "%n %F %t:%T" /dev/$d; done'
-    expect_eq "$OUT" "/dev/null character special file 1:3
-/dev/zero character special file 1:5
-/dev/full character special file 1:7
-/dev/random character special file 1:8
-/dev/urandom character special file 1:9
-/dev/tty character special file 5:0" "default device nodes"
+    local saved
+    saved=$(umask)
+    umask 077
+    inside 'for d in null zero full random urandom tty; do stat -c "%n %F %t:%T %a %u %g" /dev/$d; done'
+    umask "$saved"
+    expect_eq "$OUT" "/dev/null character special file 1:3 666 0 0
+/dev/zero character special file 1:5 666 0 0
+/dev/full character special file 1:7 666 0 0
+/dev/random character special file 1:8 666 0 0
+/dev/urandom character special file 1:9 666 0 0
+/dev/tty character special file 5:0 666 0 0" "default device nodes"
 }
 check default_nodes devices_default_nodes
 

@@ -2,30 +2,56 @@ import OCI
 
 /// Applies a `CgroupPlan`: each write goes to the directory `directory(for:)` picks.
 enum CgroupWriter {
+    /// Consecutive writes to the same file of the same directory go through one descriptor:
+    /// a cgroup interface file parses each write(2) on its own (one device rule per write to
+    /// devices.allow), so reopening it for each value only repeats the lookup and the open.
     static func execute(_ writes: [CgroupWrite],
                         directory: (CgroupWrite) throws(CgroupError) -> CgroupDirectory) throws(CgroupError) {
-        var retries: [(CgroupWrite, CgroupError)] = []
-        for write in writes {
-            do {
-                try perform(write, directory)
-            } catch where write.retryAfterRest && error.errno == Errno.EINVAL {
-                retries.append((write, error))
+        var retries: [CgroupWrite] = []
+        var start = 0
+        while start < writes.count {
+            let dir = try directory(writes[start])
+            var end = start + 1
+            while end < writes.count, writes[end].file == writes[start].file, try directory(writes[end]) === dir {
+                end += 1
             }
+            retries += try perform(writes[start..<end], in: dir)
+            start = end
         }
-        for (write, _) in retries {
-            try perform(write, directory)
+        for write in retries {
+            _ = try perform([write][...], in: try directory(write), retrying: false)
         }
     }
 
-    private static func perform(_ write: CgroupWrite,
-                                _ directory: (CgroupWrite) throws(CgroupError) -> CgroupDirectory) throws(CgroupError) {
-        let dir = try directory(write)
+    /// Writes `run` (writes to one file of `dir`) in order through one descriptor. Returns the
+    /// writes that failed with EINVAL and may be retried after the rest of the plan
+    /// (`retryAfterRest`); with `retrying` false those fail too.
+    private static func perform(_ run: ArraySlice<CgroupWrite>, in dir: CgroupDirectory,
+                                retrying: Bool = true) throws(CgroupError) -> [CgroupWrite] {
+        guard let first = run.first else { return [] }
+        let file: FileDescriptor
         do {
-            try dir.write(write.file, write.value, field: write.field)
-        } catch where error.errno == Errno.ENOENT && error.path == dir.path + "/" + write.file {
-            throw CgroupError(errno: error.errno, operation: error.operation, path: error.path, field: write.field,
-                              message: "the \(write.controller) controller is not enabled for this cgroup or the kernel lacks this file")
+            file = try dir.openFile(first.file, Linux.O_WRONLY | Linux.O_NOFOLLOW)
+        } catch {
+            if error.errno == Errno.ENOENT {
+                throw CgroupError(errno: error.errno, operation: error.operation, path: error.path, field: first.field,
+                                  message: "the \(first.controller) controller is not enabled for this cgroup or the kernel lacks this file")
+            }
+            throw CgroupError(error, field: first.field)
         }
+        var retries: [CgroupWrite] = []
+        for write in run {
+            do {
+                try Sys.writeAll(file.raw, Array(write.value.utf8), path: dir.path + "/" + write.file)
+            } catch {
+                if retrying && write.retryAfterRest && error.errno == Errno.EINVAL {
+                    retries.append(write)
+                    continue
+                }
+                throw CgroupError(error, field: write.field, message: error.errno == Errno.EINVAL ? "value \"\(write.value)\"" : nil)
+            }
+        }
+        return retries
     }
 }
 

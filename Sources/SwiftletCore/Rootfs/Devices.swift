@@ -27,28 +27,43 @@ struct DeviceCreator {
     /// The default devices but those `linux.devices` lists itself (`configured`, by path):
     /// the config's entry is made instead, as runc merges them. (Rootless, a second bind over
     /// the default's bind could not replace it.)
+    /// All of them live in /dev, which is resolved once for them (the child is the only process
+    /// in its new mount namespace, so what the descriptor names cannot change meanwhile).
     func createDefaults(hasDevpts: Bool, configured: Set<String> = []) throws {
+        let dev = try withContext("/dev") { try InRoot.mkdirAll(root, "/dev") }
         for device in Self.defaults where !configured.contains(device.path) {
-            try create(device, field: "linux.devices (default \(device.path))")
+            try withContext("linux.devices (default \(device.path)) (\(device.path))") {
+                try make(device, dir: dev.raw, name: Self.name(device.path))
+            }
         }
-        for (link, target) in Self.links { try symlink(link, target) }
-        if Sys.exists("/proc/kcore") { try symlink("/dev/core", "/proc/kcore") }
-        if hasDevpts { try symlink("/dev/ptmx", "pts/ptmx", replace: true) }
+        for (link, target) in Self.links { try symlink(link, target, dir: dev.raw) }
+        if Sys.exists("/proc/kcore") { try symlink("/dev/core", "/proc/kcore", dir: dev.raw) }
+        if hasDevpts { try symlink("/dev/ptmx", "pts/ptmx", dir: dev.raw, replace: true) }
     }
 
-    func symlink(_ path: String, _ target: String, replace: Bool = false) throws {
+    /// The last component of a /dev path.
+    private static func name(_ path: String) -> String { InRoot.components(path).last ?? "." }
+
+    /// A symlink at `path`, whose parent is `dir` (/dev).
+    private func symlink(_ path: String, _ target: String, dir: Int32, replace: Bool = false) throws {
         try withContext("symlink \(path)") {
-            try InRoot.withParent(root, path) { dir, name in
-                if replace { try? Sys.unlinkat(dir, name) }
-                do {
-                    try Sys.symlinkat(target, dir, name, display: path)
-                } catch let error as SystemError where error.errno == Errno.EEXIST {}
-            }
+            let name = Self.name(path)
+            if replace { try? Sys.unlinkat(dir, name) }
+            do {
+                try Sys.symlinkat(target, dir, name, display: path)
+            } catch let error as SystemError where error.errno == Errno.EEXIST {}
         }
     }
 
     /// Creates one device node, replacing whatever is at its path.
     func create(_ device: LinuxDevice, field: String) throws {
+        try withContext("\(field) (\(device.path))") {
+            try InRoot.withParent(root, device.path) { dir, name in try make(device, dir: dir, name: name) }
+        }
+    }
+
+    /// Makes `device` as `name` in `dir`, replacing whatever is there.
+    private func make(_ device: LinuxDevice, dir: Int32, name: String) throws {
         let typeBits: UInt32
         switch device.type {
         case "b": typeBits = Linux.S_IFBLK
@@ -58,28 +73,27 @@ struct DeviceCreator {
         let mode = (device.fileMode ?? 0o666) & 0o7777
         let major = UInt32(truncatingIfNeeded: device.major ?? 0)
         let minor = UInt32(truncatingIfNeeded: device.minor ?? 0)
-        try withContext("\(field) (\(device.path))") {
-            try InRoot.withParent(root, device.path) { dir, name in
-                try? Sys.unlinkat(dir, name)
-                if inUserNamespace && typeBits != Linux.S_IFIFO {
-                    try bindHostDevice(device.path, dir: dir, name: name)
-                    return
-                }
-                try Sys.mknodat(dir, name, mode: typeBits | mode, major: major, minor: minor, display: device.path)
-                let node = try Sys.openat(dir, name, Linux.O_PATH | Linux.O_NOFOLLOW, display: device.path)
-                // What was just made, not something swapped in since: chmod/chown through the
-                // magic link would follow a symlink (resolved against the host's root here).
-                let made = try Sys.fstat(node.raw, path: device.path)
-                guard made.mode & 0o170000 == 0, made.kind == Self.kind(of: typeBits),
-                      typeBits == Linux.S_IFIFO || (made.rdevMajor == major && made.rdevMinor == minor) else {
-                    throw RuntimeError("\(device.path): replaced while it was being created", errno: Errno.EXDEV)
-                }
-                // fchmod/fchown do not work on O_PATH descriptors: go through the magic link.
-                let path = InRoot.procPath(node.raw)
-                try Sys.chmod(path, mode: mode)
-                try Sys.chown(path, uid: device.uid ?? 0, gid: device.gid ?? 0)
-            }
+        let uid = device.uid ?? 0, gid = device.gid ?? 0
+        try? Sys.unlinkat(dir, name)
+        if inUserNamespace && typeBits != Linux.S_IFIFO {
+            try bindHostDevice(device.path, dir: dir, name: name)
+            return
         }
+        try Sys.mknodatUnmasked(dir, name, mode: typeBits | mode, major: major, minor: minor, display: device.path)
+        let node = try Sys.openat(dir, name, Linux.O_PATH | Linux.O_NOFOLLOW, display: device.path)
+        // What was just made, not something swapped in since: chmod/chown through the
+        // magic link would follow a symlink (resolved against the host's root here).
+        let made = try Sys.fstat(node.raw, path: device.path)
+        guard made.kind == Self.kind(of: typeBits),
+              typeBits == Linux.S_IFIFO || (made.rdevMajor == major && made.rdevMinor == minor) else {
+            throw RuntimeError("\(device.path): replaced while it was being created", errno: Errno.EXDEV)
+        }
+        // Made with the umask cleared and by the container's root, a node usually has its mode
+        // and owner already (the default devices always do); only what differs is changed.
+        // fchmod/fchown do not work on O_PATH descriptors: go through the magic link.
+        let path = InRoot.procPath(node.raw)
+        if made.mode != mode { try Sys.chmod(path, mode: mode) }
+        if made.uid != uid || made.gid != gid { try Sys.chown(path, uid: uid, gid: gid) }
     }
 
     static func kind(of typeBits: UInt32) -> Sys.FileKind {

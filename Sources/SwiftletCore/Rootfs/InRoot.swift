@@ -31,26 +31,34 @@ enum InRoot {
         let directory = Linux.O_PATH | Linux.O_DIRECTORY
         if let existing = try? open(root, path, flags: directory) { return existing }
         let names = components(path)
-        if let last = names.last, let parent = try? open(root, "/" + join(names.dropLast()), flags: directory) {
-            do {
-                try Sys.mkdirat(parent.raw, last, mode: mode, display: path)
-            } catch {
-                if error.errno != Errno.EEXIST { throw error }
+        if let last = names.last {
+            // The parent of a single component is `root` itself, which needs no lookup.
+            if names.count == 1 {
+                try mkdirIfMissing(root, last, mode: mode, display: path)
+                return try open(root, path, flags: directory)
             }
-            return try open(root, path, flags: directory)
+            if let parent = try? open(root, "/" + join(names.dropLast()), flags: directory) {
+                try mkdirIfMissing(parent.raw, last, mode: mode, display: path)
+                return try open(root, path, flags: directory)
+            }
         }
         var current = try Sys.dup(root)
         var prefix = ""
-        for name in components(path) {
+        for name in names {
             prefix += "/" + name
-            do {
-                try Sys.mkdirat(current.raw, name, mode: mode, display: prefix)
-            } catch {
-                if error.errno != Errno.EEXIST { throw error }
-            }
+            try mkdirIfMissing(current.raw, name, mode: mode, display: prefix)
             current = try open(root, prefix, flags: Linux.O_PATH | Linux.O_DIRECTORY)
         }
         return current
+    }
+
+    /// mkdirat(2) of `name` in `dirfd`; one that exists already is fine.
+    private static func mkdirIfMissing(_ dirfd: Int32, _ name: String, mode: UInt32, display: String) throws(SystemError) {
+        do {
+            try Sys.mkdirat(dirfd, name, mode: mode, display: display)
+        } catch {
+            if error.errno != Errno.EEXIST { throw error }
+        }
     }
 
     /// Makes sure a regular file exists at `path` (parents created), for bind-mounting a file.

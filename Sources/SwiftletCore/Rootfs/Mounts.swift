@@ -92,9 +92,9 @@ struct MountPerformer {
         try checkProcDestination(mount.destination, target: target.raw, sourceIsProcfs: type == "proc", context: context)
         // tmpcopyup: the directory as the image has it, opened before the tmpfs covers it.
         let copyUp = options.copyUp && type == "tmpfs"
-        let lower = try withContext(context) {
-            try InRoot.open(root, mount.destination, flags: copyUp ? Linux.O_RDONLY | Linux.O_DIRECTORY : Linux.O_PATH)
-        }
+        let lower = copyUp ? try withContext(context) {
+            try InRoot.open(root, mount.destination, flags: Linux.O_RDONLY | Linux.O_DIRECTORY)
+        } : nil
         let source = mount.source ?? type
         let data = Self.labeled(options.data, type: type, label: mountLabel).joinedBy(",")
         do {
@@ -109,7 +109,7 @@ struct MountPerformer {
             }
             throw RuntimeError(context, error)
         }
-        if copyUp {
+        if let lower {
             do {
                 let upper = try InRoot.open(root, mount.destination, flags: Linux.O_RDONLY | Linux.O_DIRECTORY)
                 try TmpCopyUp.copy(from: lower.raw, to: upper.raw, display: mount.destination)

@@ -103,4 +103,14 @@ extension Sys {
                                display: String? = nil) throws(SystemError) {
         _ = try check("mknod", display ?? name) { Glibc.mknodat(dirfd, name, mode, swl_makedev(major, minor)) }
     }
+
+    /// mknodat(2) with the umask cleared around the call, so the node gets `mode` itself rather
+    /// than `mode & ~umask` (as runc makes device nodes). For a single-threaded caller: the
+    /// umask is the process's, and nothing else may create files while it is 0.
+    public static func mknodatUnmasked(_ dirfd: Int32, _ name: String, mode: mode_t, major: UInt32, minor: UInt32,
+                                       display: String? = nil) throws(SystemError) {
+        let saved = Glibc.umask(0)
+        defer { Glibc.umask(saved) }
+        try mknodat(dirfd, name, mode: mode, major: major, minor: minor, display: display)
+    }
 }
