@@ -29,9 +29,10 @@ enum CgroupWriter {
     private static func perform(_ run: ArraySlice<CgroupWrite>, in dir: CgroupDirectory,
                                 retrying: Bool = true) throws(CgroupError) -> [CgroupWrite] {
         guard let first = run.first else { return [] }
+        let dirfd = try dir.fd()
         let file: FileDescriptor
         do {
-            file = try dir.openFile(first.file, Linux.O_WRONLY | Linux.O_NOFOLLOW)
+            file = try Sys.openat(dirfd, first.file, Linux.O_WRONLY | Linux.O_NOFOLLOW, display: dir.path + "/" + first.file)
         } catch {
             if error.errno == Errno.ENOENT {
                 throw CgroupError(errno: error.errno, operation: error.operation, path: error.path, field: first.field,
