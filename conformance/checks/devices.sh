@@ -4,8 +4,8 @@
 # config-linux.md#default-devices: null, zero, full, random, urandom, tty are character
 # devices with their standard numbers (busybox stat prints them in hex), mode 0666 and owned
 # by root, though the runtime's caller has a umask (022 here, which a mknod would apply).
-# (Not a stricter one: the runtime would make the shared parent cgroups of the run with it,
-# as runc does, and a later user-namespace check could not search them.)
+# (Not a stricter one: runc would make the shared parent cgroups of the run with it, and a
+# later user-namespace check could not search them; see dropin/userns_cgroup_umask.)
 devices_default_nodes() {
     bundle_new
     local saved

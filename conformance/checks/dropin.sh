@@ -302,6 +302,40 @@ dropin_userns_private_bind_source() {
 }
 check userns_private_bind_source dropin_userns_private_bind_source
 
+# The runtime makes its cgroup directories 0755 whatever its caller's umask, as systemd makes
+# cgroups. Under an engine's umask 077, a new parent cgroup made 0700 cannot be searched by
+# a user-namespace container's root (host uid 100000 here), which then cannot bind its own
+# cgroup at /sys/fs/cgroup (the base config's cgroup mount), and the container fails.
+# runc 1.1.5 FAILS this: its cgroup directories take the umask, and create fails.
+dropin_userns_cgroup_umask() {
+    need_ns user
+    bundle_new
+    local parent="/swiftlet-conformance/$ID-umask" saved d n=0
+    defer "_dropin_rmdir_cgroups '$parent'"
+    bundle_set --arg cg "$parent/$ID" '.linux.cgroupsPath = $cg
+        | .linux.namespaces += [{type: "user"}]
+        | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+        | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+    bundle_sh 'ls /sys/fs/cgroup > /dev/null && echo bound'
+    saved=$(umask)
+    umask 077
+    ctr_create
+    RC=$?
+    umask "$saved"
+    [ "$RC" -eq 0 ] || fail "create under umask 077: $(cat "$T/$ID.err")"
+    for d in $(_dropin_cgroup_dirs "$parent") $(_dropin_cgroup_dirs "$parent/$ID"); do
+        expect_eq "$(stat -c %a "$d")" 755 "mode of $d"
+        n=$((n + 1))
+    done
+    [ "$n" -gt 0 ] || fail "no cgroup directories named $parent"
+    ctr_start || fail "start: $ERR"
+    wait_status "$ID" stopped || fail "the container did not stop"
+    expect_eq "$(cat "$T/$ID.out")" bound "the container's output"
+    expect_exit 0 rt delete "$ID"
+    expect_nothing_left
+}
+check userns_cgroup_umask dropin_userns_cgroup_umask
+
 # ---------------------------------------------------------------------------------------
 # 9, 10. Exit codes
 

@@ -57,9 +57,27 @@ final class CgroupDirectory {
     }
 
     func write(_ file: String, _ value: String, field: String? = nil) throws(CgroupError) {
+        let descriptor = try openForWriting(file, field: field)
+        try write(value, through: descriptor, file: file, field: field)
+    }
+
+    /// Opens `file` of this directory for writing, relative to the directory descriptor. A
+    /// cgroup interface file parses each write(2) on its own (one device rule per write to
+    /// devices.allow), so several values may go through the one descriptor this returns.
+    func openForWriting(_ file: String, field: String? = nil) throws(CgroupError) -> FileDescriptor {
         let dirfd = try fd()
         do {
-            try Sys.writeText(at: dirfd, file, value, display: path + "/" + file)
+            return try Sys.openat(dirfd, file, Linux.O_WRONLY | Linux.O_NOFOLLOW, display: path + "/" + file)
+        } catch {
+            throw CgroupError(error, field: field)
+        }
+    }
+
+    /// Writes `value` as one write(2) through `descriptor`, opened on `file` by
+    /// `openForWriting`. A value the kernel rejects (EINVAL) is named in the error.
+    func write(_ value: String, through descriptor: borrowing FileDescriptor, file: String, field: String?) throws(CgroupError) {
+        do {
+            try Sys.writeAll(descriptor.raw, Array(value.utf8), path: path + "/" + file)
         } catch {
             throw CgroupError(error, field: field, message: error.errno == Errno.EINVAL ? "value \"\(value)\"" : nil)
         }
@@ -161,10 +179,14 @@ final class CgroupDirectory {
         }
     }
 
-    /// mkdir; false when it already exists (joining an existing cgroup is allowed).
+    /// mkdir; false when it already exists (joining an existing cgroup is allowed). The mode is
+    /// 0755 whatever the caller's umask, as systemd makes cgroups: under an engine's umask 077
+    /// a parent cgroup made 0700 could not be searched by a user-namespace container's root (a
+    /// host uid other than 0), which then could not bind its own cgroup (runc's directories
+    /// take the umask).
     private static func makeDirectory(_ dirfd: Int32, _ name: String, display: String) throws(CgroupError) -> Bool {
         do {
-            try Sys.mkdirat(dirfd, name, mode: 0o755, display: display)
+            try Sys.mkdiratUnmasked(dirfd, name, mode: 0o755, display: display)
             return true
         } catch where error.errno == Errno.EEXIST {
             return false

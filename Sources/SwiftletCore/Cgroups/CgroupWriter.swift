@@ -29,27 +29,19 @@ enum CgroupWriter {
     private static func perform(_ run: ArraySlice<CgroupWrite>, in dir: CgroupDirectory,
                                 retrying: Bool = true) throws(CgroupError) -> [CgroupWrite] {
         guard let first = run.first else { return [] }
-        let dirfd = try dir.fd()
         let file: FileDescriptor
         do {
-            file = try Sys.openat(dirfd, first.file, Linux.O_WRONLY | Linux.O_NOFOLLOW, display: dir.path + "/" + first.file)
-        } catch {
-            if error.errno == Errno.ENOENT {
-                throw CgroupError(errno: error.errno, operation: error.operation, path: error.path, field: first.field,
-                                  message: "the \(first.controller) controller is not enabled for this cgroup or the kernel lacks this file")
-            }
-            throw CgroupError(error, field: first.field)
+            file = try dir.openForWriting(first.file, field: first.field)
+        } catch where error.errno == Errno.ENOENT && error.path == dir.path + "/" + first.file {
+            throw CgroupError(errno: error.errno, operation: error.operation, path: error.path, field: first.field,
+                              message: "the \(first.controller) controller is not enabled for this cgroup or the kernel lacks this file")
         }
         var retries: [CgroupWrite] = []
         for write in run {
             do {
-                try Sys.writeAll(file.raw, Array(write.value.utf8), path: dir.path + "/" + write.file)
-            } catch {
-                if retrying && write.retryAfterRest && error.errno == Errno.EINVAL {
-                    retries.append(write)
-                    continue
-                }
-                throw CgroupError(error, field: write.field, message: error.errno == Errno.EINVAL ? "value \"\(write.value)\"" : nil)
+                try dir.write(write.value, through: file, file: write.file, field: write.field)
+            } catch where retrying && write.retryAfterRest && error.errno == Errno.EINVAL {
+                retries.append(write)
             }
         }
         return retries

@@ -11,6 +11,14 @@ extension Sys {
         _ = try check("mkdir", display ?? name) { Glibc.mkdirat(dirfd, name, mode) }
     }
 
+    /// mkdirat(2) with the umask cleared around the call, so the directory gets `mode` itself
+    /// rather than `mode & ~umask`. For a single-threaded caller (see `mknodatUnmasked`).
+    public static func mkdiratUnmasked(_ dirfd: Int32, _ name: String, mode: mode_t, display: String? = nil) throws(SystemError) {
+        let saved = Glibc.umask(0)
+        defer { Glibc.umask(saved) }
+        try mkdirat(dirfd, name, mode: mode, display: display)
+    }
+
     /// mkdir -p for host paths (state root, cgroup directories).
     public static func mkdirAll(_ path: String, mode: mode_t = 0o755) throws(SystemError) {
         var current = path.hasPrefix("/") ? "" : "."
