@@ -350,3 +350,27 @@ mounts_tmpcopyup_fifo() {
     expect_eq "$OUT" 666 "the fifo in the tmpfs"
 }
 check tmpcopyup_fifo mounts_tmpcopyup_fifo
+
+# The directories the runtime makes in the rootfs for a mount (the destination and those
+# above it) are 0755 whatever its caller's umask, as systemd makes the parents of a
+# service's mounts: under an engine's umask 077 (or a hardened host's 027) a parent made
+# 0700 keeps a non-root process out of the mount below it. The process still gets its own
+# umask (process.user.umask, 0022 when absent).
+# runc 1.1.5 FAILS this (and crun 1.8 too): the directories take the caller's umask, 0700,
+# and uid 1000 cannot reach the tmpfs.
+mounts_parents_ignore_umask() {
+    bundle_new
+    bundle_private_rootfs
+    bundle_mount /swc-new/sub/t tmpfs tmpfs mode=1777
+    bundle_set '.process.user.uid = 1000 | .process.user.gid = 1000'
+    bundle_sh 'stat -c %a /swc-new /swc-new/sub; touch /swc-new/sub/t/file && echo reached; umask'
+    cgroup_parent_ready
+    local saved
+    saved=$(umask)
+    umask 077
+    ctr_run
+    umask "$saved"
+    expect_eq "$OUT" $'755\n755\nreached\n0022' "modes of the new directories, a write below them as uid 1000, the process's umask (exit status $RC: $ERR)"
+    expect_eq "$(stat -c %a "$BUNDLE/rootfs/swc-new" "$BUNDLE/rootfs/swc-new/sub" | tr '\n' ' ')" "755 755 " "modes seen from the host"
+}
+check parents_ignore_umask mounts_parents_ignore_umask

@@ -504,6 +504,22 @@ expect_nothing_left() {
     wait_for 2 _no_marked_pids || fail "processes left by the failed create: $(_marked_pids "$MARK" | tr '\n' ' ')"
 }
 
+# cgroup_parent_ready: makes the run's shared parent cgroup (swiftlet-conformance) in every
+# hierarchy, mode 755, before a check runs the runtime under a stricter umask: runc makes
+# cgroup directories with its caller's umask, and a parent it made 0700 would keep the
+# user-namespace checks after it out of their cgroups. The run's final cleanup removes it.
+cgroup_parent_ready() {
+    local h
+    if host_cgroup_v2; then
+        mkdir -p -m 755 /sys/fs/cgroup/swiftlet-conformance
+        return
+    fi
+    for h in /sys/fs/cgroup/*/; do
+        [ -f "$h/cgroup.procs" ] && mkdir -p -m 755 "${h}swiftlet-conformance"
+    done
+    return 0
+}
+
 _no_cgroup() {
     [ -z "$(_cgroup_dirs "$1")" ]
 }

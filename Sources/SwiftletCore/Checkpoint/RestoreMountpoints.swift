@@ -36,6 +36,10 @@ enum RestoreMountpoints {
         let root = try withContext("root.path: \(rootfs)") {
             try Sys.open(rootfs, Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC)
         }
+        // Made as create's child makes them (ChildSetup.becomeContainer): umask 022, whatever
+        // the caller's.
+        let saved = Sys.setUmask(0o022)
+        defer { Sys.setUmask(saved) }
         for (index, mount) in needed(mounts) {
             let field = "mounts[\(index)].destination (\(mount.destination))"
             do {

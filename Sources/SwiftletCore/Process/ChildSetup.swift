@@ -101,6 +101,13 @@ enum ChildSetup {
     /// From here on the process is the future PID 1.
     static func becomeContainer(_ c: ChildContext, joined: Bool) throws {
         try Sys.prctl(Linux.PR_SET_PDEATHSIG, UInt(Linux.SIGKILL))
+        // What the runtime makes in the container (mount points and the directories above
+        // them, /dev's directories) is made with umask 022 whatever its caller's, as systemd
+        // makes the parents of a service's mounts: under an engine's umask 077 (or a hardened
+        // host's 027) a parent made 0700 would keep a non-root process out of the mount below
+        // it (runc 1.1 and crun make it 0700). The process itself gets process.user.umask, or
+        // 022, from swiftlet-init just before it runs.
+        Sys.setUmask(0o022)
         // The host's /proc is still mounted: /proc/self names this process as the host sees it,
         // which is the pid hooks must be told.
         let hostPID = (try? Sys.readlink("/proc/self")).flatMap { Int32($0) }

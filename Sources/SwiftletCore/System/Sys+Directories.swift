@@ -11,6 +11,12 @@ extension Sys {
         _ = try check("mkdir", display ?? name) { Glibc.mkdirat(dirfd, name, mode) }
     }
 
+    /// umask(2): sets the process's file mode creation mask and returns the previous one.
+    @discardableResult
+    public static func setUmask(_ mask: mode_t) -> mode_t {
+        Glibc.umask(mask)
+    }
+
     /// mkdirat(2) with the umask cleared around the call, so the directory gets `mode` itself
     /// rather than `mode & ~umask`. For a single-threaded caller (see `mknodatUnmasked`).
     public static func mkdiratUnmasked(_ dirfd: Int32, _ name: String, mode: mode_t, display: String? = nil) throws(SystemError) {
