@@ -186,7 +186,7 @@ final class CgroupDirectory {
     /// take the umask).
     private static func makeDirectory(_ dirfd: Int32, _ name: String, display: String) throws(CgroupError) -> Bool {
         do {
-            try Sys.mkdiratUnmasked(dirfd, name, mode: 0o755, display: display)
+            try Sys.withUmask(0) { () throws(SystemError) in try Sys.mkdirat(dirfd, name, mode: 0o755, display: display) }
             return true
         } catch where error.errno == Errno.EEXIST {
             return false

@@ -38,25 +38,25 @@ enum RestoreMountpoints {
         }
         // Made as create's child makes them (ChildSetup.becomeContainer): umask 022, whatever
         // the caller's.
-        let saved = Sys.setUmask(0o022)
-        defer { Sys.setUmask(saved) }
-        for (index, mount) in needed(mounts) {
-            let field = "mounts[\(index)].destination (\(mount.destination))"
-            do {
-                _ = try InRoot.open(root.raw, mount.destination)
-                continue
-            } catch where error.errno == Errno.ENOENT {
-                // missing: made below
-            } catch {
-                throw RuntimeError("restore: \(field)", error)
-            }
-            var isFile = false
-            if isBind(mount), let source = mount.source {
-                let path = source.hasPrefix("/") ? source : bundle + "/" + source
-                isFile = try withContext("mounts[\(index)].source (\(source))") { try Sys.stat(path).kind != .directory }
-            }
-            _ = try withContext("restore: \(field)") {
-                isFile ? try InRoot.ensureFile(root.raw, mount.destination) : try InRoot.mkdirAll(root.raw, mount.destination)
+        try Sys.withUmask(0o022) {
+            for (index, mount) in needed(mounts) {
+                let field = "mounts[\(index)].destination (\(mount.destination))"
+                do throws(SystemError) {
+                    _ = try InRoot.open(root.raw, mount.destination)
+                    continue
+                } catch where error.errno == Errno.ENOENT {
+                    // missing: made below
+                } catch {
+                    throw RuntimeError("restore: \(field)", error)
+                }
+                var isFile = false
+                if isBind(mount), let source = mount.source {
+                    let path = source.hasPrefix("/") ? source : bundle + "/" + source
+                    isFile = try withContext("mounts[\(index)].source (\(source))") { try Sys.stat(path).kind != .directory }
+                }
+                _ = try withContext("restore: \(field)") {
+                    isFile ? try InRoot.ensureFile(root.raw, mount.destination) : try InRoot.mkdirAll(root.raw, mount.destination)
+                }
             }
         }
     }

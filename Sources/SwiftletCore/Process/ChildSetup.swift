@@ -105,8 +105,8 @@ enum ChildSetup {
         // them, /dev's directories) is made with umask 022 whatever its caller's, as systemd
         // makes the parents of a service's mounts: under an engine's umask 077 (or a hardened
         // host's 027) a parent made 0700 would keep a non-root process out of the mount below
-        // it (runc 1.1 and crun make it 0700). The process itself gets process.user.umask, or
-        // 022, from swiftlet-init just before it runs.
+        // it (runc 1.1.5 makes it 0700, crun 1.8 1700). The process itself gets
+        // process.user.umask, or 022, from swiftlet-init just before it runs.
         Sys.setUmask(0o022)
         // The host's /proc is still mounted: /proc/self names this process as the host sees it,
         // which is the pid hooks must be told.

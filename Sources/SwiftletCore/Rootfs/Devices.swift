@@ -79,7 +79,10 @@ struct DeviceCreator {
             try bindHostDevice(device.path, dir: dir, name: name)
             return
         }
-        try Sys.mknodatUnmasked(dir, name, mode: typeBits | mode, major: major, minor: minor, display: device.path)
+        // With the umask cleared, the node gets the mode itself (as runc makes device nodes).
+        try Sys.withUmask(0) { () throws(SystemError) in
+            try Sys.mknodat(dir, name, mode: typeBits | mode, major: major, minor: minor, display: device.path)
+        }
         let node = try Sys.openat(dir, name, Linux.O_PATH | Linux.O_NOFOLLOW, display: device.path)
         // What was just made, not something swapped in since: chmod/chown through the
         // magic link would follow a symlink (resolved against the host's root here).

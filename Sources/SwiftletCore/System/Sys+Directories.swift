@@ -11,18 +11,19 @@ extension Sys {
         _ = try check("mkdir", display ?? name) { Glibc.mkdirat(dirfd, name, mode) }
     }
 
-    /// umask(2): sets the process's file mode creation mask and returns the previous one.
-    @discardableResult
-    public static func setUmask(_ mask: mode_t) -> mode_t {
+    /// umask(2): sets the process's file mode creation mask for good (a create child before it
+    /// makes anything in the container).
+    public static func setUmask(_ mask: mode_t) {
         Glibc.umask(mask)
     }
 
-    /// mkdirat(2) with the umask cleared around the call, so the directory gets `mode` itself
-    /// rather than `mode & ~umask`. For a single-threaded caller (see `mknodatUnmasked`).
-    public static func mkdiratUnmasked(_ dirfd: Int32, _ name: String, mode: mode_t, display: String? = nil) throws(SystemError) {
-        let saved = Glibc.umask(0)
+    /// Runs `body` with the umask set to `mask` (0: what is made gets its `mode` itself rather
+    /// than `mode & ~umask`), then puts the caller's back. For a single-threaded caller: the
+    /// umask is the process's, and nothing else may create files meanwhile.
+    public static func withUmask<T, E: Error>(_ mask: mode_t, _ body: () throws(E) -> T) throws(E) -> T {
+        let saved = Glibc.umask(mask)
         defer { Glibc.umask(saved) }
-        try mkdirat(dirfd, name, mode: mode, display: display)
+        return try body()
     }
 
     /// mkdir -p for host paths (state root, cgroup directories).
@@ -116,15 +117,5 @@ extension Sys {
     public static func mknodat(_ dirfd: Int32, _ name: String, mode: mode_t, major: UInt32, minor: UInt32,
                                display: String? = nil) throws(SystemError) {
         _ = try check("mknod", display ?? name) { Glibc.mknodat(dirfd, name, mode, swl_makedev(major, minor)) }
-    }
-
-    /// mknodat(2) with the umask cleared around the call, so the node gets `mode` itself rather
-    /// than `mode & ~umask` (as runc makes device nodes). For a single-threaded caller: the
-    /// umask is the process's, and nothing else may create files while it is 0.
-    public static func mknodatUnmasked(_ dirfd: Int32, _ name: String, mode: mode_t, major: UInt32, minor: UInt32,
-                                       display: String? = nil) throws(SystemError) {
-        let saved = Glibc.umask(0)
-        defer { Glibc.umask(saved) }
-        try mknodat(dirfd, name, mode: mode, major: major, minor: minor, display: display)
     }
 }
