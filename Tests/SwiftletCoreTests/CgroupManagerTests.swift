@@ -278,6 +278,24 @@ struct CgroupManagerTests {
         #expect(Self.nothingLeft(path))
     }
 
+    /// `apply` to a cgroup that does not exist fails with ENOENT on the directory itself: the
+    /// hint that a controller is not enabled is only for an interface file missing from a
+    /// directory that is there (`CgroupWriter`).
+    @Test func applyToMissingCgroupNamesTheDirectory() throws {
+        let path = Self.freshPath()
+        let manager = try Cgroups.manager(cgroupsPath: path, containerID: "c6")
+        defer { Self.removeParent() }
+        do {
+            try manager.apply(LinuxResources(pids: LinuxPids(limit: 5)))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.errno == ENOENT)
+            #expect(error.path?.hasSuffix(path) == true)
+            #expect(!error.description.contains("controller is not enabled"))
+        }
+        #expect(Self.nothingLeft(path))
+    }
+
     @Test(.enabled(if: isHybrid, "needs a hybrid cgroup host"))
     func kernelErrorsNameFieldAndFile() throws {
         let path = Self.freshPath()
