@@ -3,14 +3,13 @@
 
 # config-linux.md#default-devices: null, zero, full, random, urandom, tty are character
 # devices with their standard numbers (busybox stat prints them in hex), mode 0666 and owned
-# by root, though the runtime's caller has a umask (022 here, which a mknod would apply).
-# (Not a stricter one: runc would make the shared parent cgroups of the run with it, and a
-# later user-namespace check could not search them; see dropin/userns_cgroup_umask.)
+# by root, whatever the umask of the runtime's caller (077 here, which a mknod would apply).
 devices_default_nodes() {
     bundle_new
+    cgroup_parent_ready
     local saved
     saved=$(umask)
-    umask 022
+    umask 077
     inside 'for d in null zero full random urandom tty; do stat -c "%n %F %t:%T %a %u %g" /dev/$d; done'
     umask "$saved"
     expect_eq "$OUT" "/dev/null character special file 1:3 666 0 0

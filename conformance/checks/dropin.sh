@@ -317,6 +317,7 @@ dropin_userns_cgroup_umask() {
         | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
         | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
     bundle_sh 'ls /sys/fs/cgroup > /dev/null && echo bound'
+    cgroup_parent_ready
     saved=$(umask)
     umask 077
     ctr_create
