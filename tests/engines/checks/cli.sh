@@ -124,6 +124,26 @@ c_rm_leaves_nothing() {
     nothing_left "$id"
 }
 
+# A container whose process ends is cleaned up by the engine itself, with no `rm` and no client
+# waiting for it: podman through the exit command conmon runs (`podman container cleanup`),
+# Docker through containerd deleting the task. The runtime's state is there while the container
+# runs (the path is right) and gone after its process exits 5, which the engine reports. With
+# a rootless runroot that podman's cleanup refused (lib/engines.sh), every other check passed,
+# each `run --rm` 20 s late; this one failed.
+c_exit_cleanup() {
+    local c=$RT-exitcleanup id
+    _detached "$c" "$IMAGE" sh -c 'until [ -e /tmp/go ]; do sleep 0.1; done; exit 5'
+    log eng inspect --format '{{.Id}}' "$c"
+    id=$OUT
+    [ -n "$id" ] || fail "no id for $c: $ERR"
+    [ -e "$RT_ROOT/$id" ] || fail "no runtime state $RT_ROOT/$id while $c runs"
+    expect_ok eng exec "$c" touch /tmp/go
+    wait_for 15 _state_gone "$RT_ROOT/$id" || fail "runtime state $RT_ROOT/$id still there 15 s after the process exited"
+    log eng inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$c"
+    expect_eq "$OUT" "exited 5" "status and exit code of $c"
+}
+_state_gone() { [ ! -e "$1" ]; }
+
 c_memory() {
     rootless_cgroups_or_skip
     local c=$RT-memory
@@ -308,7 +328,7 @@ c_sysctl() {
     expect_eq "$(cat /proc/sys/net/ipv4/ip_forward)" "$forward" "the host's net.ipv4.ip_forward"
 }
 
-for _c in run_echo pid1 exit_codes tty stdin exec stop_term stop_kill kill_usr1 rm_leaves_nothing memory \
+for _c in run_echo pid1 exit_codes tty stdin exec stop_term stop_kill kill_usr1 rm_leaves_nothing exit_cleanup memory \
         pids_limit cpus cap_drop_all cap_add privileged read_only_tmpfs no_new_privileges user_1000 \
         pause_unpause ps_top logs rm_force join_namespaces ulimit sysctl; do
     cli_check "$_c"

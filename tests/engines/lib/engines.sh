@@ -76,13 +76,21 @@ podman_rt_root() { case $1 in swiftlet) echo /run/swiftlet ;; runc) echo /run/ru
 
 # ---- rootless podman: the same podman as an unprivileged user (docs/rootless.md) ---------------
 # $ROOTLESS_USER (cloudsdk) runs podman with setpriv and a clean environment: HOME,
-# XDG_RUNTIME_DIR (0700, the user's) and the storage under $WORK/podman-rootless. podman makes one
-# user namespace for the user (a "pause" process holds it; its pid in
+# XDG_RUNTIME_DIR (0700, the user's) and the storage under $WORK/prl. podman makes one user
+# namespace for the user (a "pause" process holds it; its pid in
 # $XDG_RUNTIME_DIR/libpod/tmp/pause.pid) and runs conmon and the runtime in it as uid 0; the
 # runtime's default root is then $XDG_RUNTIME_DIR/<runtime>.
+#
+# The directory's name is short on purpose: the user's runroot, $XDG_RUNTIME_DIR/containers,
+# must stay within 50 characters. podman 4.3's `container cleanup` (the exit command conmon
+# runs when a container's process ends) refuses a longer one ("the specified runroot is longer
+# than 50 characters"); `podman run` then gives up waiting for it only after 20 s, and every
+# check still passes, only 40 times slower, with the cleanup never run. podman_rootless_up
+# refuses such a path.
 
 PRL_USER=${ROOTLESS_USER:-cloudsdk}
-PRL=$WORK/podman-rootless
+PRL=$WORK/prl
+PRL_RUNROOT_MAX=50
 
 # podman_rootless_as COMMAND...: COMMAND as the user, in the rootless podman environment.
 podman_rootless_as() {
@@ -106,8 +114,12 @@ podman_rootless_lacks() {
 }
 
 podman_rootless_up() {
-    local why
+    local why runroot=$PRL/xdg/containers
     if why=$(podman_rootless_lacks); then echo "rootless podman cannot run here: $why"; return 1; fi
+    if [ ${#runroot} -gt $PRL_RUNROOT_MAX ]; then
+        echo "rootless podman: the runroot $runroot is longer than $PRL_RUNROOT_MAX characters, which podman's container cleanup refuses"
+        return 1
+    fi
     mkdir -p "$WORK/podman" "$PRL/home" "$PRL/xdg" "$PRL/storage"
     conf_render registries.conf > "$WORK/podman/registries.conf" || return 1
     conf_render containers-rootless.conf > "$PRL/containers.conf" || return 1
