@@ -138,11 +138,10 @@ c_exit_cleanup() {
     [ -n "$id" ] || fail "no id for $c: $ERR"
     [ -e "$RT_ROOT/$id" ] || fail "no runtime state $RT_ROOT/$id while $c runs"
     expect_ok eng exec "$c" touch /tmp/go
-    wait_for 15 _state_gone "$RT_ROOT/$id" || fail "runtime state $RT_ROOT/$id still there 15 s after the process exited"
+    wait_for 15 test ! -e "$RT_ROOT/$id" || fail "runtime state $RT_ROOT/$id still there 15 s after the process exited"
     log eng inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$c"
     expect_eq "$OUT" "exited 5" "status and exit code of $c"
 }
-_state_gone() { [ ! -e "$1" ]; }
 
 c_memory() {
     rootless_cgroups_or_skip
