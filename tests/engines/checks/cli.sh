@@ -127,7 +127,8 @@ c_rm_leaves_nothing() {
 # A container whose process ends is cleaned up by the engine itself, with no `rm` and no client
 # waiting for it: podman through the exit command conmon runs (`podman container cleanup`),
 # Docker through containerd deleting the task. The runtime's state is there while the container
-# runs (the path is right) and gone after its process exits 5, which the engine reports. With
+# runs (the path is right) and gone after its process exits 5, with its cgroups, mounts and
+# processes (nothing_left, as for rm_leaves_nothing), and the engine reports the exit. With
 # a rootless runroot that podman's cleanup refused (lib/engines.sh), every other check passed,
 # each `run --rm` 20 s late; this one failed.
 c_exit_cleanup() {
@@ -139,6 +140,7 @@ c_exit_cleanup() {
     [ -e "$RT_ROOT/$id" ] || fail "no runtime state $RT_ROOT/$id while $c runs"
     expect_ok eng exec "$c" touch /tmp/go
     wait_for 15 test ! -e "$RT_ROOT/$id" || fail "runtime state $RT_ROOT/$id still there 15 s after the process exited"
+    nothing_left "$id"
     log eng inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$c"
     expect_eq "$OUT" "exited 5" "status and exit code of $c"
 }
